@@ -1,0 +1,16 @@
+// Package hooks binds studyhall's rules, routes and jobs to a PocketBase
+// app: one file per domain, each with an unexported bindXxx called from
+// Register.
+package hooks
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// Register binds every studyhall hook, route and job to app. It takes
+// core.App so that tests can pass a tests.TestApp.
+func Register(app core.App) {
+	bindText(app)
+	bindUsers(app)
+	bindLMS(app)
+}

@@ -1,0 +1,87 @@
+// Command studyhall is the real-time backend of the studyhall learning
+// platform: PocketBase used as a framework, with studyhall's collections,
+// hooks, routes, jobs and CLI commands registered on top.
+package main
+
+import (
+	"log"
+	"net/http"
+	"os"
+	"path/filepath"
+
+	"github.com/pocketbase/pocketbase"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/plugins/migratecmd"
+	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/pocketbase/pocketbase/tools/osutils"
+
+	// Go's time zone database, so IANA zones work on hosts without zoneinfo.
+	_ "time/tzdata"
+
+	"studyhall/commands"
+	"studyhall/hooks"
+	_ "studyhall/migrations"
+)
+
+func main() {
+	app := pocketbase.New()
+
+	var publicDir string
+	app.RootCmd.PersistentFlags().StringVar(
+		&publicDir,
+		"publicDir",
+		defaultPublicDir(),
+		"the directory to serve the web app from",
+	)
+
+	var indexFallback bool
+	app.RootCmd.PersistentFlags().BoolVar(
+		&indexFallback,
+		"indexFallback",
+		true,
+		"fall back to index.html on a missing static path (client-side routes)",
+	)
+
+	app.RootCmd.ParseFlags(os.Args[1:])
+
+	// migrations are Go files in migrations/; automigrate (writing a new
+	// migration file on every dashboard schema change) only under `go run`
+	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{
+		TemplateLang: migratecmd.TemplateLangGo,
+		Automigrate:  osutils.IsProbablyGoRun(),
+		Dir:          "migrations",
+	})
+
+	hooks.Register(app)
+
+	app.RootCmd.AddCommand(commands.NewSeedCommand(app))
+
+	// the web app, registered last so every API route wins over it
+	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
+		Func: func(e *core.ServeEvent) error {
+			if !e.Router.HasRoute(http.MethodGet, "/{path...}") {
+				e.Router.GET("/{path...}", apis.Static(os.DirFS(publicDir), indexFallback))
+			}
+			return e.Next()
+		},
+		Priority: 999,
+	})
+
+	if err := app.Start(); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// defaultPublicDir prefers ./pb_public (a checkout, `go run` or `make run`)
+// and falls back to pb_public beside the executable (an installed binary).
+func defaultPublicDir() string {
+	if info, err := os.Stat("pb_public"); err == nil && info.IsDir() {
+		return "pb_public"
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return "pb_public"
+	}
+	return filepath.Join(filepath.Dir(exe), "pb_public")
+}
