@@ -1,0 +1,284 @@
+package hooks_test
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/pocketbase/pocketbase/tests"
+
+	"studyhall/collections"
+)
+
+// matrix is one collection's row of the access matrix: for every actor the
+// outcome of list, view, create, update and delete, each cell asserted.
+type matrix struct {
+	collection string
+	// target is the record that list, view, update and delete aim at.
+	target string
+	// list says, per actor, whether the target is in their list.
+	list [6]bool
+	// view, create, update and remove are the expected statuses per actor.
+	view, create, update, remove [6]int
+	// createBody is the body an actor sends to create a record; it is
+	// called with the actor's own user id ("" for guests and superusers).
+	createBody func(actor, selfId string) string
+	updateBody string
+	// cascade is how many records a delete of the target removes in all
+	// (the target and what cascades from it); 0 means just the target.
+	cascade int
+}
+
+// statuses, in actor order: guest, student, otherStudent, instructor,
+// otherInstructor, superuser.
+const (
+	ok      = http.StatusOK
+	created = http.StatusOK // the records API answers 200 to a create
+	noBody  = http.StatusNoContent
+	bad     = http.StatusBadRequest
+	denied  = http.StatusForbidden
+	hidden  = http.StatusNotFound
+)
+
+var selfIds = map[string]string{
+	student:         idStudent,
+	otherStudent:    idOtherStudent,
+	instructor:      idInstructor,
+	otherInstructor: idOtherInstructor,
+}
+
+func accessMatrix() []matrix {
+	return []matrix{
+		{
+			collection: collections.Users,
+			target:     idStudent,
+			list:       [6]bool{false, true, false, false, false, true},
+			view:       [6]int{hidden, ok, ok, ok, ok, ok},
+			create:     [6]int{created, created, created, created, created, created},
+			update:     [6]int{hidden, ok, hidden, hidden, hidden, ok},
+			remove:     [6]int{hidden, noBody, hidden, hidden, hidden, noBody},
+			createBody: func(actor, _ string) string {
+				return `{"email":"new.` + strings.ToLower(actor) + `@studyhall.test","password":"password123","passwordConfirm":"password123","name":"New Person"}`
+			},
+			updateBody: `{"name":"Renamed"}`,
+			// the student's enrollment, progress and submission go too;
+			// the payment stays, for the accounts, with its user emptied
+			cascade: 4,
+		},
+		{
+			collection: collections.Courses,
+			target:     idDraftCourse,
+			list:       [6]bool{false, false, false, true, false, true},
+			view:       [6]int{hidden, hidden, hidden, ok, hidden, ok},
+			create:     [6]int{bad, bad, bad, created, created, created},
+			update:     [6]int{hidden, hidden, hidden, ok, hidden, ok},
+			remove:     [6]int{hidden, hidden, hidden, noBody, hidden, noBody},
+			createBody: func(actor, self string) string {
+				if self == "" {
+					self = idInstructor
+				}
+				return `{"title":"New course","instructor":"` + self + `"}`
+			},
+			updateBody: `{"title":"Geometry II"}`,
+		},
+		{
+			collection: collections.Enrollments,
+			target:     idEnrollment,
+			list:       [6]bool{false, true, false, true, false, true},
+			view:       [6]int{hidden, ok, hidden, ok, hidden, ok},
+			// everyone enrols themselves in the other instructor's course;
+			// that instructor may not enrol in their own
+			create: [6]int{bad, created, created, created, bad, created},
+			update: [6]int{hidden, ok, hidden, ok, hidden, ok},
+			remove: [6]int{denied, denied, denied, denied, denied, noBody},
+			createBody: func(actor, self string) string {
+				if self == "" {
+					self = idOtherStudent
+				}
+				return `{"course":"` + idOtherCourse + `","student":"` + self + `"}`
+			},
+			updateBody: `{"status":"dropped"}`,
+		},
+		{
+			collection: collections.Lessons,
+			target:     idLesson,
+			list:       [6]bool{false, true, false, true, false, true},
+			view:       [6]int{hidden, ok, hidden, ok, hidden, ok},
+			create:     [6]int{bad, bad, bad, created, bad, created},
+			update:     [6]int{hidden, hidden, hidden, ok, hidden, ok},
+			remove:     [6]int{hidden, hidden, hidden, noBody, hidden, noBody},
+			createBody: func(string, string) string {
+				return `{"course":"` + idCourse + `","title":"Systems","order":4}`
+			},
+			updateBody: `{"title":"Functions, revised"}`,
+			cascade:    2, // and its progress row
+		},
+		{
+			collection: collections.LessonProgress,
+			target:     idProgress,
+			list:       [6]bool{false, true, false, true, false, true},
+			view:       [6]int{hidden, ok, hidden, ok, hidden, ok},
+			// only an enrolled student records their own progress
+			create: [6]int{bad, created, bad, bad, bad, created},
+			update: [6]int{hidden, ok, hidden, hidden, hidden, ok},
+			remove: [6]int{denied, denied, denied, denied, denied, noBody},
+			createBody: func(actor, self string) string {
+				if self == "" {
+					self = idStudent
+				}
+				return `{"lesson":"` + idLesson3 + `","student":"` + self + `","completedAt":"2020-01-01 00:00:00.000Z"}`
+			},
+			updateBody: `{"videoCompletedAt":"2020-01-01 00:00:00.000Z"}`,
+		},
+		{
+			collection: collections.Assessments,
+			target:     idAssessment,
+			list:       [6]bool{false, true, false, true, false, true},
+			view:       [6]int{hidden, ok, hidden, ok, hidden, ok},
+			create:     [6]int{bad, bad, bad, created, bad, created},
+			update:     [6]int{hidden, hidden, hidden, ok, hidden, ok},
+			remove:     [6]int{hidden, hidden, hidden, noBody, hidden, noBody},
+			createBody: func(string, string) string {
+				return `{"course":"` + idCourse + `","title":"Midterm","maxScore":100}`
+			},
+			updateBody: `{"title":"Quiz 1 (revised)"}`,
+			cascade:    2, // and its submission
+		},
+		{
+			collection: collections.Submissions,
+			target:     idSubmission,
+			list:       [6]bool{false, true, false, true, false, true},
+			view:       [6]int{hidden, ok, hidden, ok, hidden, ok},
+			create:     [6]int{bad, created, bad, bad, bad, created},
+			// the student may resubmit content before grading; the
+			// instructor may grade, which the body below is for both
+			update: [6]int{hidden, hidden, hidden, ok, hidden, ok},
+			remove: [6]int{denied, denied, denied, denied, denied, noBody},
+			createBody: func(actor, self string) string {
+				if self == "" {
+					self = idStudent
+				}
+				return `{"assessment":"` + idAssessment3 + `","student":"` + self + `","content":"my answer"}`
+			},
+			updateBody: `{"score":8,"feedback":"Good work."}`,
+		},
+		{
+			collection: collections.Payments,
+			target:     idPayment,
+			list:       [6]bool{false, true, false, true, false, true},
+			view:       [6]int{hidden, ok, hidden, ok, hidden, ok},
+			create:     [6]int{denied, denied, denied, denied, denied, created},
+			update:     [6]int{denied, denied, denied, denied, denied, ok},
+			remove:     [6]int{denied, denied, denied, denied, denied, noBody},
+			createBody: func(string, string) string {
+				return `{"user":"` + idStudent + `","course":"` + idCourse + `","amount":19.5,"currency":"USD","status":"succeeded"}`
+			},
+			updateBody: `{"status":"refunded"}`,
+		},
+	}
+}
+
+// TestAccessMatrix asserts every cell: each actor × list, view, create,
+// update and delete on every collection of the foundation. A denied write
+// must leave no trace: the model event never fires.
+func TestAccessMatrix(t *testing.T) {
+	t.Parallel()
+
+	for _, m := range accessMatrix() {
+		for i, actor := range actors {
+			var scenarios []tests.ApiScenario
+
+			listScenario := tests.ApiScenario{
+				Name:           m.collection + " list as " + actor,
+				Method:         http.MethodGet,
+				URL:            recordsURL(m.collection) + "?perPage=500",
+				Headers:        authHeader(actor),
+				ExpectedStatus: ok,
+				ExpectedEvents: map[string]int{"OnRecordsListRequest": 1},
+			}
+			if m.list[i] {
+				listScenario.ExpectedContent = []string{`"id":"` + m.target + `"`}
+			} else {
+				listScenario.ExpectedContent = []string{`"items":[`}
+				listScenario.NotExpectedContent = []string{`"id":"` + m.target + `"`}
+			}
+			scenarios = append(scenarios, listScenario)
+
+			view := tests.ApiScenario{
+				Name:           m.collection + " view as " + actor,
+				Method:         http.MethodGet,
+				URL:            recordsURL(m.collection, m.target),
+				Headers:        authHeader(actor),
+				ExpectedStatus: m.view[i],
+			}
+			if m.view[i] == ok {
+				view.ExpectedContent = []string{`"id":"` + m.target + `"`}
+				view.ExpectedEvents = map[string]int{"OnRecordViewRequest": 1}
+			} else {
+				view.ExpectedContent = []string{`"status":` + itoa(m.view[i])}
+				view.NotExpectedContent = []string{`"id":"` + m.target + `"`}
+				view.ExpectedEvents = map[string]int{"OnRecordViewRequest": 0}
+			}
+			scenarios = append(scenarios, view)
+
+			create := tests.ApiScenario{
+				Name:           m.collection + " create as " + actor,
+				Method:         http.MethodPost,
+				URL:            recordsURL(m.collection),
+				Body:           strings.NewReader(m.createBody(actor, selfIds[actor])),
+				Headers:        authHeader(actor),
+				ExpectedStatus: m.create[i],
+			}
+			if m.create[i] == created {
+				create.ExpectedContent = []string{`"collectionName":"` + m.collection + `"`}
+				create.ExpectedEvents = map[string]int{"OnRecordCreateRequest": 1, "OnRecordAfterCreateSuccess": 1}
+			} else {
+				create.ExpectedContent = []string{`"status":` + itoa(m.create[i])}
+				create.ExpectedEvents = map[string]int{"OnRecordCreate": 0}
+			}
+			scenarios = append(scenarios, create)
+
+			update := tests.ApiScenario{
+				Name:           m.collection + " update as " + actor,
+				Method:         http.MethodPatch,
+				URL:            recordsURL(m.collection, m.target),
+				Body:           strings.NewReader(m.updateBody),
+				Headers:        authHeader(actor),
+				ExpectedStatus: m.update[i],
+			}
+			if m.update[i] == ok {
+				update.ExpectedContent = []string{`"id":"` + m.target + `"`}
+				update.ExpectedEvents = map[string]int{"OnRecordUpdateRequest": 1, "OnRecordAfterUpdateSuccess": 1}
+			} else {
+				update.ExpectedContent = []string{`"status":` + itoa(m.update[i])}
+				update.ExpectedEvents = map[string]int{"OnRecordUpdate": 0}
+			}
+			scenarios = append(scenarios, update)
+
+			remove := tests.ApiScenario{
+				Name:           m.collection + " delete as " + actor,
+				Method:         http.MethodDelete,
+				URL:            recordsURL(m.collection, m.target),
+				Headers:        authHeader(actor),
+				ExpectedStatus: m.remove[i],
+			}
+			if m.remove[i] == noBody {
+				remove.ExpectedEvents = map[string]int{"OnRecordDeleteRequest": 1, "OnRecordAfterDeleteSuccess": max(m.cascade, 1)}
+			} else {
+				remove.ExpectedContent = []string{`"status":` + itoa(m.remove[i])}
+				remove.ExpectedEvents = map[string]int{"OnRecordDelete": 0}
+			}
+			scenarios = append(scenarios, remove)
+
+			for _, s := range scenarios {
+				s.TestAppFactory = newTestApp
+				s.Test(t)
+			}
+		}
+	}
+}
+
+func itoa(n int) string {
+	return strconv.Itoa(n)
+}

@@ -1,0 +1,466 @@
+package hooks_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+
+	"studyhall/collections"
+)
+
+// TestLMSVisibility covers what the matrix's single target per collection
+// cannot: drafts, dropped students, the public catalogue and expand.
+func TestLMSVisibility(t *testing.T) {
+	t.Parallel()
+
+	scenarios := []tests.ApiScenario{
+		{
+			Name:               "a guest sees the published catalogue but no drafts",
+			Method:             http.MethodGet,
+			URL:                recordsURL(collections.Courses),
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"id":"` + idCourse + `"`, `"id":"` + idOtherCourse + `"`, `"totalItems":2`},
+			NotExpectedContent: []string{`"id":"` + idDraftCourse + `"`},
+			ExpectedEvents:     map[string]int{"OnRecordsListRequest": 1},
+		},
+		{
+			Name:               "an enrolled student does not see an unpublished lesson",
+			Method:             http.MethodGet,
+			URL:                recordsURL(collections.Lessons),
+			Headers:            authHeader(student),
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"id":"` + idLesson + `"`, `"id":"` + idLesson3 + `"`, `"totalItems":2`},
+			NotExpectedContent: []string{`"id":"` + idDraftLesson + `"`},
+			ExpectedEvents:     map[string]int{"OnRecordsListRequest": 1},
+		},
+		{
+			Name:            "the instructor sees the unpublished lesson of their course",
+			Method:          http.MethodGet,
+			URL:             recordsURL(collections.Lessons, idDraftLesson),
+			Headers:         authHeader(instructor),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"id":"` + idDraftLesson + `"`},
+			ExpectedEvents:  map[string]int{"OnRecordViewRequest": 1},
+		},
+		{
+			Name:            "a dropped student no longer sees the course's lessons",
+			Method:          http.MethodGet,
+			URL:             recordsURL(collections.Lessons),
+			Headers:         map[string]string{"Authorization": tokens[idDroppedStudent]},
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"totalItems":0`},
+			ExpectedEvents:  map[string]int{"OnRecordsListRequest": 1},
+		},
+		{
+			Name:            "a dropped student cannot submit work",
+			Method:          http.MethodPost,
+			URL:             recordsURL(collections.Submissions),
+			Body:            strings.NewReader(`{"assessment":"` + idAssessment3 + `","student":"` + idDroppedStudent + `","content":"late"}`),
+			Headers:         map[string]string{"Authorization": tokens[idDroppedStudent]},
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"status":400`},
+			ExpectedEvents:  map[string]int{"OnRecordCreate": 0},
+		},
+		{
+			Name:               "an enrolled student does not see a draft assessment",
+			Method:             http.MethodGet,
+			URL:                recordsURL(collections.Assessments, idDraftAssessment),
+			Headers:            authHeader(student),
+			ExpectedStatus:     404,
+			ExpectedContent:    []string{`"status":404`},
+			NotExpectedContent: []string{`Quiz 2`},
+			ExpectedEvents:     map[string]int{"OnRecordViewRequest": 0},
+		},
+		{
+			Name:               "the instructor expands enrollments to student names, never emails",
+			Method:             http.MethodGet,
+			URL:                recordsURL(collections.Enrollments) + "?expand=student,course",
+			Headers:            authHeader(instructor),
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"name":"Sam Student"`, `"title":"Algebra I"`},
+			NotExpectedContent: []string{`sam.student@studyhall.test`, `"timezone"`, `"allowDirectMessages"`},
+			ExpectedEvents:     map[string]int{"OnRecordsListRequest": 1},
+		},
+		{
+			Name:               "another instructor cannot reach enrollments through expand",
+			Method:             http.MethodGet,
+			URL:                recordsURL(collections.Courses, idCourse) + "?expand=enrollments_via_course.student",
+			Headers:            authHeader(otherInstructor),
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"id":"` + idCourse + `"`},
+			NotExpectedContent: []string{`enrollments_via_course`, `Sam Student`},
+			ExpectedEvents:     map[string]int{"OnRecordViewRequest": 1},
+		},
+		{
+			Name:               "a guest's expand of a course's instructor yields nothing",
+			Method:             http.MethodGet,
+			URL:                recordsURL(collections.Courses, idCourse) + "?expand=instructor",
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"id":"` + idCourse + `"`},
+			NotExpectedContent: []string{`Ada Instructor`, `"expand":{"`},
+			ExpectedEvents:     map[string]int{"OnRecordViewRequest": 1},
+		},
+		{
+			Name:               "a signed-in user sees another user's name and avatar only",
+			Method:             http.MethodGet,
+			URL:                recordsURL(collections.Users, idStudent),
+			Headers:            authHeader(otherStudent),
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"name":"Sam Student"`, `"avatar":""`, `"role":"student"`},
+			NotExpectedContent: []string{`"email"`, `"timezone"`, `"allowDirectMessages"`},
+			ExpectedEvents:     map[string]int{"OnRecordViewRequest": 1},
+		},
+		{
+			Name:            "a user sees their own email and settings",
+			Method:          http.MethodGet,
+			URL:             recordsURL(collections.Users, idStudent),
+			Headers:         authHeader(student),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"email":"sam.student@studyhall.test"`, `"timezone":"America/New_York"`, `"allowDirectMessages":true`},
+			ExpectedEvents:  map[string]int{"OnRecordViewRequest": 1},
+		},
+	}
+	for _, s := range scenarios {
+		s.TestAppFactory = newTestApp
+		s.Test(t)
+	}
+}
+
+// TestLMSBadInput: every bad input is a 400 with a field error, never a 500.
+func TestLMSBadInput(t *testing.T) {
+	t.Parallel()
+
+	long := strings.Repeat("x", collections.MaxTitleLength+1)
+	scenarios := []tests.ApiScenario{
+		{
+			Name:            "an oversize course title",
+			Method:          http.MethodPost,
+			URL:             recordsURL(collections.Courses),
+			Body:            strings.NewReader(`{"title":"` + long + `","instructor":"` + idInstructor + `"}`),
+			Headers:         authHeader(instructor),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"title":{"code":"validation_max_text_constraint"`},
+			ExpectedEvents:  map[string]int{"OnRecordCreate": 1, "OnRecordAfterCreateSuccess": 0},
+		},
+		{
+			Name:            "a lesson in an unknown course",
+			Method:          http.MethodPost,
+			URL:             recordsURL(collections.Lessons),
+			Body:            strings.NewReader(`{"title":"Ghost","course":"nosuchcourse999"}`),
+			Headers:         authHeader(superuser),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"course":{"code":"validation_missing_rel_records"`},
+			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 0},
+		},
+		{
+			Name:            "a lesson with a negative order and a title of the wrong type",
+			Method:          http.MethodPost,
+			URL:             recordsURL(collections.Lessons),
+			Body:            strings.NewReader(`{"title":["not","text"],"course":"` + idCourse + `","order":-1}`),
+			Headers:         authHeader(instructor),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"order":{"code":"validation_min_number_constraint"`},
+			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 0},
+		},
+		{
+			Name:            "a body that is not JSON",
+			Method:          http.MethodPost,
+			URL:             recordsURL(collections.Courses),
+			Body:            strings.NewReader(`{"title": "unterminated`),
+			Headers:         authHeader(instructor),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"status":400`},
+			ExpectedEvents:  map[string]int{"OnRecordCreate": 0},
+		},
+		{
+			Name:            "a course taught by a student",
+			Method:          http.MethodPost,
+			URL:             recordsURL(collections.Courses),
+			Body:            strings.NewReader(`{"title":"Fake","instructor":"` + idStudent + `"}`),
+			Headers:         authHeader(superuser),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"instructor":{"code":"validation_not_instructor"`},
+			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 0},
+		},
+		{
+			Name:            "a sign-up with an invalid time zone",
+			Method:          http.MethodPost,
+			URL:             recordsURL(collections.Users),
+			Body:            strings.NewReader(`{"email":"tz@studyhall.test","password":"password123","passwordConfirm":"password123","name":"Tz","timezone":"Mars/Olympus_Mons"}`),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"timezone":{"code":"validation_invalid_timezone"`},
+			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 0},
+		},
+		{
+			Name:            "the server's own clock is not a time zone",
+			Method:          http.MethodPatch,
+			URL:             recordsURL(collections.Users, idStudent),
+			Body:            strings.NewReader(`{"timezone":"Local"}`),
+			Headers:         authHeader(student),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"timezone":{"code":"validation_invalid_timezone"`},
+			ExpectedEvents:  map[string]int{"OnRecordAfterUpdateSuccess": 0},
+		},
+		{
+			Name:            "a sign-up without a name",
+			Method:          http.MethodPost,
+			URL:             recordsURL(collections.Users),
+			Body:            strings.NewReader(`{"email":"noname@studyhall.test","password":"password123","passwordConfirm":"password123"}`),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"name":{"code":"validation_required"`},
+			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 0},
+		},
+		{
+			Name:            "a sign-up as an instructor",
+			Method:          http.MethodPost,
+			URL:             recordsURL(collections.Users),
+			Body:            strings.NewReader(`{"email":"teach@studyhall.test","password":"password123","passwordConfirm":"password123","name":"T","role":"instructor"}`),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"status":400`},
+			ExpectedEvents:  map[string]int{"OnRecordCreate": 0},
+		},
+		{
+			Name:            "a student promoting themselves",
+			Method:          http.MethodPatch,
+			URL:             recordsURL(collections.Users, idStudent),
+			Body:            strings.NewReader(`{"role":"instructor"}`),
+			Headers:         authHeader(student),
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"status":404`},
+			ExpectedEvents:  map[string]int{"OnRecordUpdate": 0},
+		},
+		{
+			Name:            "a superuser makes a student an instructor",
+			Method:          http.MethodPatch,
+			URL:             recordsURL(collections.Users, idStudent),
+			Body:            strings.NewReader(`{"role":"instructor"}`),
+			Headers:         authHeader(superuser),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"role":"instructor"`},
+			ExpectedEvents:  map[string]int{"OnRecordAfterUpdateSuccess": 1},
+		},
+		{
+			Name:            "an unknown role",
+			Method:          http.MethodPatch,
+			URL:             recordsURL(collections.Users, idStudent),
+			Body:            strings.NewReader(`{"role":"dean"}`),
+			Headers:         authHeader(superuser),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"role":{"code":"validation_invalid_value"`},
+			ExpectedEvents:  map[string]int{"OnRecordAfterUpdateSuccess": 0},
+		},
+		{
+			Name:            "a score above the assessment's maximum",
+			Method:          http.MethodPatch,
+			URL:             recordsURL(collections.Submissions, idSubmission),
+			Body:            strings.NewReader(`{"score":11}`),
+			Headers:         authHeader(instructor),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"score":{"code":"validation_max_score"`},
+			ExpectedEvents:  map[string]int{"OnRecordAfterUpdateSuccess": 0},
+		},
+		{
+			Name:            "a student grading their own work",
+			Method:          http.MethodPatch,
+			URL:             recordsURL(collections.Submissions, idSubmission),
+			Body:            strings.NewReader(`{"score":10}`),
+			Headers:         authHeader(student),
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"status":404`},
+			ExpectedEvents:  map[string]int{"OnRecordUpdate": 0},
+		},
+		{
+			Name:            "a payment in a currency that is not an ISO code",
+			Method:          http.MethodPost,
+			URL:             recordsURL(collections.Payments),
+			Body:            strings.NewReader(`{"user":"` + idStudent + `","amount":10,"currency":"euro","status":"succeeded"}`),
+			Headers:         authHeader(superuser),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"currency":{"code":"validation_invalid_format"`},
+			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 0},
+		},
+		{
+			Name:            "a payment without a payer",
+			Method:          http.MethodPost,
+			URL:             recordsURL(collections.Payments),
+			Body:            strings.NewReader(`{"amount":10,"currency":"EUR","status":"succeeded"}`),
+			Headers:         authHeader(superuser),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"user":{"code":"validation_required"`},
+			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 0},
+		},
+	}
+	for _, s := range scenarios {
+		s.TestAppFactory = newTestApp
+		s.Test(t)
+	}
+}
+
+// TestServerKeptFields: the server stamps times and keeps text plain,
+// whatever a client sends.
+func TestServerKeptFields(t *testing.T) {
+	t.Parallel()
+
+	app := newTestApp(t)
+	defer app.Cleanup()
+	before := time.Now().UTC().Add(-time.Second)
+
+	// control characters are removed, newline and tab kept
+	course, err := saveRecord(app, collections.Courses, "", map[string]any{
+		"title": "Bell\x07 and\x00 null\r\n", "description": "line one\nline\ttwo\x1b[31m", "instructor": idInstructor,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := course.GetString("title"); got != "Bell and null\n" {
+		t.Errorf("title = %q, want control characters stripped", got)
+	}
+	if got := course.GetString("description"); got != "line one\nline\ttwo[31m" {
+		t.Errorf("description = %q", got)
+	}
+
+	// emailVisibility cannot be turned on
+	s := tests.ApiScenario{
+		Name:               "a user cannot expose their email",
+		Method:             http.MethodPatch,
+		URL:                recordsURL(collections.Users, idStudent),
+		Body:               strings.NewReader(`{"emailVisibility":true}`),
+		Headers:            authHeader(student),
+		ExpectedStatus:     200,
+		ExpectedContent:    []string{`"emailVisibility":false`},
+		NotExpectedContent: []string{`"emailVisibility":true`},
+		ExpectedEvents:     map[string]int{"OnRecordAfterUpdateSuccess": 1},
+		TestAppFactory:     newTestApp,
+	}
+	s.Test(t)
+
+	// a completion time sent by a client is replaced by the server's, and
+	// once set it stays
+	progress := tests.ApiScenario{
+		Name:               "completion is stamped by the server",
+		Method:             http.MethodPost,
+		URL:                recordsURL(collections.LessonProgress),
+		Body:               strings.NewReader(`{"lesson":"` + idLesson3 + `","student":"` + idStudent + `","completedAt":"2001-01-01 00:00:00.000Z"}`),
+		Headers:            authHeader(student),
+		ExpectedStatus:     200,
+		ExpectedContent:    []string{`"course":"` + idCourse + `"`},
+		NotExpectedContent: []string{`2001-01-01`},
+		ExpectedEvents:     map[string]int{"OnRecordAfterCreateSuccess": 1},
+		TestAppFactory:     newTestApp,
+		AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+			row, err := app.FindFirstRecordByFilter(collections.LessonProgress, "lesson = {:l} && student = {:s}", map[string]any{"l": idLesson3, "s": idStudent})
+			if err != nil {
+				t.Fatal(err)
+			}
+			stamped := row.GetDateTime("completedAt").Time()
+			if stamped.Before(before) || stamped.After(time.Now().Add(time.Second)) {
+				t.Fatalf("completedAt = %v, want the server's now", stamped)
+			}
+		},
+	}
+	progress.Test(t)
+
+	keep := tests.ApiScenario{
+		Name:            "a client can neither clear nor move a completion",
+		Method:          http.MethodPatch,
+		URL:             recordsURL(collections.LessonProgress, idProgress),
+		Body:            strings.NewReader(`{"completedAt":"","videoCompletedAt":"2030-01-01 00:00:00.000Z"}`),
+		Headers:         authHeader(student),
+		ExpectedStatus:  200,
+		ExpectedContent: []string{`"completedAt":"2026-01-02 03:04:05.000Z"`, `"videoCompletedAt":"2026-01-02 03:04:06.000Z"`},
+		ExpectedEvents:  map[string]int{"OnRecordAfterUpdateSuccess": 1},
+		TestAppFactory:  newTestApp,
+		BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+			row, err := app.FindRecordById(collections.LessonProgress, idProgress)
+			if err != nil {
+				t.Fatal(err)
+			}
+			row.Set("completedAt", "2026-01-02 03:04:05.000Z")
+			row.Set("videoCompletedAt", "2026-01-02 03:04:06.000Z")
+			if err := app.Save(row); err != nil {
+				t.Fatal(err)
+			}
+		},
+	}
+	keep.Test(t)
+
+	// grading stamps gradedAt; afterwards the student cannot resubmit
+	grade := tests.ApiScenario{
+		Name:               "grading stamps gradedAt and locks the submission",
+		Method:             http.MethodPatch,
+		URL:                recordsURL(collections.Submissions, idSubmission),
+		Body:               strings.NewReader(`{"score":9,"feedback":"Well argued."}`),
+		Headers:            authHeader(instructor),
+		ExpectedStatus:     200,
+		ExpectedContent:    []string{`"score":9`, `"feedback":"Well argued."`},
+		NotExpectedContent: []string{`"gradedAt":""`},
+		ExpectedEvents:     map[string]int{"OnRecordAfterUpdateSuccess": 1},
+		TestAppFactory:     newTestApp,
+		AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+			graded, err := app.FindRecordById(collections.Submissions, idSubmission)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if at := graded.GetDateTime("gradedAt").Time(); at.Before(before) {
+				t.Fatalf("gradedAt = %v, want the server's now", at)
+			}
+		},
+	}
+	grade.Test(t)
+
+	locked := tests.ApiScenario{
+		Name:            "a graded submission cannot be changed by the student",
+		Method:          http.MethodPatch,
+		URL:             recordsURL(collections.Submissions, idSubmission),
+		Body:            strings.NewReader(`{"content":"changed after grading"}`),
+		Headers:         authHeader(student),
+		ExpectedStatus:  404,
+		ExpectedContent: []string{`"status":404`},
+		ExpectedEvents:  map[string]int{"OnRecordUpdate": 0},
+		TestAppFactory:  newTestApp,
+		BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+			row, err := app.FindRecordById(collections.Submissions, idSubmission)
+			if err != nil {
+				t.Fatal(err)
+			}
+			row.Set("score", 7)
+			if err := app.Save(row); err != nil {
+				t.Fatal(err)
+			}
+		},
+	}
+	locked.Test(t)
+}
+
+// TestPaymentOutlivesPayer: deleting an account keeps its payments for the
+// accounts, with the payer emptied, and removes the rest of their data.
+func TestPaymentOutlivesPayer(t *testing.T) {
+	t.Parallel()
+
+	app := newTestApp(t)
+	defer app.Cleanup()
+
+	user, err := app.FindRecordById(collections.Users, idStudent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Delete(user); err != nil {
+		t.Fatal(err)
+	}
+	payment, err := app.FindRecordById(collections.Payments, idPayment)
+	if err != nil {
+		t.Fatalf("payment deleted with its payer: %v", err)
+	}
+	if payment.GetString("user") != "" || payment.GetString("receiptNumber") == "" {
+		t.Fatalf("payment after deletion: user %q receipt %q", payment.GetString("user"), payment.GetString("receiptNumber"))
+	}
+	for _, c := range []string{collections.Enrollments, collections.LessonProgress, collections.Submissions} {
+		if n := countRecords(t, app, c, "student = '"+idStudent+"'"); n != 0 {
+			t.Errorf("%s of the deleted student: %d left", c, n)
+		}
+	}
+}
