@@ -90,32 +90,25 @@ func keepFirstStamp(record *core.Record, field string) {
 }
 
 func bindSubmissions(app core.App) {
-	// submittedAt is the server's time of the latest submitted content;
-	// gradedAt the server's time of the latest score
+	// submittedAt is the server's time of the latest submitted content and
+	// gradedAt that of the latest score; a score of 0 is a grade too, so
+	// what counts is that the request sets the field, not that it changed
 	app.OnRecordCreateRequest(collections.Submissions).BindFunc(func(e *core.RecordRequestEvent) error {
 		if !e.HasSuperuserAuth() || e.Record.GetDateTime(collections.SubmissionSubmittedAt).IsZero() {
 			e.Record.Set(collections.SubmissionSubmittedAt, types.NowDateTime())
 		}
-		return e.Next()
+		return stampSubmission(e)
 	})
+	app.OnRecordUpdateRequest(collections.Submissions).BindFunc(stampSubmission)
+	// a score set by code (a webhook, a job) is a grade as well
 	app.OnRecordUpdate(collections.Submissions).BindFunc(func(e *core.RecordEvent) error {
 		original := e.Record.Original()
-		if e.Record.GetString(collections.SubmissionContent) != original.GetString(collections.SubmissionContent) {
-			e.Record.Set(collections.SubmissionSubmittedAt, types.NowDateTime())
-		}
-		return e.Next()
-	})
-	stampGrade := func(e *core.RecordEvent) error {
-		var before any
-		if !e.Record.IsNew() {
-			before = e.Record.Original().Get(collections.SubmissionScore)
-		}
-		if e.Record.Get(collections.SubmissionScore) != before {
+		if e.Record.Get(collections.SubmissionScore) != original.Get(collections.SubmissionScore) &&
+			e.Record.GetDateTime(collections.SubmissionGradedAt).Equal(original.GetDateTime(collections.SubmissionGradedAt)) {
 			e.Record.Set(collections.SubmissionGradedAt, types.NowDateTime())
 		}
 		return e.Next()
-	}
-	app.OnRecordUpdate(collections.Submissions).BindFunc(stampGrade)
+	})
 
 	app.OnRecordValidate(collections.Submissions).BindFunc(func(e *core.RecordEvent) error {
 		assessment, err := e.App.FindRecordById(collections.Assessments, e.Record.GetString(collections.SubmissionAssessment))
@@ -160,4 +153,20 @@ func newReceiptNumber(now time.Time) string {
 		b.WriteByte(alphabet[int(r)%len(alphabet)])
 	}
 	return b.String()
+}
+
+// stampSubmission sets gradedAt when a request sets a score and, on update,
+// submittedAt when it sets new content.
+func stampSubmission(e *core.RecordRequestEvent) error {
+	info, err := e.RequestInfo()
+	if err != nil {
+		return err
+	}
+	if _, scored := info.Body[collections.SubmissionScore]; scored {
+		e.Record.Set(collections.SubmissionGradedAt, types.NowDateTime())
+	}
+	if _, resubmitted := info.Body[collections.SubmissionContent]; resubmitted && !e.Record.IsNew() {
+		e.Record.Set(collections.SubmissionSubmittedAt, types.NowDateTime())
+	}
+	return e.Next()
 }

@@ -412,6 +412,19 @@ func TestServerKeptFields(t *testing.T) {
 	}
 	grade.Test(t)
 
+	zero := tests.ApiScenario{
+		Name:            "a score of zero is a grade",
+		Method:          http.MethodPatch,
+		URL:             recordsURL(collections.Submissions, idSubmission),
+		Body:            strings.NewReader(`{"score":0}`),
+		Headers:         authHeader(instructor),
+		ExpectedStatus:  200,
+		ExpectedContent: []string{`"score":0`, `"gradedAt":"20`},
+		ExpectedEvents:  map[string]int{"OnRecordAfterUpdateSuccess": 1},
+		TestAppFactory:  newTestApp,
+	}
+	zero.Test(t)
+
 	locked := tests.ApiScenario{
 		Name:            "a graded submission cannot be changed by the student",
 		Method:          http.MethodPatch,
