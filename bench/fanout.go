@@ -1,0 +1,402 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"studyhall/collections"
+)
+
+// The fanout scenario: one writer (the superuser) creates records in a
+// collection while N users hold a realtime subscription to it. It measures
+// what every later realtime feature stands on, PocketBase's own record
+// broadcast, which runs inside the writer's request (after the commit) and
+// checks the collection's list rule once per subscriber for every record:
+//
+//   - public: rule "", the only rule PocketBase passes without a query;
+//   - signed in: a non-empty @request.auth.id, one trivial SQL query per
+//     subscriber (any non-empty rule is checked by a query);
+//   - room member: room.members.id ?= @request.auth.id, the membership
+//     join that chat rooms use, one query with a join per subscriber.
+func init() {
+	registerScenario(Scenario{
+		Name:    "fanout",
+		Summary: "one writer, N subscribers of a collection; public, signed-in and room-member rules",
+		Run:     runFanout,
+	})
+}
+
+// Collections and fields the fanout scenario creates.
+const (
+	fanoutPublicCollection   = "bench_public"
+	fanoutSignedInCollection = "bench_signed_in"
+	fanoutRoomsCollection    = "bench_rooms"
+	fanoutMessagesCollection = "bench_messages"
+	fanoutBodyField          = "body"
+	fanoutMembersField       = "members"
+	fanoutRoomField          = "room"
+)
+
+// fanoutTarget is one collection to measure and the list/view rule that
+// guards it.
+type fanoutTarget struct {
+	label      string
+	collection string
+	rule       string
+}
+
+var fanoutTargets = []fanoutTarget{
+	{"public", fanoutPublicCollection, ""},
+	{"signed in", fanoutSignedInCollection, "@request.auth.id != ''"},
+	{"room member", fanoutMessagesCollection, "room.members.id ?= @request.auth.id"},
+}
+
+// graceAfterComplete is how long the scenario keeps listening after every
+// expected delivery arrived, so that duplicates still in flight are
+// counted.
+const graceAfterComplete = 300 * time.Millisecond
+
+// caseSettle separates two measurements.
+const caseSettle = time.Second
+
+func runFanout(ctx context.Context, env *Env) ([]*Table, error) {
+	table := &Table{
+		Title: "fanout: one writer, N subscribers of one collection",
+		Header: []string{
+			"rule", "N", "delivered/expected", "missing", "dup",
+			"p50", "p90", "p99", "max",
+			"POST p50", "POST p99",
+			"server RSS", "conns held",
+		},
+	}
+
+	users, err := env.Users(ctx, env.Config.MaxN())
+	if err != nil {
+		return nil, err
+	}
+	roomId, err := setUpFanout(ctx, env, users)
+	if err != nil {
+		return nil, fmt.Errorf("set up fanout collections: %w", err)
+	}
+	rssIdle, err := env.Server.RSS()
+	if err != nil {
+		rssIdle = -1
+	}
+
+	for _, n := range env.Config.Ns {
+		for _, target := range fanoutTargets {
+			row, err := measureFanout(ctx, env, target, users[:n], roomId)
+			if err != nil {
+				return []*Table{table}, fmt.Errorf("%s, N=%d: %w", target.label, n, err)
+			}
+			table.Add(row...)
+			// let the server notice the closed streams and unregister
+			// their clients before the next broadcast walks its clients
+			if err := sleepUntil(ctx, time.Now().Add(caseSettle)); err != nil {
+				return []*Table{table}, err
+			}
+		}
+	}
+
+	table.Notes = []string{
+		"latency: from just before the writer's POST to the moment the event's last line is read by a subscriber, for the first delivery of every (record, subscriber) pair; POST: the writer's request time, which includes PocketBase's per-subscriber rule checks",
+		"missing/dup: (record, subscriber) pairs never delivered or delivered more than once; both must be 0",
+		"rules: public `\"\"`, signed in `@request.auth.id != ''`, room member `room.members.id ?= @request.auth.id` (all N users are members of the one room)",
+		fmt.Sprintf("server RSS: the server's VmRSS once all N connections are subscribed (%s idle after setup, before any connection; Go returns freed memory lazily, so a row may include heap left from earlier rows); conns held: streams still open at the end / opened", formatMiB(rssIdle)),
+	}
+	return []*Table{table}, nil
+}
+
+// setUpFanout creates the three measured collections and the room every
+// bench user is a member of, and returns the room's id.
+func setUpFanout(ctx context.Context, env *Env, members []User) (string, error) {
+	c := env.Client
+	usersId, err := c.CollectionId(ctx, collections.Users)
+	if err != nil {
+		return "", err
+	}
+	bodyField := map[string]any{"name": fanoutBodyField, "type": "text", "max": 1000}
+
+	for _, target := range fanoutTargets[:2] {
+		if _, err := c.CreateCollection(ctx, map[string]any{
+			"name":     target.collection,
+			"type":     "base",
+			"listRule": target.rule,
+			"viewRule": target.rule,
+			"fields":   []any{bodyField},
+		}); err != nil {
+			return "", err
+		}
+	}
+
+	// rooms: superusers only (nil rules); members is a multi relation
+	roomsId, err := c.CreateCollection(ctx, map[string]any{
+		"name": fanoutRoomsCollection,
+		"type": "base",
+		"fields": []any{map[string]any{
+			"name":         fanoutMembersField,
+			"type":         "relation",
+			"collectionId": usersId,
+			"maxSelect":    1_000_000,
+		}},
+	})
+	if err != nil {
+		return "", err
+	}
+	memberRule := fanoutTargets[2].rule
+	if _, err := c.CreateCollection(ctx, map[string]any{
+		"name":     fanoutMessagesCollection,
+		"type":     "base",
+		"listRule": memberRule,
+		"viewRule": memberRule,
+		"fields": []any{
+			bodyField,
+			map[string]any{
+				"name":         fanoutRoomField,
+				"type":         "relation",
+				"collectionId": roomsId,
+				"maxSelect":    1,
+				"required":     true,
+			},
+		},
+	}); err != nil {
+		return "", err
+	}
+
+	ids := make([]string, len(members))
+	for i, u := range members {
+		ids[i] = u.Id
+	}
+	room, err := c.CreateRecord(ctx, c.SuperuserToken, fanoutRoomsCollection, map[string]any{fanoutMembersField: ids})
+	if err != nil {
+		return "", err
+	}
+	return room.Id, nil
+}
+
+// ---------------------------------------------------------------------------
+
+// fanoutSubscriber is one user's connection and what it received; arrivals
+// belongs to the subscriber's consumer goroutine until that ends.
+type fanoutSubscriber struct {
+	conn     *RealtimeConn
+	arrivals []fanoutArrival
+}
+
+type fanoutArrival struct {
+	seq int
+	at  time.Time
+}
+
+// fanoutCase counts the measurements of one process run so that two cases
+// never mistake each other's records (e.g. -n 100,100).
+var fanoutCase atomic.Int64
+
+// measureFanout opens one subscription per user, sends Messages records and
+// returns the table row.
+func measureFanout(ctx context.Context, env *Env, target fanoutTarget, users []User, roomId string) ([]string, error) {
+	cfg := env.Config
+	n, m := len(users), cfg.Messages
+	topic := target.collection + "/*"
+	tag := fmt.Sprintf("fanout-%d", fanoutCase.Add(1))
+	log.Printf("fanout %s N=%d: connecting", target.label, n)
+
+	// --- connect and subscribe, as N browsers would
+	subs := make([]*fanoutSubscriber, n)
+	var (
+		consumers sync.WaitGroup
+		firsts    atomic.Int64 // first deliveries, for the wait below
+	)
+	defer func() {
+		// close whatever was opened, also on error
+		closeCtx := context.WithoutCancel(ctx)
+		_ = forEach(closeCtx, n, cfg.Workers, func(_ context.Context, i int) error {
+			if subs[i] != nil {
+				subs[i].conn.Close()
+			}
+			return nil
+		})
+		consumers.Wait()
+	}()
+
+	connectStart := time.Now()
+	connectTimes := make([]time.Duration, n)
+	err := forEach(ctx, n, cfg.Workers, func(workerCtx context.Context, i int) error {
+		start := time.Now()
+		// the stream lives on the measurement's ctx: forEach cancels its
+		// own when it returns
+		conn, err := env.Client.DialRealtime(ctx, cfg.DialTimeout)
+		if err != nil {
+			return fmt.Errorf("user %d: %w", i, err)
+		}
+		sub := &fanoutSubscriber{conn: conn}
+		subs[i] = sub
+		consumers.Go(func() { sub.consume(topic, tag, m, &firsts) })
+		if err := conn.Subscribe(workerCtx, users[i].Token, topic); err != nil {
+			return fmt.Errorf("user %d subscribe: %w", i, err)
+		}
+		connectTimes[i] = time.Since(start)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	connect := Summarize(connectTimes)
+	log.Printf("fanout %s N=%d: %d connections subscribed in %s (per connection p50 %s, p99 %s)",
+		target.label, n, n, time.Since(connectStart).Round(time.Millisecond), formatMillis(connect.P50), formatMillis(connect.P99))
+
+	rssOpen, err := env.Server.RSS()
+	if err != nil {
+		rssOpen = -1
+	}
+
+	// --- send, one writer at a steady pace
+	sent := make([]time.Time, m)
+	postTimes := make([]time.Duration, m)
+	body := map[string]any{}
+	if target.collection == fanoutMessagesCollection {
+		body[fanoutRoomField] = roomId
+	}
+	sendStart := time.Now()
+	for seq := range m {
+		if err := sleepUntil(ctx, sendStart.Add(time.Duration(seq)*cfg.Interval)); err != nil {
+			return nil, err
+		}
+		body[fanoutBodyField] = tag + "#" + strconv.Itoa(seq)
+		sent[seq] = time.Now()
+		if _, err := env.Client.CreateRecord(ctx, env.Client.SuperuserToken, target.collection, body); err != nil {
+			return nil, fmt.Errorf("create record %d: %w", seq, err)
+		}
+		postTimes[seq] = time.Since(sent[seq])
+	}
+
+	// --- wait for every delivery, then a little longer for duplicates
+	expected := int64(n * m)
+	deadline := time.Now().Add(cfg.Drain)
+	for firsts.Load() < expected && time.Now().Before(deadline) {
+		if err := sleepUntil(ctx, time.Now().Add(10*time.Millisecond)); err != nil {
+			return nil, err
+		}
+	}
+	if firsts.Load() == expected {
+		if err := sleepUntil(ctx, time.Now().Add(graceAfterComplete)); err != nil {
+			return nil, err
+		}
+	}
+
+	held := 0
+	var streamErr error
+	for _, s := range subs {
+		if s.conn.Alive() {
+			held++
+		} else if streamErr == nil {
+			streamErr = s.conn.Err()
+		}
+	}
+	if streamErr != nil {
+		log.Printf("fanout %s N=%d: a stream ended early: %v", target.label, n, streamErr)
+	}
+
+	// --- close, then count
+	for _, s := range subs {
+		s.conn.Close()
+	}
+	consumers.Wait()
+
+	var latencies []time.Duration
+	missing, dups := 0, 0
+	counts := make([]int, m)
+	for _, s := range subs {
+		clear(counts)
+		for _, a := range s.arrivals {
+			counts[a.seq]++
+			if counts[a.seq] == 1 {
+				latencies = append(latencies, a.at.Sub(sent[a.seq]))
+			}
+		}
+		for _, c := range counts {
+			if c == 0 {
+				missing++
+			}
+			dups += max(c-1, 0)
+		}
+	}
+	if missing > 0 || dups > 0 || held < n {
+		env.Fail("fanout %s N=%d: %d missing, %d duplicate deliveries of %d expected; %d/%d connections held",
+			target.label, n, missing, dups, expected, held, n)
+	}
+
+	lat := Summarize(latencies)
+	post := Summarize(postTimes)
+	log.Printf("fanout %s N=%d: %d/%d delivered, p50 %s, p99 %s, POST p99 %s",
+		target.label, n, lat.Count, expected, formatMillis(lat.P50), formatMillis(lat.P99), formatMillis(post.P99))
+
+	return []string{
+		target.label,
+		strconv.Itoa(n),
+		fmt.Sprintf("%d/%d", lat.Count, expected),
+		strconv.Itoa(missing),
+		strconv.Itoa(dups),
+		formatMillis(lat.P50), formatMillis(lat.P90), formatMillis(lat.P99), formatMillis(lat.Max),
+		formatMillis(post.P50), formatMillis(post.P99),
+		formatMiB(rssOpen),
+		fmt.Sprintf("%d/%d", held, n),
+	}, nil
+}
+
+// consume records the arrival of each of this case's records on topic
+// until the stream ends. It decodes events here rather than in the reader
+// so that the arrival time (Event.At) is taken before any decoding.
+func (s *fanoutSubscriber) consume(topic, tag string, m int, firsts *atomic.Int64) {
+	seen := make([]bool, m)
+	for ev := range s.conn.Events {
+		if ev.Name != topic {
+			continue
+		}
+		var msg struct {
+			Action string `json:"action"`
+			Record struct {
+				Body string `json:"body"`
+			} `json:"record"`
+		}
+		if err := json.Unmarshal(ev.Data, &msg); err != nil || msg.Action != "create" {
+			continue
+		}
+		evTag, seqText, ok := strings.Cut(msg.Record.Body, "#")
+		if !ok || evTag != tag {
+			continue // a record of another case
+		}
+		seq, err := strconv.Atoi(seqText)
+		if err != nil || seq < 0 || seq >= m {
+			continue
+		}
+		s.arrivals = append(s.arrivals, fanoutArrival{seq: seq, at: ev.At})
+		if !seen[seq] {
+			seen[seq] = true
+			firsts.Add(1)
+		}
+	}
+}
+
+// sleepUntil sleeps until t or until ctx is done.
+func sleepUntil(ctx context.Context, t time.Time) error {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err()
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
