@@ -13,4 +13,5 @@ func Register(app core.App) {
 	bindText(app)
 	bindUsers(app)
 	bindLMS(app)
+	bindNotifications(app)
 }
