@@ -56,6 +56,8 @@ func main() {
 	hooks.Register(app)
 
 	app.RootCmd.AddCommand(commands.NewSeedCommand(app))
+	app.RootCmd.AddCommand(commands.NewMailCommand(app))
+	app.RootCmd.AddCommand(commands.NewOutboxCommand(app))
 
 	// the web app, registered last so every API route wins over it
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{

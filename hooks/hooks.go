@@ -14,4 +14,5 @@ func Register(app core.App) {
 	bindUsers(app)
 	bindLMS(app)
 	bindNotifications(app)
+	bindEmail(app)
 }
