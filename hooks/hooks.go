@@ -14,5 +14,6 @@ func Register(app core.App) {
 	bindUsers(app)
 	bindLMS(app)
 	bindNotifications(app)
+	bindPresence(app)
 	bindEmail(app)
 }

@@ -1,0 +1,252 @@
+package hooks_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"studyhall/collections"
+	"studyhall/hooks"
+	"studyhall/presence"
+)
+
+// fastPresence shortens presence's limits so that a test sees offline and
+// away in well under a second.
+var fastPresence = presence.Config{
+	OfflineAfter: 400 * time.Millisecond,
+	AwayAfter:    1200 * time.Millisecond,
+	SweepEvery:   50 * time.Millisecond,
+}
+
+// waitPresence reads c's events until one says userId's presence is
+// status, and fails the test if none does within timeout. It returns the
+// record as the subscriber saw it.
+func waitPresence(t *testing.T, c *realtimeClient, userId, status string, timeout time.Duration) map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var seen []string
+	for time.Now().Before(deadline) {
+		ev, ok := c.nextEvent(time.Until(deadline))
+		if !ok {
+			break
+		}
+		var data recordEvent
+		if json.Unmarshal(ev.Data, &data) != nil || data.Record["user"] != userId {
+			continue
+		}
+		seen = append(seen, data.Record["status"].(string))
+		if data.Record["status"] == status {
+			return data.Record
+		}
+	}
+	t.Fatalf("presence of %s never became %q within %s (saw %v)", userId, status, timeout, seen)
+	return nil
+}
+
+// expectNoPresenceChange fails if, within d, c sees userId's presence
+// become anything but status.
+func expectNoPresenceChange(t *testing.T, c *realtimeClient, userId, status string, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		ev, ok := c.nextEvent(time.Until(deadline))
+		if !ok {
+			return
+		}
+		var data recordEvent
+		if json.Unmarshal(ev.Data, &data) == nil && data.Record["user"] == userId && data.Record["status"] != status {
+			t.Fatalf("presence of %s flashed %q", userId, data.Record["status"])
+		}
+	}
+}
+
+// TestPresenceTabsAndOffline: online while any tab is open, tabs count
+// once, no offline flash when one tab closes or on a reload, offline once
+// the last connection has been gone for OfflineAfter.
+func TestPresenceTabsAndOffline(t *testing.T) {
+	t.Parallel()
+
+	app := newTestApp(t)
+	defer app.Cleanup()
+	noAway := fastPresence
+	noAway.AwayAfter = time.Minute // this test is about connections only
+	hooks.PresenceConfig(app, noAway)
+	srv := startServer(t, app)
+
+	observer := connectRealtime(t, srv.URL)
+	observer.subscribe(t, tokens[otherStudent], "presence/*")
+
+	tabA := connectRealtime(t, srv.URL)
+	tabA.subscribe(t, tokens[student], "presence/*")
+	waitPresence(t, observer, idStudent, presence.Online, 3*time.Second)
+
+	tabB := connectRealtime(t, srv.URL)
+	tabB.subscribe(t, tokens[student], "presence/*")
+	tabA.close()
+	// tab B keeps the student online, well past OfflineAfter
+	expectNoPresenceChange(t, observer, idStudent, presence.Online, 3*fastPresence.OfflineAfter)
+
+	// a reload: the last tab closes and a new one opens at once
+	tabB.close()
+	time.Sleep(fastPresence.OfflineAfter / 4)
+	tabC := connectRealtime(t, srv.URL)
+	tabC.subscribe(t, tokens[student], "presence/*")
+	expectNoPresenceChange(t, observer, idStudent, presence.Online, 2*fastPresence.OfflineAfter)
+
+	tabC.close()
+	start := time.Now()
+	rec := waitPresence(t, observer, idStudent, presence.Offline, 3*time.Second)
+	if waited := time.Since(start); waited < fastPresence.OfflineAfter/2 {
+		t.Errorf("offline after %s, before the grace period of %s", waited, fastPresence.OfflineAfter)
+	}
+	if rec["lastSeen"] == "" {
+		t.Error("an offline user has no lastSeen")
+	}
+
+	stored, err := app.FindFirstRecordByData(collections.Presence, "user", idStudent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := stored.GetString("status"); got != presence.Offline {
+		t.Errorf("stored status %q, want offline", got)
+	}
+}
+
+// TestPresenceManualAndAway: busy and invisible persist and show as SPEC
+// says; a connected user without activity goes away and comes back with a
+// heartbeat.
+func TestPresenceManualAndAway(t *testing.T) {
+	t.Parallel()
+
+	app := newTestApp(t)
+	defer app.Cleanup()
+	hooks.PresenceConfig(app, fastPresence)
+	srv := startServer(t, app)
+
+	observer := connectRealtime(t, srv.URL)
+	observer.subscribe(t, tokens[otherStudent], "presence/*")
+	tab := connectRealtime(t, srv.URL)
+	tab.subscribe(t, tokens[student], "presence/*")
+	waitPresence(t, observer, idStudent, presence.Online, 3*time.Second)
+
+	var own map[string]any
+	if status := apiRequest(t, srv.URL, http.MethodPut, "/api/presence/status", tokens[student], map[string]any{"status": "busy", "activity": "In session: Algebra"}, &own); status != 200 {
+		t.Fatalf("set busy: %d", status)
+	}
+	if own["status"] != presence.Busy || own["manualStatus"] != presence.ManualBusy {
+		t.Fatalf("own row after busy: %v", own)
+	}
+	rec := waitPresence(t, observer, idStudent, presence.Busy, 2*time.Second)
+	if rec["activity"] != "In session: Algebra" {
+		t.Errorf("activity = %v", rec["activity"])
+	}
+	if _, leaked := rec["manualStatus"]; leaked {
+		t.Error("manualStatus reached another user")
+	}
+
+	// busy does not go away with time
+	expectNoPresenceChange(t, observer, idStudent, presence.Busy, fastPresence.AwayAfter+300*time.Millisecond)
+
+	// invisible shows as offline, and tells nothing else
+	apiRequest(t, srv.URL, http.MethodPut, "/api/presence/status", tokens[student], map[string]any{"status": "invisible"}, nil)
+	rec = waitPresence(t, observer, idStudent, presence.Offline, 2*time.Second)
+	if _, leaked := rec["manualStatus"]; leaked {
+		t.Error("an invisible user's manual status reached another user")
+	}
+	if _, leaked := rec["activity"]; leaked {
+		t.Error("an invisible user's activity reached another user")
+	}
+	var online struct {
+		Items []map[string]any `json:"items"`
+	}
+	apiRequest(t, srv.URL, http.MethodGet, "/api/presence/online", tokens[otherStudent], nil, &online)
+	for _, u := range online.Items {
+		if u["id"] == idStudent {
+			t.Error("an invisible user is listed online")
+		}
+	}
+
+	// back to automatic: online now, away after AwayAfter without
+	// activity, online again with an active heartbeat
+	apiRequest(t, srv.URL, http.MethodPut, "/api/presence/status", tokens[student], map[string]any{"status": "online"}, nil)
+	waitPresence(t, observer, idStudent, presence.Online, 2*time.Second)
+	waitPresence(t, observer, idStudent, presence.Away, fastPresence.AwayAfter+2*time.Second)
+	if status := apiRequest(t, srv.URL, http.MethodPost, "/api/presence/heartbeat", tokens[student], map[string]any{"active": true, "activity": "Reading"}, nil); status != 200 {
+		t.Fatalf("heartbeat: %d", status)
+	}
+	waitPresence(t, observer, idStudent, presence.Online, 2*time.Second)
+}
+
+// TestPresenceRoutes: the online list by course, bad input and the
+// heartbeat limit.
+func TestPresenceRoutes(t *testing.T) {
+	t.Parallel()
+
+	app := newTestApp(t)
+	defer app.Cleanup()
+	hooks.PresenceConfig(app, fastPresence)
+	srv := startServer(t, app)
+
+	for _, actor := range []string{student, otherStudent, instructor} {
+		if status := apiRequest(t, srv.URL, http.MethodPost, "/api/presence/heartbeat", tokens[actor], map[string]any{}, nil); status != 200 {
+			t.Fatalf("heartbeat as %s: %d", actor, status)
+		}
+	}
+
+	var all, course struct {
+		Items []map[string]any `json:"items"`
+	}
+	apiRequest(t, srv.URL, http.MethodGet, "/api/presence/online", tokens[student], nil, &all)
+	apiRequest(t, srv.URL, http.MethodGet, "/api/presence/online?course="+idCourse, tokens[student], nil, &course)
+	ids := func(items []map[string]any) string {
+		var out []string
+		for _, i := range items {
+			out = append(out, i["id"].(string))
+			if _, leaked := i["email"]; leaked {
+				t.Error("the online list carries an email")
+			}
+		}
+		return strings.Join(out, ",")
+	}
+	if got := ids(all.Items); !strings.Contains(got, idStudent) || !strings.Contains(got, idOtherStudent) || !strings.Contains(got, idInstructor) {
+		t.Errorf("online = %s", got)
+	}
+	if got := ids(course.Items); !strings.Contains(got, idStudent) || !strings.Contains(got, idInstructor) || strings.Contains(got, idOtherStudent) {
+		t.Errorf("online in the course = %s, want its instructor and students only", got)
+	}
+
+	checks := []struct {
+		name, method, path, token string
+		body                      any
+		status                    int
+		want                      string
+	}{
+		{"a guest", http.MethodPost, "/api/presence/heartbeat", "", map[string]any{}, 401, ""},
+		{"offline is not a manual status", http.MethodPut, "/api/presence/status", tokens[student], map[string]any{"status": "offline"}, 400, "validation_invalid_status"},
+		{"a missing status", http.MethodPut, "/api/presence/status", tokens[student], map[string]any{}, 400, "validation_required"},
+		{"an oversize activity", http.MethodPost, "/api/presence/heartbeat", tokens[otherStudent], map[string]any{"activity": strings.Repeat("a", 101)}, 400, "validation_max_text_constraint"},
+		{"an activity of the wrong type", http.MethodPost, "/api/presence/heartbeat", tokens[otherStudent], map[string]any{"activity": 12}, 400, ""},
+		{"an unknown course", http.MethodGet, "/api/presence/online?course=nosuchcourse00", tokens[student], nil, 404, ""},
+		{"a draft course of someone else", http.MethodGet, "/api/presence/online?course=" + idDraftCourse, tokens[student], nil, 404, ""},
+	}
+	for _, c := range checks {
+		var body map[string]any
+		status := apiRequest(t, srv.URL, c.method, c.path, c.token, c.body, &body)
+		raw, _ := json.Marshal(body)
+		if status != c.status || !strings.Contains(string(raw), c.want) {
+			t.Errorf("%s: %d %s, want %d with %q", c.name, status, raw, c.status, c.want)
+		}
+	}
+
+	limited := 0
+	for range 15 {
+		if apiRequest(t, srv.URL, http.MethodPost, "/api/presence/heartbeat", tokens[instructor], map[string]any{}, nil) == http.StatusTooManyRequests {
+			limited++
+		}
+	}
+	if limited == 0 {
+		t.Error("15 heartbeats at once were all accepted")
+	}
+}
