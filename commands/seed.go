@@ -136,6 +136,9 @@ func SeedDemo(app core.App) (*Demo, error) {
 				return err
 			}
 		}
+		if err := seedSessions(txApp, demo); err != nil {
+			return err
+		}
 		return nil
 	})
 	if err != nil {
@@ -153,6 +156,7 @@ func (d *Demo) PrintLogins(w io.Writer) {
 		fmt.Fprintf(w, "  student          %s (%s)\n", s.Email(), s.GetString(collections.UserName))
 	}
 	fmt.Fprintf(w, "  course           %q with %d lessons\n", d.Course.GetString(collections.CourseTitle), len(d.Lessons))
+	d.printSessions(w)
 }
 
 func ensureSuperuser(app core.App, email string) error {

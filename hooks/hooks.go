@@ -13,6 +13,7 @@ func Register(app core.App) {
 	bindText(app)
 	bindUsers(app)
 	bindLMS(app)
+	bindLiveSessions(app)
 	bindNotifications(app)
 	bindPresence(app)
 	bindEmail(app)

@@ -1,0 +1,109 @@
+package hooks
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"studyhall/collections"
+)
+
+// NewChatRoom describes a room the server creates for a domain: a live
+// session, a study group, an office-hours visit.
+type NewChatRoom struct {
+	Name string
+	// Type is one of collections.ChatRoomTypes.
+	Type         string
+	CourseId     string
+	CreatedBy    string
+	Participants []string
+}
+
+// CreateChatRoom creates a room. It runs in app's transaction when app is a
+// txApp, so a domain record and its room are written together.
+func CreateChatRoom(app core.App, room NewChatRoom) (*core.Record, error) {
+	var record *core.Record
+	err := app.RunInTransaction(func(txApp core.App) error {
+		rooms, err := txApp.FindCachedCollectionByNameOrId(collections.ChatRooms)
+		if err != nil {
+			return err
+		}
+		record = core.NewRecord(rooms)
+		record.Set(collections.ChatRoomName, clipRoomName(room.Name, collections.MaxTitleLength))
+		record.Set(collections.ChatRoomType, room.Type)
+		record.Set(collections.ChatRoomCourse, room.CourseId)
+		record.Set(collections.ChatRoomCreatedBy, room.CreatedBy)
+		record.Set(collections.ChatRoomParticipants, cleanParticipantIds(room.Participants))
+		return txApp.Save(record)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create %s chat room: %w", room.Type, err)
+	}
+	return record, nil
+}
+
+// AddChatParticipant makes userId a participant of the room; it does
+// nothing when they already are one. Read and write happen in one
+// transaction so that concurrent additions never lose each other.
+func AddChatParticipant(app core.App, roomId, userId string) error {
+	return updateChatParticipants(app, roomId, func(ids []string) []string {
+		if slices.Contains(ids, userId) {
+			return nil
+		}
+		return append(ids, userId)
+	})
+}
+
+// RemoveChatParticipant takes userId out of the room; it does nothing when
+// they are not a participant.
+func RemoveChatParticipant(app core.App, roomId, userId string) error {
+	return updateChatParticipants(app, roomId, func(ids []string) []string {
+		i := slices.Index(ids, userId)
+		if i < 0 {
+			return nil
+		}
+		return slices.Delete(ids, i, i+1)
+	})
+}
+
+// updateChatParticipants saves the participants change returns, or
+// nothing when change returns nil.
+func updateChatParticipants(app core.App, roomId string, change func([]string) []string) error {
+	err := app.RunInTransaction(func(txApp core.App) error {
+		room, err := txApp.FindRecordById(collections.ChatRooms, roomId)
+		if err != nil {
+			return err
+		}
+		ids := change(room.GetStringSlice(collections.ChatRoomParticipants))
+		if ids == nil {
+			return nil
+		}
+		room.Set(collections.ChatRoomParticipants, ids)
+		return txApp.Save(room)
+	})
+	if err != nil {
+		return fmt.Errorf("update participants of chat room %s: %w", roomId, err)
+	}
+	return nil
+}
+
+// cleanParticipantIds is ids without blanks and repeats, in first-seen order.
+func cleanParticipantIds(ids []string) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if id != "" && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// clipRoomName cuts s to at most max characters.
+func clipRoomName(s string, max int) string {
+	runes := []rune(s)
+	if len(runes) <= max {
+		return s
+	}
+	return string(runes[:max])
+}
