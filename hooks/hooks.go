@@ -14,6 +14,7 @@ func Register(app core.App) {
 	bindUsers(app)
 	bindLMS(app)
 	bindLiveSessions(app)
+	bindOfficeHours(app)
 	bindNotifications(app)
 	bindPresence(app)
 	bindEmail(app)
