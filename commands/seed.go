@@ -136,6 +136,9 @@ func SeedDemo(app core.App) (*Demo, error) {
 				return err
 			}
 		}
+		if err := seedStudyGroups(txApp, demo); err != nil {
+			return err
+		}
 		if err := seedOfficeHours(txApp, demo); err != nil {
 			return err
 		}

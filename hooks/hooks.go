@@ -15,6 +15,7 @@ func Register(app core.App) {
 	bindLMS(app)
 	bindLiveSessions(app)
 	bindOfficeHours(app)
+	bindStudyGroups(app)
 	bindNotifications(app)
 	bindPresence(app)
 	bindEmail(app)
