@@ -1,6 +1,7 @@
 package hooks_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -223,4 +224,14 @@ func countRecords(t testing.TB, app core.App, collection, filter string) int {
 		t.Fatalf("count %s: %v", collection, err)
 	}
 	return len(records)
+}
+
+// jsonString is v as JSON, for asserting on parts of a decoded body.
+func jsonString(t testing.TB, v any) string {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
 }

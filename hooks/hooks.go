@@ -18,5 +18,6 @@ func Register(app core.App) {
 	bindStudyGroups(app)
 	bindNotifications(app)
 	bindPresence(app)
+	bindChat(app)
 	bindEmail(app)
 }

@@ -1,0 +1,458 @@
+package hooks_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+
+	"studyhall/collections"
+	"studyhall/hooks"
+)
+
+const idRoom = "roomgroup000001" // idStudent and idInstructor; idOtherStudent is outside
+
+// withChatRoom is a test app with a group room of idStudent and
+// idInstructor, and one message in it from the instructor.
+func withChatRoom(t testing.TB) *tests.TestApp {
+	app := newTestApp(t)
+	room, err := hooks.CreateChatRoom(app, hooks.NewChatRoom{
+		Name: "Algebra I", Type: collections.ChatRoomTypeGroup, CreatedBy: idInstructor,
+		Participants: []string{idStudent, idInstructor},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// give the room the fixed id the scenarios use
+	if _, err := app.DB().NewQuery("UPDATE chat_rooms SET id = {:id} WHERE id = {:old}").Bind(map[string]any{"id": idRoom, "old": room.Id}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := saveRecord(app, collections.ChatMessages, "msgmessage00001", map[string]any{
+		"room": idRoom, "sender": idInstructor, "body": "Welcome to the room.",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return app
+}
+
+func TestChatMessagesAPI(t *testing.T) {
+	t.Parallel()
+
+	post := func(body string) *strings.Reader {
+		return strings.NewReader(`{"room":"` + idRoom + `","sender":"` + idStudent + `",` + body + `}`)
+	}
+	scenarios := []tests.ApiScenario{
+		{
+			Name:            "a participant posts, control characters removed",
+			Method:          http.MethodPost,
+			URL:             recordsURL(collections.ChatMessages),
+			Body:            post(`"body":"hi\u0007 there\nsecond line"`),
+			Headers:         authHeader(student),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"body":"hi there\nsecond line"`, `"editedAt":""`},
+			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 1},
+		},
+		{
+			Name:            "a script is stored as the text it is",
+			Method:          http.MethodPost,
+			URL:             recordsURL(collections.ChatMessages),
+			Body:            post(`"body":"<script>alert(1)</script>"`),
+			Headers:         authHeader(student),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"body":"\u003cscript\u003ealert(1)\u003c/script\u003e"`},
+			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 1},
+		},
+		{
+			Name:            "a non-participant cannot post",
+			Method:          http.MethodPost,
+			URL:             recordsURL(collections.ChatMessages),
+			Body:            strings.NewReader(`{"room":"` + idRoom + `","sender":"` + idOtherStudent + `","body":"let me in"}`),
+			Headers:         authHeader(otherStudent),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"status":400`},
+			ExpectedEvents:  map[string]int{"OnRecordCreate": 0},
+		},
+		{
+			Name:            "nobody posts as someone else",
+			Method:          http.MethodPost,
+			URL:             recordsURL(collections.ChatMessages),
+			Body:            strings.NewReader(`{"room":"` + idRoom + `","sender":"` + idInstructor + `","body":"forged"}`),
+			Headers:         authHeader(student),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"status":400`},
+			ExpectedEvents:  map[string]int{"OnRecordCreate": 0},
+		},
+		{
+			Name:            "an empty body",
+			Method:          http.MethodPost,
+			URL:             recordsURL(collections.ChatMessages),
+			Body:            post(`"body":"  \n "`),
+			Headers:         authHeader(student),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"body":{"code":"validation_required"`},
+			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 0},
+		},
+		{
+			Name:            "a body over 5000 characters",
+			Method:          http.MethodPost,
+			URL:             recordsURL(collections.ChatMessages),
+			Body:            post(`"body":"` + strings.Repeat("é", 5001) + `"`),
+			Headers:         authHeader(student),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"body":{"code":"validation_max_text_constraint"`},
+			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 0},
+		},
+		{
+			Name:            "a non-participant sees no messages",
+			Method:          http.MethodGet,
+			URL:             recordsURL(collections.ChatMessages) + "?filter=room='" + idRoom + "'",
+			Headers:         authHeader(otherStudent),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"totalItems":0`},
+			ExpectedEvents:  map[string]int{"OnRecordsListRequest": 1},
+		},
+		{
+			Name:               "nor through expand",
+			Method:             http.MethodGet,
+			URL:                recordsURL(collections.ChatMessages, "msgmessage00001") + "?expand=room",
+			Headers:            authHeader(otherStudent),
+			ExpectedStatus:     404,
+			ExpectedContent:    []string{`"status":404`},
+			NotExpectedContent: []string{"Welcome"},
+			ExpectedEvents:     map[string]int{"OnRecordViewRequest": 0},
+		},
+		{
+			Name:            "the sender edits within 15 minutes",
+			Method:          http.MethodPatch,
+			URL:             recordsURL(collections.ChatMessages, "msgmessage00001"),
+			Body:            strings.NewReader(`{"body":"Welcome, everyone."}`),
+			Headers:         authHeader(instructor),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"body":"Welcome, everyone."`, `"editedAt":"20`},
+			ExpectedEvents:  map[string]int{"OnRecordAfterUpdateSuccess": 1},
+		},
+		{
+			Name:           "after 15 minutes an edit is refused with a code",
+			Method:         http.MethodPatch,
+			URL:            recordsURL(collections.ChatMessages, "msgmessage00001"),
+			Body:           strings.NewReader(`{"body":"too late"}`),
+			Headers:        authHeader(instructor),
+			ExpectedStatus: 403,
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+				old := time.Now().UTC().Add(-16 * time.Minute).Format("2006-01-02 15:04:05.000Z")
+				if _, err := app.DB().NewQuery("UPDATE chat_messages SET created = {:old}").Bind(map[string]any{"old": old}).Execute(); err != nil {
+					t.Fatal(err)
+				}
+			},
+			ExpectedContent: []string{`"code":"edit_window_closed"`},
+			ExpectedEvents:  map[string]int{"OnRecordUpdate": 0},
+		},
+		{
+			Name:            "another participant cannot edit",
+			Method:          http.MethodPatch,
+			URL:             recordsURL(collections.ChatMessages, "msgmessage00001"),
+			Body:            strings.NewReader(`{"body":"hijacked"}`),
+			Headers:         authHeader(student),
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"status":404`},
+			ExpectedEvents:  map[string]int{"OnRecordUpdate": 0},
+		},
+		{
+			Name:            "the sender deletes: a tombstone without a body",
+			Method:          http.MethodPost,
+			URL:             "/api/chat/messages/msgmessage00001/delete",
+			Headers:         authHeader(instructor),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"body":""`, `"deletedAt":"20`},
+			ExpectedEvents:  map[string]int{"OnRecordAfterUpdateSuccess": 1},
+		},
+		{
+			Name:            "another participant cannot delete",
+			Method:          http.MethodPost,
+			URL:             "/api/chat/messages/msgmessage00001/delete",
+			Headers:         authHeader(student),
+			ExpectedStatus:  403,
+			ExpectedContent: []string{`"code":"not_sender"`},
+			ExpectedEvents:  map[string]int{"OnRecordUpdate": 0},
+		},
+		{
+			Name:            "a non-participant cannot even find it",
+			Method:          http.MethodPost,
+			URL:             "/api/chat/messages/msgmessage00001/delete",
+			Headers:         authHeader(otherStudent),
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"status":404`},
+			ExpectedEvents:  map[string]int{"OnRecordUpdate": 0},
+		},
+		{
+			Name:            "a guest",
+			Method:          http.MethodGet,
+			URL:             "/api/chat/unread",
+			ExpectedStatus:  401,
+			ExpectedContent: []string{`"status":401`},
+			ExpectedEvents:  map[string]int{"*": 0},
+		},
+		{
+			Name:            "typing needs a boolean",
+			Method:          http.MethodPost,
+			URL:             "/api/chat/rooms/" + idRoom + "/typing",
+			Body:            strings.NewReader(`{}`),
+			Headers:         authHeader(student),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"typing":{"code":"validation_not_nil_required"`},
+			ExpectedEvents:  map[string]int{"*": 0},
+		},
+		{
+			Name:            "typing in a room one is not in",
+			Method:          http.MethodPost,
+			URL:             "/api/chat/rooms/" + idRoom + "/typing",
+			Body:            strings.NewReader(`{"typing":true}`),
+			Headers:         authHeader(otherStudent),
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"status":404`},
+			ExpectedEvents:  map[string]int{"*": 0},
+		},
+	}
+	for _, s := range scenarios {
+		s.TestAppFactory = withChatRoom
+		s.Test(t)
+	}
+}
+
+func TestChatReplyMustStayInRoom(t *testing.T) {
+	t.Parallel()
+
+	app := withChatRoom(t)
+	defer app.Cleanup()
+	other, err := hooks.CreateChatRoom(app, hooks.NewChatRoom{Type: collections.ChatRoomTypeGroup, Participants: []string{idStudent}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = saveRecord(app, collections.ChatMessages, "", map[string]any{
+		"room": other.Id, "sender": idStudent, "body": "a reply", "replyTo": "msgmessage00001",
+	})
+	if err == nil || !strings.Contains(err.Error(), "same room") {
+		t.Fatalf("a reply across rooms: %v", err)
+	}
+}
+
+// TestChatRealtime: participants receive the room's messages and typing
+// over SSE; a non-participant's topics are dropped without failing the
+// subscribe request; a removed participant hears nothing more.
+func TestChatRealtime(t *testing.T) {
+	t.Parallel()
+
+	app := withChatRoom(t)
+	defer app.Cleanup()
+	srv := startServer(t, app)
+
+	member := connectRealtime(t, srv.URL)
+	member.subscribe(t, tokens[student], "chat/"+idRoom, "chat/"+idRoom+"/typing")
+	outsider := connectRealtime(t, srv.URL)
+	// one request carries a refused topic beside an allowed one, and the
+	// stock record subscription: the request succeeds, only the allowed
+	// topic is kept
+	outsider.subscribe(t, tokens[otherStudent], "chat/"+idRoom, "chat/"+idRoom+"/typing", "chat_messages/*", "presence/"+idOtherStudent)
+
+	var msg map[string]any
+	if status := apiRequest(t, srv.URL, http.MethodPost, recordsURL(collections.ChatMessages), tokens[instructor],
+		map[string]any{"room": idRoom, "sender": idInstructor, "body": "<b>Quiz</b> at noon"}, &msg); status != 200 {
+		t.Fatalf("post: %d %v", status, msg)
+	}
+	ev := member.expectEvent(t, "chat/"+idRoom, 2*time.Second)
+	if ev.Action != "create" || ev.Record["body"] != "<b>Quiz</b> at noon" || ev.Record["id"] != msg["id"] {
+		t.Fatalf("create event: %+v", ev)
+	}
+
+	apiRequest(t, srv.URL, http.MethodPatch, recordsURL(collections.ChatMessages, msg["id"].(string)), tokens[instructor], map[string]any{"body": "Quiz at one"}, nil)
+	ev = member.expectEvent(t, "chat/"+idRoom, 2*time.Second)
+	if ev.Action != "update" || ev.Record["body"] != "Quiz at one" || ev.Record["editedAt"] == "" {
+		t.Fatalf("edit event: %+v", ev)
+	}
+	apiRequest(t, srv.URL, http.MethodPost, "/api/chat/messages/"+msg["id"].(string)+"/delete", tokens[instructor], nil, nil)
+	ev = member.expectEvent(t, "chat/"+idRoom, 2*time.Second)
+	if ev.Action != "update" || ev.Record["body"] != "" || ev.Record["deletedAt"] == "" {
+		t.Fatalf("delete event: %+v", ev)
+	}
+
+	// typing: on, then the server's off 6 s after the last refresh
+	if status := apiRequest(t, srv.URL, http.MethodPost, "/api/chat/rooms/"+idRoom+"/typing", tokens[instructor], map[string]any{"typing": true}, nil); status != 204 {
+		t.Fatalf("typing: %d", status)
+	}
+	typing, ok := member.nextEvent(2 * time.Second)
+	if !ok || typing.Name != "chat/"+idRoom+"/typing" || !strings.Contains(string(typing.Data), `"typing":true`) || !strings.Contains(string(typing.Data), `"name":"Ada Instructor"`) {
+		t.Fatalf("typing event: %+v", typing)
+	}
+	start := time.Now()
+	typing, ok = member.nextEvent(8 * time.Second)
+	if !ok || !strings.Contains(string(typing.Data), `"typing":false`) {
+		t.Fatalf("no server-sent typing false: %+v", typing)
+	}
+	if waited := time.Since(start); waited < 5*time.Second {
+		t.Errorf("typing false after %s, want about 6 s", waited)
+	}
+
+	// the outsider heard nothing of any of it
+	outsider.expectNoEvent(t, 100*time.Millisecond)
+
+	// removed from the room, the student hears nothing more
+	if err := hooks.RemoveChatParticipant(app, idRoom, idStudent); err != nil {
+		t.Fatal(err)
+	}
+	apiRequest(t, srv.URL, http.MethodPost, recordsURL(collections.ChatMessages), tokens[instructor],
+		map[string]any{"room": idRoom, "sender": idInstructor, "body": "after you left"}, nil)
+	apiRequest(t, srv.URL, http.MethodPost, "/api/chat/rooms/"+idRoom+"/typing", tokens[instructor], map[string]any{"typing": true}, nil)
+	member.expectNoEvent(t, 500*time.Millisecond)
+	outsider.expectNoEvent(t, 10*time.Millisecond)
+}
+
+func TestChatDirectRooms(t *testing.T) {
+	t.Parallel()
+
+	app := newTestApp(t)
+	defer app.Cleanup()
+	app.Settings().RateLimits.Enabled = false
+	srv := startServer(t, app)
+
+	// ten concurrent requests from both sides find or create one room
+	ids := make(chan string, 10)
+	var wg sync.WaitGroup
+	for i := range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			from, to := tokens[student], idOtherStudent
+			if i%2 == 1 {
+				from, to = tokens[otherStudent], idStudent
+			}
+			var room map[string]any
+			if status := apiRequest(t, srv.URL, http.MethodPost, "/api/chat/direct", from, map[string]any{"userId": to}, &room); status != 200 {
+				t.Errorf("direct: %d %v", status, room)
+				return
+			}
+			ids <- room["id"].(string)
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	seen := map[string]bool{}
+	for id := range ids {
+		seen[id] = true
+	}
+	if len(seen) != 1 {
+		t.Fatalf("%d direct rooms for one pair", len(seen))
+	}
+	if n := countRecords(t, app, collections.ChatRooms, "type = 'direct'"); n != 1 {
+		t.Fatalf("%d direct rooms stored", n)
+	}
+
+	// turning direct messages off stops new rooms, with a code
+	user, _ := app.FindRecordById(collections.Users, idInstructor)
+	user.Set("allowDirectMessages", false)
+	if err := app.Save(user); err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name, token, userId string
+		status              int
+		want                string
+	}{
+		{"to someone who turned them off", tokens[student], idInstructor, 403, `"code":"direct_messages_off"`},
+		{"to yourself", tokens[student], idStudent, 400, `"userId":{"code":"validation_self"`},
+		{"to nobody", tokens[student], "", 400, `"userId":{"code":"validation_required"`},
+		{"to an unknown user", tokens[student], "nosuchuser0000", 404, `"status":404`},
+		{"as a guest", "", idStudent, 401, `"status":401`},
+	}
+	for _, c := range checks {
+		var body map[string]any
+		status := apiRequest(t, srv.URL, http.MethodPost, "/api/chat/direct", c.token, map[string]any{"userId": c.userId}, &body)
+		if raw := fmt.Sprint(body); status != c.status || !strings.Contains(jsonString(t, body), c.want) {
+			t.Errorf("%s: %d %s", c.name, status, raw)
+		}
+	}
+}
+
+// TestChatUnreadAndNotices: unread counts per room, read marks, and the
+// direct_message notice, coalesced and only for a recipient who is not in
+// the room.
+func TestChatUnreadAndNotices(t *testing.T) {
+	t.Parallel()
+
+	app := newTestApp(t)
+	defer app.Cleanup()
+	app.Settings().RateLimits.Enabled = false
+	srv := startServer(t, app)
+
+	var room map[string]any
+	apiRequest(t, srv.URL, http.MethodPost, "/api/chat/direct", tokens[instructor], map[string]any{"userId": idStudent}, &room)
+	roomId := room["id"].(string)
+	send := func(token, sender, body string) {
+		t.Helper()
+		if status := apiRequest(t, srv.URL, http.MethodPost, recordsURL(collections.ChatMessages), token,
+			map[string]any{"room": roomId, "sender": sender, "body": body}, nil); status != 200 {
+			t.Fatalf("send: %d", status)
+		}
+	}
+	for i := range 3 {
+		send(tokens[instructor], idInstructor, fmt.Sprint("question ", i))
+	}
+	send(tokens[student], idStudent, "my own")
+
+	var unread struct {
+		Rooms map[string]int `json:"rooms"`
+	}
+	apiRequest(t, srv.URL, http.MethodGet, "/api/chat/unread", tokens[student], nil, &unread)
+	if unread.Rooms[roomId] != 3 {
+		t.Fatalf("unread = %v, want 3 in %s", unread.Rooms, roomId)
+	}
+	// three messages within five minutes: one notice, high from an instructor
+	notices := countRecords(t, app, collections.Notifications, "user = '"+idStudent+"' && type = 'direct_message' && priority = 'high'")
+	if notices != 1 {
+		t.Errorf("direct_message notices = %d, want 1 (coalesced)", notices)
+	}
+	if n := countRecords(t, app, collections.Notifications, "user = '"+idInstructor+"' && type = 'direct_message' && priority = 'normal'"); n != 1 {
+		t.Errorf("the instructor got %d notices for the student's message, want 1 of normal priority", n)
+	}
+
+	if status := apiRequest(t, srv.URL, http.MethodPost, "/api/chat/rooms/"+roomId+"/read", tokens[student], nil, nil); status != 200 {
+		t.Fatalf("read: %d", status)
+	}
+	apiRequest(t, srv.URL, http.MethodGet, "/api/chat/unread", tokens[student], nil, &unread)
+	if unread.Rooms[roomId] != 0 {
+		t.Fatalf("unread after reading = %v", unread.Rooms)
+	}
+	if status := apiRequest(t, srv.URL, http.MethodPost, "/api/chat/rooms/"+roomId+"/read", tokens[otherStudent], nil, nil); status != 404 {
+		t.Errorf("an outsider marks the room read: %d", status)
+	}
+
+	// the instructor is in the room (subscribed): no notice for them
+	c := connectRealtime(t, srv.URL)
+	c.subscribe(t, tokens[instructor], "chat/"+roomId)
+	before := countRecords(t, app, collections.Notifications, "user = '"+idInstructor+"' && type = 'direct_message'")
+	_, _ = app.DB().NewQuery("DELETE FROM notifications WHERE type = 'direct_message'").Execute()
+	send(tokens[student], idStudent, "are you there?")
+	if n := countRecords(t, app, collections.Notifications, "user = '"+idInstructor+"' && type = 'direct_message'"); n != 0 {
+		t.Errorf("a notice for a recipient looking at the room (had %d before)", before)
+	}
+
+	// a flood is cut by the per-user limit
+	limited := 0
+	for i := range 30 {
+		var body map[string]any
+		if apiRequest(t, srv.URL, http.MethodPost, recordsURL(collections.ChatMessages), tokens[student],
+			map[string]any{"room": roomId, "sender": idStudent, "body": fmt.Sprint("spam ", i)}, &body) == http.StatusTooManyRequests {
+			limited++
+			if body["data"].(map[string]any)["code"] != "rate_limited" {
+				t.Errorf("429 without its code: %v", body)
+			}
+		}
+	}
+	if limited == 0 {
+		t.Error("30 messages at once were all accepted")
+	}
+}
