@@ -3,6 +3,7 @@ package hooks
 import (
 	"net/http"
 
+	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 )
 
@@ -20,4 +21,23 @@ func codedError(status int, code, message string) *router.ApiError {
 // current state does not allow it.
 func conflictError(code, message string) *router.ApiError {
 	return codedError(http.StatusConflict, code, message)
+}
+
+// findVisible is the record of collection with id when the caller passes
+// the collection's view rule, and a 404 otherwise: a record the caller may
+// not see does not exist for them, whether or not it exists.
+func findVisible(e *core.RequestEvent, app core.App, collection, id string) (*core.Record, error) {
+	record, err := app.FindRecordById(collection, id)
+	if err != nil {
+		return nil, router.NewNotFoundError("", err)
+	}
+	info, err := e.RequestInfo()
+	if err != nil {
+		return nil, err
+	}
+	visible, err := app.CanAccessRecord(record, info, record.Collection().ViewRule)
+	if err != nil || !visible {
+		return nil, router.NewNotFoundError("", err)
+	}
+	return record, nil
 }

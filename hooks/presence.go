@@ -201,16 +201,9 @@ func presenceOnline(e *core.RequestEvent) error {
 		Limit(500)
 
 	if courseId := e.Request.URL.Query().Get("course"); courseId != "" {
-		course, err := e.App.FindRecordById(collections.Courses, courseId)
-		if err != nil {
-			return e.NotFoundError("Course not found.", nil)
-		}
-		info, err := e.RequestInfo()
+		course, err := findVisible(e, e.App, collections.Courses, courseId)
 		if err != nil {
 			return err
-		}
-		if ok, _ := e.App.CanAccessRecord(course, info, course.Collection().ViewRule); !ok {
-			return e.NotFoundError("Course not found.", nil)
 		}
 		query.AndWhere(dbxExp(
 			"u.id = {:instructor} OR u.id IN (SELECT student FROM "+collections.Enrollments+

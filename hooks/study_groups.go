@@ -523,30 +523,10 @@ func bindStudyGroupRoutes(app core.App) {
 	})
 }
 
-// canSee reports whether the caller passes rule on record.
-func canSee(e *core.RequestEvent, app core.App, record *core.Record, rule *string) (bool, error) {
-	info, err := e.RequestInfo()
-	if err != nil {
-		return false, err
-	}
-	return app.CanAccessRecord(record, info, rule)
-}
-
 // findVisibleGroup is the group the caller may view, or a 404 for any
 // other id, as the view rule has it.
 func findVisibleGroup(e *core.RequestEvent, app core.App, id string) (*core.Record, error) {
-	group, err := app.FindRecordById(collections.StudyGroups, id)
-	if err != nil {
-		return nil, router.NewNotFoundError("", err)
-	}
-	visible, err := canSee(e, app, group, group.Collection().ViewRule)
-	if err != nil {
-		return nil, err
-	}
-	if !visible {
-		return nil, router.NewNotFoundError("", nil)
-	}
-	return group, nil
+	return findVisible(e, app, collections.StudyGroups, id)
 }
 
 // findCallerAdmin is the caller's membership of the group when they are an
@@ -855,18 +835,7 @@ func countOnline(app core.App, userIds []string) int {
 
 // findInvitation is the invitation id the caller may view, or a 404.
 func findInvitation(e *core.RequestEvent, txApp core.App, id string) (*core.Record, error) {
-	invitation, err := txApp.FindRecordById(collections.StudyGroupInvitations, id)
-	if err != nil {
-		return nil, router.NewNotFoundError("", err)
-	}
-	visible, err := canSee(e, txApp, invitation, invitation.Collection().ViewRule)
-	if err != nil {
-		return nil, err
-	}
-	if !visible {
-		return nil, router.NewNotFoundError("", nil)
-	}
-	return invitation, nil
+	return findVisible(e, txApp, collections.StudyGroupInvitations, id)
 }
 
 // findOwnPendingInvitation is the caller's own pending invitation id, with
