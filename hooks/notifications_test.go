@@ -682,3 +682,51 @@ func TestNotificationExpiry(t *testing.T) {
 		t.Fatalf("%d expired notifications left", n)
 	}
 }
+
+// TestNotificationsOneEventPerRecipient: a notice for many users reaches
+// each of them exactly once, as their own record, however many there are.
+func TestNotificationsOneEventPerRecipient(t *testing.T) {
+	t.Parallel()
+
+	app := newTestApp(t)
+	defer app.Cleanup()
+	srv := startServer(t, app)
+
+	recipients := []string{idStudent, idOtherStudent, idDroppedStudent, idOtherInstructor}
+	clients := make([]*realtimeClient, len(recipients))
+	for i, id := range recipients {
+		clients[i] = connectRealtime(t, srv.URL)
+		clients[i].subscribe(t, tokens[id], "notifications/*")
+	}
+
+	result, err := notify.Send(app, notify.Notification{
+		Type:       collections.TypeLiveSessionCreated,
+		Recipients: recipients,
+		Title:      "Review session on Friday",
+		DedupeKey:  "one-event-per-recipient",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(result.Delivered) != len(recipients) {
+		t.Fatalf("delivered %d, want %d", len(result.Delivered), len(recipients))
+	}
+	seen := map[string]bool{}
+	for i, id := range recipients {
+		ev := clients[i].expectEvent(t, "notifications/*", 3*time.Second)
+		if ev.Action != "create" || ev.Record["user"] != id {
+			t.Errorf("%s received %s of user %v", id, ev.Action, ev.Record["user"])
+		}
+		recordId, _ := ev.Record["id"].(string)
+		if seen[recordId] {
+			t.Errorf("record %s delivered to two recipients", recordId)
+		}
+		seen[recordId] = true
+		clients[i].expectNoEvent(t, 200*time.Millisecond)
+	}
+	for _, record := range result.Delivered {
+		if n := countRecords(t, app, collections.Notifications, "id = '"+record.Id+"' && user = '"+record.GetString("user")+"'"); n != 1 {
+			t.Errorf("returned record %s of %s is not what was stored", record.Id, record.GetString("user"))
+		}
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -512,7 +513,9 @@ func insertRecords(app core.App, collectionName string, rows []map[string]any) (
 		") VALUES (" + strings.Join(placeholders, ",") + ")").Prepare()
 	defer query.Close()
 	for _, row := range rows {
-		if _, err := query.Bind(dbx.Params(row)).Execute(); err != nil {
+		// Bind keeps the first map it is given and copies later ones into
+		// it, so each row is bound as a copy: rows stay what was written
+		if _, err := query.Bind(maps.Clone(dbx.Params(row))).Execute(); err != nil {
 			return nil, fmt.Errorf("insert %s: %w", collectionName, err)
 		}
 	}
