@@ -1,15 +1,18 @@
 # studyhall — make run serves everything with demo data; make test runs every test.
 
 GO          ?= go
+NPM         ?= npm
+NODE        ?= node
 BIN         ?= bin/studyhall
 DATA        ?= pb_data
 HTTP        ?= 127.0.0.1:8090
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+VENDOR_DIR  := pb_public/vendor
 
-.PHONY: run build test lint bench
+.PHONY: run build vendor test test-go test-web lint bench
 
-## run: build, seed the demo data (idempotent) and serve API, dashboard and web app
-run: build
+## run: vendor the web app's SDK, build, seed the demo data (idempotent) and serve API, dashboard and web app
+run: vendor build
 	./$(BIN) seed --demo --dir $(DATA)
 	./$(BIN) serve --dir $(DATA) --http $(HTTP)
 
@@ -17,9 +20,30 @@ run: build
 build:
 	$(GO) build -o $(BIN) .
 
-## test: every test (Go API, realtime and mail tests)
-test:
+## vendor: the web app's third-party code (the PocketBase JS SDK) from npm into pb_public/vendor/ (git-ignored)
+vendor:
+	@if command -v $(NPM) >/dev/null 2>&1; then \
+		if [ ! -d node_modules/pocketbase ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+			$(NPM) ci --no-audit --no-fund || exit 1; \
+		fi; \
+		mkdir -p $(VENDOR_DIR) && cp node_modules/pocketbase/dist/pocketbase.es.mjs $(VENDOR_DIR)/ \
+			&& echo "web app SDK copied to $(VENDOR_DIR)/"; \
+	elif [ -f $(VENDOR_DIR)/pocketbase.es.mjs ]; then \
+		echo "warning: npm not found; using the SDK already in $(VENDOR_DIR)/"; \
+	else \
+		echo "warning: npm not found, so the web app cannot get its SDK: the API and dashboard work, the web app at / does not (install Node.js 20+ and run make vendor)"; \
+	fi
+
+## test: every test: Go (API, realtime, mail), then the web app in headless Chromium
+test: test-go test-web
+
+## test-go: the Go tests
+test-go:
 	$(GO) test -count=1 -timeout 15m ./...
+
+## test-web: the browser tests (node --test webtests/); they build, seed and serve studyhall themselves
+test-web: vendor
+	$(NODE) --test --test-concurrency=1 webtests/
 
 ## lint: gofmt, go vet and staticcheck at a pinned version
 lint:

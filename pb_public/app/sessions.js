@@ -1,0 +1,226 @@
+// sessions.js: live sessions: the list, the room (join and leave, the
+// attendees with presence, the session chat, the full-session message),
+// and the instructor's create, edit, start, end and cancel with errors
+// shown beside each field.
+import { pb, me, isInstructor, get, post, filter, errorBox, showError, hideError } from './api.js';
+import { h, set, fmtDateTime, fmtDuration, toLocalInput } from './dom.js';
+import { field, clearFieldErrors, showFormError } from './forms.js';
+import { navigate } from './router.js';
+import { presenceDot, setActivity } from './presence.js';
+import { mountChat } from './chat.js';
+
+const STATUS_LABELS = { scheduled: 'Scheduled', live: 'Live now', ended: 'Ended', cancelled: 'Cancelled' };
+
+function statusBadge(status) {
+  return h('span', { class: `status status-${status}`, text: STATUS_LABELS[status] || status });
+}
+
+/** sessionCard is one session in a list. */
+export function sessionCard(s) {
+  return h('li', { class: 'card session-card', dataset: { id: s.id, status: s.status } },
+    h('div', { class: 'card-head' }, h('a', { href: `/live-sessions/${s.id}`, class: 'card-title', text: s.title }), statusBadge(s.status)),
+    h('p', { class: 'muted' }, fmtDateTime(s.scheduledStart), ` · ${s.durationMinutes} min`,
+      s.expand?.course ? ` · ${s.expand.course.title}` : s.visibility === 'public' ? ' · public' : ''),
+    h('p', { class: 'seats', text: `${s.attendeeCount} / ${s.capacity} seats taken` }));
+}
+
+/** sessionsView is /live-sessions. */
+export async function sessionsView(root, _params, ctx) {
+  const err = errorBox();
+  const live = h('ul', { class: 'cards' });
+  const upcoming = h('ul', { class: 'cards' });
+  const past = h('ul', { class: 'cards' });
+  root.append(h('div', { class: 'page-head' }, h('h1', { text: 'Live sessions' }),
+    isInstructor() ? h('a', { href: '/live-sessions/new', class: 'button primary' }, 'New session') : null),
+  err,
+  h('section', { 'aria-labelledby': 'live-h' }, h('h2', { id: 'live-h', text: 'Live now' }), live),
+  h('section', { 'aria-labelledby': 'up-h' }, h('h2', { id: 'up-h', text: 'Upcoming' }), upcoming),
+  h('section', { 'aria-labelledby': 'past-h' }, h('h2', { id: 'past-h', text: 'Past and cancelled' }), past));
+
+  const load = async () => {
+    try {
+      const items = await pb.collection('live_sessions').getFullList({ sort: 'scheduledStart', expand: 'course' });
+      const fill = (ul, list, empty) => set(ul, list.length ? list.map(sessionCard) : h('li', { class: 'empty muted', text: empty }));
+      fill(live, items.filter((s) => s.status === 'live'), 'No session is live right now.');
+      fill(upcoming, items.filter((s) => s.status === 'scheduled'), 'Nothing scheduled.');
+      fill(past, items.filter((s) => s.status === 'ended' || s.status === 'cancelled').reverse().slice(0, 20), 'None yet.');
+    } catch (e) { showError(err, e); }
+  };
+  await load();
+  await ctx.subscribe('live_sessions', '*', load);
+  ctx.onReconnect(load);
+}
+
+/** sessionView is /live-sessions/:id: the room. */
+export async function sessionView(root, { id }, ctx) {
+  const err = errorBox();
+  const head = h('div', { class: 'page-head' });
+  const details = h('div', { class: 'session-details' });
+  const actions = h('div', { class: 'actions' });
+  const attendeesList = h('ul', { class: 'people' });
+  const attendance = h('div', { class: 'attendance' });
+  const chatEl = h('div', { class: 'session-chat' });
+  root.append(head, details, err, actions,
+    h('div', { class: 'two-col' },
+      h('section', { 'aria-labelledby': 'att-h' }, h('h2', { id: 'att-h', text: 'In the session' }), attendeesList, attendance),
+      chatEl));
+
+  let session = null;
+  let joined = false;
+  let chatCtx = null;
+  const mine = () => session && session.instructor === me().id;
+
+  const loadAttendees = async () => {
+    try {
+      const { items } = await get(`/api/live-sessions/${id}/attendees`);
+      set(attendeesList, items.length ? items.map((a) => h('li', { dataset: { user: a.id } }, h('span', { class: 'name', text: a.name }), presenceDot(a.id, a.status)))
+        : h('li', { class: 'empty muted', text: 'Nobody has joined yet.' }));
+      joined = items.some((a) => a.id === me().id);
+    } catch (e) { showError(err, e); }
+    if (mine()) loadAttendance();
+  };
+  const loadAttendance = async () => {
+    try {
+      const rows = await pb.collection('live_session_attendees').getFullList({ filter: filter('session = {:id}', { id }), expand: 'user', sort: 'joinedAt' });
+      set(attendance, h('h3', { text: 'Attendance' }), rows.length ? h('table', {},
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Student' }), h('th', { scope: 'col', text: 'Here now' }), h('th', { scope: 'col', text: 'Time attended' }))),
+        h('tbody', {}, rows.map((r) => h('tr', {}, h('td', { text: r.expand?.user?.name || r.user }), h('td', { text: r.active ? 'Yes' : 'No' }), h('td', { text: fmtDuration(r.attendedSeconds) })))))
+        : h('p', { class: 'muted', text: 'No attendance yet.' }));
+    } catch (e) { showError(err, e); }
+  };
+
+  const act = async (what) => {
+    hideError(err);
+    try {
+      await post(`/api/live-sessions/${id}/${what}`);
+      await load();
+    } catch (e) {
+      const info = showError(err, e);
+      if (info.code === 'session_full') err.classList.add('full');
+    }
+  };
+
+  const paint = () => {
+    set(head, h('h1', { text: session.title }), statusBadge(session.status));
+    set(details,
+      session.startedAt
+        ? h('p', {}, h('strong', { text: 'Started: ' }), fmtDateTime(session.startedAt), ` · ${session.durationMinutes} min`, session.endedAt ? ` · ended ${fmtDateTime(session.endedAt)}` : '')
+        : h('p', {}, h('strong', { text: 'Starts: ' }), fmtDateTime(session.scheduledStart), ` · ${session.durationMinutes} min`),
+      session.expand?.course ? h('p', {}, h('strong', { text: 'Course: ' }), session.expand.course.title) : null,
+      h('p', { class: 'seats', text: `${session.attendeeCount} / ${session.capacity} seats taken` }),
+      session.description ? h('p', { class: 'description', text: session.description }) : null,
+      session.meetingUrl && (joined || mine()) && /^https?:\/\//i.test(session.meetingUrl)
+        ? h('p', {}, h('a', { href: session.meetingUrl, target: '_blank', rel: 'noopener noreferrer' }, 'Open the meeting link')) : null);
+    set(actions);
+    const open = session.status === 'scheduled' || session.status === 'live';
+    if (!mine() && open) {
+      actions.append(joined
+        ? h('button', { type: 'button', onclick: () => act('leave') }, 'Leave session')
+        : h('button', { type: 'button', class: 'primary', onclick: () => act('join') }, 'Join session'));
+    }
+    if (mine()) {
+      if (session.status === 'scheduled') {
+        actions.append(h('button', { type: 'button', class: 'primary', onclick: () => act('start') }, 'Start session'),
+          h('a', { href: `/live-sessions/${id}/edit`, class: 'button' }, 'Edit'),
+          h('button', { type: 'button', class: 'danger', onclick: () => { if (confirm('Cancel this session? Students will be told.')) act('cancel'); } }, 'Cancel session'));
+      }
+      if (session.status === 'live') actions.append(h('button', { type: 'button', class: 'danger', onclick: () => act('end') }, 'End session'));
+      if (session.status === 'scheduled' || session.status === 'cancelled') {
+        actions.append(h('button', { type: 'button', class: 'danger', onclick: async () => {
+          if (!confirm('Delete this session for good?')) return;
+          hideError(err);
+          try { await pb.collection('live_sessions').delete(id); navigate('/live-sessions'); } catch (e) { showError(err, e); }
+        } }, 'Delete session'));
+      }
+    }
+    setActivity(joined || mine() ? `In session: ${session.title}` : '');
+  };
+
+  const mountSessionChat = async () => {
+    const canChat = (joined || mine()) && session.chatRoom;
+    if (canChat && !chatCtx) {
+      chatCtx = ctx.child();
+      await mountChat(chatEl, session.chatRoom, chatCtx, { title: 'Session chat' });
+    } else if (!canChat && chatCtx) {
+      chatCtx.dispose();
+      chatCtx = null;
+      set(chatEl, h('p', { class: 'muted', text: 'Join the session to chat.' }));
+    } else if (!canChat) set(chatEl, h('p', { class: 'muted', text: 'Join the session to chat.' }));
+  };
+
+  const load = async () => {
+    try {
+      session = await pb.collection('live_sessions').getOne(id, { expand: 'course' });
+    } catch (e) { set(head, h('h1', { text: 'Live session' })); showError(err, e); return; }
+    await loadAttendees();
+    paint();
+    await mountSessionChat();
+  };
+  await load();
+  if (!session) return;
+  await ctx.subscribe('live_sessions', id, async (e) => {
+    if (e.action === 'delete') { navigate('/live-sessions'); return; }
+    session = { ...e.record, expand: session.expand };
+    await loadAttendees();
+    paint();
+    await mountSessionChat();
+  });
+  ctx.onReconnect(load);
+  ctx.onCleanup(() => setActivity(''));
+}
+
+/** sessionFormView is /live-sessions/new and /live-sessions/:id/edit. */
+export async function sessionFormView(root, { id }, ctx) {
+  const editing = !!id;
+  let session = null;
+  const alertBox = errorBox();
+  root.append(h('h1', { text: editing ? 'Edit live session' : 'New live session' }), alertBox);
+  const courses = await pb.collection('courses').getFullList({ filter: filter('instructor = {:me}', { me: me().id }), sort: 'title' });
+  if (editing) {
+    try { session = await pb.collection('live_sessions').getOne(id); } catch (e) { showError(alertBox, e); return; }
+  }
+  const startDefault = new Date(Date.now() + 24 * 3600e3);
+  startDefault.setMinutes(0, 0, 0);
+  const fields = {
+    title: field('Title', 'title', { value: session?.title || '', maxlength: '200' }),
+    description: field('Description', 'description', { kind: 'textarea', value: session?.description || '', rows: '3' }),
+    course: field('Course', 'course', { kind: 'select', value: session ? session.course : courses[0]?.id || '', options: [['', 'No course (public session)'], ...courses.map((c) => [c.id, c.title])] }),
+    visibility: field('Who can see it', 'visibility', { kind: 'select', value: session?.visibility || 'course', options: [['course', 'Students of the course'], ['public', 'Every signed-in user']] }),
+    scheduledStart: field('Starts at', 'scheduledStart', { type: 'datetime-local', value: toLocalInput(session?.scheduledStart || startDefault), hint: 'In your own time zone.' }),
+    durationMinutes: field('Duration (minutes)', 'durationMinutes', { type: 'number', value: session?.durationMinutes ?? 60, min: '1', max: '1440' }),
+    capacity: field('Capacity (seats)', 'capacity', { type: 'number', value: session?.capacity ?? 100, min: '1', max: '10000' }),
+    meetingUrl: field('Meeting link', 'meetingUrl', { type: 'url', value: session?.meetingUrl || '', placeholder: 'https://…' }),
+  };
+  const submit = h('button', { type: 'submit', class: 'primary' }, editing ? 'Save changes' : 'Create session');
+  // the browser's own checks stay off: the server's per-field messages are the ones shown
+  const form = h('form', { class: 'stack', novalidate: true }, Object.values(fields), h('div', { class: 'actions' }, submit,
+    h('a', { href: editing ? `/live-sessions/${id}` : '/live-sessions', class: 'button' }, 'Back')));
+  root.append(form);
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    clearFieldErrors(form, alertBox);
+    const v = (name) => fields[name].control.value;
+    const start = v('scheduledStart') ? new Date(v('scheduledStart')) : null;
+    const data = {
+      title: v('title'),
+      description: v('description'),
+      course: v('course'),
+      visibility: v('visibility'),
+      scheduledStart: start && !Number.isNaN(start.getTime()) ? start.toISOString() : '',
+      durationMinutes: v('durationMinutes') === '' ? null : Number(v('durationMinutes')),
+      capacity: v('capacity') === '' ? null : Number(v('capacity')),
+      meetingUrl: v('meetingUrl'),
+    };
+    if (!editing) data.instructor = me().id;
+    submit.disabled = true;
+    try {
+      const saved = editing ? await pb.collection('live_sessions').update(id, data) : await pb.collection('live_sessions').create(data);
+      navigate(`/live-sessions/${saved.id}`);
+    } catch (ex) {
+      showFormError(form, alertBox, ex);
+    } finally {
+      submit.disabled = false;
+    }
+  };
+  void ctx;
+}
