@@ -717,6 +717,9 @@ func TestNotificationsOneEventPerRecipient(t *testing.T) {
 		if ev.Action != "create" || ev.Record["user"] != id {
 			t.Errorf("%s received %s of user %v", id, ev.Action, ev.Record["user"])
 		}
+		if created, _ := ev.Record["created"].(string); !strings.HasPrefix(created, "20") {
+			t.Errorf("%s received a record without its created time: %q", id, created)
+		}
 		recordId, _ := ev.Record["id"].(string)
 		if seen[recordId] {
 			t.Errorf("record %s delivered to two recipients", recordId)

@@ -524,11 +524,16 @@ func insertRecords(app core.App, collectionName string, rows []map[string]any) (
 	for i, row := range rows {
 		record := core.NewRecord(collection)
 		for column, value := range row {
-			if column == collections.NotificationData {
+			switch column {
+			case collections.NotificationData:
 				record.Set(column, types.JSONRaw(value.(string)))
-				continue
+			case collections.FieldCreated, collections.FieldUpdated:
+				// autodate fields ignore Set; the row's stamps are the truth
+				stamp, _ := types.ParseDateTime(value)
+				record.SetRaw(column, stamp)
+			default:
+				record.Set(column, value)
 			}
-			record.Set(column, value)
 		}
 		record.MarkAsNotNew()
 		records[i] = record
