@@ -275,6 +275,7 @@ type trackedUser struct {
 	mu       sync.Mutex
 	loaded   bool
 	recordId string
+	created  types.DateTime
 	state    presence.State
 	activity string
 	stored   storedPresence
@@ -406,6 +407,7 @@ func (t *presenceTracker) load(userId string, u *trackedUser) error {
 	}
 	u.loaded = true
 	u.recordId = record.Id
+	u.created = record.GetDateTime(collections.FieldCreated)
 	u.state.Manual = record.GetString(collections.PresenceManualStatus)
 	u.activity = record.GetString(collections.PresenceActivity)
 	u.stored = storedPresence{
@@ -416,39 +418,53 @@ func (t *presenceTracker) load(userId string, u *trackedUser) error {
 	return nil
 }
 
-// store writes next into the user's row, creating it on first use.
+// store writes next into the user's row, creating it on first use, and
+// publishes the change. It writes with one plain upsert, not a record
+// save: the values are the tracker's own, and a save would also run
+// PocketBase's record broadcast, which walks every connection of the
+// server for each change (presence subscriptions are the fan-out's).
 func (t *presenceTracker) store(userId string, u *trackedUser, next storedPresence) (*core.Record, error) {
-	var record *core.Record
-	if u.recordId != "" {
-		found, err := t.app.FindRecordById(collections.Presence, u.recordId)
-		if err != nil {
-			return nil, err
-		}
-		record = found
-	} else {
-		c, err := t.app.FindCachedCollectionByNameOrId(collections.Presence)
-		if err != nil {
-			return nil, err
-		}
-		record = core.NewRecord(c)
-		record.Set(collections.PresenceUser, userId)
-	}
-	record.Set(collections.PresenceStatus, next.status)
-	record.Set(collections.PresenceManualStatus, next.manual)
-	record.Set(collections.PresenceActivity, next.activity)
-	if !u.state.LastSeen.IsZero() {
-		lastSeen, _ := types.ParseDateTime(u.state.LastSeen)
-		record.Set(collections.PresenceLastSeen, lastSeen)
-	}
-	if err := t.app.Save(record); err != nil {
-		t.app.Logger().Error("presence: save", "user", userId, "error", err)
+	c, err := t.app.FindCachedCollectionByNameOrId(collections.Presence)
+	if err != nil {
 		return nil, err
 	}
 	action := realtime.ActionUpdate
 	if u.recordId == "" {
 		action = realtime.ActionCreate
+		u.recordId = core.GenerateDefaultRandomId()
+		u.created = types.NowDateTime()
 	}
-	u.recordId = record.Id
+	var lastSeen types.DateTime
+	if !u.state.LastSeen.IsZero() {
+		lastSeen, _ = types.ParseDateTime(u.state.LastSeen)
+	}
+	now := types.NowDateTime()
+
+	record := core.NewRecord(c)
+	record.Id = u.recordId
+	record.Set(collections.PresenceUser, userId)
+	record.Set(collections.PresenceStatus, next.status)
+	record.Set(collections.PresenceManualStatus, next.manual)
+	record.Set(collections.PresenceActivity, next.activity)
+	record.Set(collections.PresenceLastSeen, lastSeen)
+	record.SetRaw(collections.FieldCreated, u.created)
+	record.SetRaw(collections.FieldUpdated, now)
+	record.MarkAsNotNew()
+
+	_, err = t.app.DB().NewQuery(`
+		INSERT INTO {{presence}} ([[id]], [[user]], [[status]], [[manualStatus]], [[activity]], [[lastSeen]], [[created]], [[updated]])
+		VALUES ({:id}, {:user}, {:status}, {:manual}, {:activity}, {:lastSeen}, {:created}, {:updated})
+		ON CONFLICT ([[user]]) DO UPDATE SET
+			[[status]] = excluded.[[status]], [[manualStatus]] = excluded.[[manualStatus]],
+			[[activity]] = excluded.[[activity]], [[lastSeen]] = excluded.[[lastSeen]], [[updated]] = excluded.[[updated]]`,
+	).Bind(dbx.Params{
+		"id": record.Id, "user": userId, "status": next.status, "manual": next.manual, "activity": next.activity,
+		"lastSeen": lastSeen.String(), "created": u.created.String(), "updated": now.String(),
+	}).Execute()
+	if err != nil {
+		t.app.Logger().Error("presence: save", "user", userId, "error", err)
+		return nil, err
+	}
 	u.stored = next
 	realtime.Get(t.app).Publish(realtime.Event{UserId: realtime.Everyone, Action: action, Record: publicPresence(record)})
 	return record, nil

@@ -105,6 +105,10 @@ type InProcess struct {
 	queues map[string]*clientQueue
 
 	topics topicDispatcher
+
+	// subscribers are the clients with kept-aside subscriptions, so that
+	// a publish walks them and not every connection of the server
+	subscribers map[string]subscriptions.Client
 }
 
 type clientQueue struct {
@@ -124,6 +128,8 @@ func newInProcess(app core.App) *InProcess {
 		app:    app,
 		owned:  map[string]bool{},
 		queues: map[string]*clientQueue{},
+
+		subscribers: map[string]subscriptions.Client{},
 	}
 	app.OnRealtimeSubscribeRequest().Bind(&hook.Handler[*core.RealtimeSubscribeRequestEvent]{
 		Func:     f.divertSubscriptions,
@@ -148,8 +154,14 @@ func (f *InProcess) divertSubscriptions(e *core.RealtimeSubscribeRequestEvent) e
 	e.Subscriptions = rest
 	if len(kept) > 0 {
 		e.Client.Set(subsKey, kept)
+		f.mu.Lock()
+		f.subscribers[e.Client.Id()] = e.Client
+		f.mu.Unlock()
 	} else {
 		e.Client.Unset(subsKey)
+		f.mu.Lock()
+		delete(f.subscribers, e.Client.Id())
+		f.mu.Unlock()
 	}
 	return e.Next()
 }
@@ -200,7 +212,7 @@ func (f *InProcess) Publish(events ...Event) {
 	}
 	payloads := map[string][]byte{}
 
-	for _, client := range f.app.SubscriptionsBroker().Clients() {
+	for _, client := range f.subscriberSnapshot() {
 		subs, _ := client.Get(subsKey).([]subscription)
 		if len(subs) == 0 {
 			continue
@@ -239,6 +251,22 @@ func (f *InProcess) Publish(events ...Event) {
 		}
 		f.enqueue(client, messages)
 	}
+}
+
+// subscriberSnapshot is the clients with kept-aside subscriptions, less
+// those whose connection has closed (forgotten here as they are met).
+func (f *InProcess) subscriberSnapshot() []subscriptions.Client {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	clients := make([]subscriptions.Client, 0, len(f.subscribers))
+	for id, client := range f.subscribers {
+		if client.IsDiscarded() {
+			delete(f.subscribers, id)
+			continue
+		}
+		clients = append(clients, client)
+	}
+	return clients
 }
 
 func (f *InProcess) payload(event Event, fields string) []byte {
