@@ -316,3 +316,65 @@ feed:
 	}
 	return firstErr
 }
+
+// CreateInstructor creates a user with the instructor role (which only a
+// superuser may set) and a token, for scenarios that need someone to
+// teach. label makes the address unique within the run.
+func (c *Client) CreateInstructor(ctx context.Context, label string) (User, error) {
+	email := "bench-instructor-" + label + "@studyhall.test"
+	rec, err := c.CreateRecord(ctx, c.SuperuserToken, collections.Users, map[string]any{
+		collections.UserEmail: email,
+		"password":            benchUserPassword,
+		"passwordConfirm":     benchUserPassword,
+		collections.UserName:  "Bench Instructor " + label,
+		collections.UserRole:  collections.RoleInstructor,
+	})
+	if err != nil {
+		return User{}, fmt.Errorf("create instructor %s: %w", label, err)
+	}
+	token, err := c.Impersonate(ctx, collections.Users, rec.Id, tokenDuration)
+	if err != nil {
+		return User{}, fmt.Errorf("impersonate instructor %s: %w", label, err)
+	}
+	return User{Id: rec.Id, Email: email, Token: token}, nil
+}
+
+// CountRecords returns how many records of collection match filter (a
+// PocketBase filter expression), as the superuser sees them.
+func (c *Client) CountRecords(ctx context.Context, collection, filter string) (int, error) {
+	var res struct {
+		TotalItems int `json:"totalItems"`
+	}
+	query := url.Values{"perPage": {"1"}, "fields": {"id"}, "filter": {filter}}
+	err := c.Superuser(ctx, http.MethodGet,
+		"/api/collections/"+url.PathEscape(collection)+"/records?"+query.Encode(), nil, &res)
+	return res.TotalItems, err
+}
+
+// ListAll reads every record of collection that matches filter as the
+// superuser, page by page, decoding each page's items into a fresh T. It
+// stops after maxPages pages so that a wrong filter cannot loop for long.
+func ListAll[T any](ctx context.Context, c *Client, collection, filter, fields string, maxPages int) ([]T, error) {
+	const perPage = 500
+	var all []T
+	for page := 1; page <= maxPages; page++ {
+		var res struct {
+			Items      []T `json:"items"`
+			TotalPages int `json:"totalPages"`
+		}
+		query := url.Values{
+			"page": {fmt.Sprint(page)}, "perPage": {fmt.Sprint(perPage)},
+			"filter": {filter}, "fields": {fields}, "sort": {"id"},
+		}
+		err := c.Superuser(ctx, http.MethodGet,
+			"/api/collections/"+url.PathEscape(collection)+"/records?"+query.Encode(), nil, &res)
+		if err != nil {
+			return all, err
+		}
+		all = append(all, res.Items...)
+		if page >= res.TotalPages {
+			return all, nil
+		}
+	}
+	return all, fmt.Errorf("list %s: more than %d pages", collection, maxPages)
+}

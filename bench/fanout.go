@@ -73,7 +73,7 @@ func runFanout(ctx context.Context, env *Env) ([]*Table, error) {
 			"rule", "N", "delivered/expected", "missing", "dup",
 			"p50", "p90", "p99", "max",
 			"POST p50", "POST p99",
-			"server RSS", "conns held",
+			"server CPU/record", "server RSS", "conns held",
 		},
 	}
 
@@ -108,6 +108,7 @@ func runFanout(ctx context.Context, env *Env) ([]*Table, error) {
 	table.Notes = []string{
 		"latency: from just before the writer's POST to the moment the event's last line is read by a subscriber, for the first delivery of every (record, subscriber) pair; POST: the writer's request time, which includes PocketBase's per-subscriber rule checks",
 		"missing/dup: (record, subscriber) pairs never delivered or delivered more than once; both must be 0",
+		"server CPU/record: the server process's user+system CPU from the first POST until the last delivery, divided by the records",
 		"rules: public `\"\"`, signed in `@request.auth.id != ''`, room member `room.members.id ?= @request.auth.id` (all N users are members of the one room)",
 		fmt.Sprintf("server RSS: the server's VmRSS once all N connections are subscribed (%s idle after setup, before any connection; Go returns freed memory lazily, so a row may include heap left from earlier rows); conns held: streams still open at the end / opened", formatMiB(rssIdle)),
 	}
@@ -264,6 +265,7 @@ func measureFanout(ctx context.Context, env *Env, target fanoutTarget, users []U
 	if target.collection == fanoutMessagesCollection {
 		body[fanoutRoomField] = roomId
 	}
+	cpuBefore := serverCPU(env)
 	sendStart := time.Now()
 	for seq := range m {
 		if err := sleepUntil(ctx, sendStart.Add(time.Duration(seq)*cfg.Interval)); err != nil {
@@ -290,6 +292,8 @@ func measureFanout(ctx context.Context, env *Env, target fanoutTarget, users []U
 			return nil, err
 		}
 	}
+
+	cpu := cpuDelta(env, cpuBefore)
 
 	held := 0
 	var streamErr error
@@ -346,6 +350,7 @@ func measureFanout(ctx context.Context, env *Env, target fanoutTarget, users []U
 		strconv.Itoa(dups),
 		formatMillis(lat.P50), formatMillis(lat.P90), formatMillis(lat.P99), formatMillis(lat.Max),
 		formatMillis(post.P50), formatMillis(post.P99),
+		formatCPU(cpuPer(cpu, m)),
 		formatMiB(rssOpen),
 		fmt.Sprintf("%d/%d", held, n),
 	}, nil

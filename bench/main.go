@@ -206,13 +206,17 @@ func run() int {
 	fmt.Printf("%d CPUs (GOMAXPROCS %d), %s %s/%s; scenarios: %s; N = %s; %d messages %s apart\n\n",
 		runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH,
 		*scenarioFlag, *nFlag, cfg.Messages, cfg.Interval)
+	fmt.Printf("Load average (1, 5, 15 min) at the start: %s\n\n", loadAverage())
 
 	for _, s := range selected {
 		log.Printf("scenario %s", s.Name)
+		start := time.Now()
 		tables, err := s.Run(ctx, env)
 		for _, t := range tables {
 			fmt.Println(t.Markdown())
 		}
+		fmt.Printf("Scenario %s took %s; load average (1, 5, 15 min) after it: %s\n\n",
+			s.Name, time.Since(start).Round(time.Second), loadAverage())
 		if err != nil {
 			log.Printf("scenario %s: %v", s.Name, err)
 			if !env.Server.Running() {

@@ -226,6 +226,14 @@ func (s *Server) RSS() (int64, error) {
 	return readRSS(s.Pid())
 }
 
+// CPU is the user plus system CPU time the server has used so far.
+func (s *Server) CPU() (time.Duration, error) {
+	if s.Pid() == 0 {
+		return 0, errors.New("server not started")
+	}
+	return readCPU(s.Pid())
+}
+
 // Running reports whether the server process is still alive.
 func (s *Server) Running() bool {
 	if s.exited == nil {

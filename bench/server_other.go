@@ -5,6 +5,7 @@ package main
 import (
 	"errors"
 	"syscall"
+	"time"
 )
 
 // serverSysProcAttr has no portable parent-death signal outside Linux; the
@@ -21,4 +22,14 @@ func readRSS(int) (int64, error) {
 // raiseFileLimit is left to the user outside Linux (ulimit -n).
 func raiseFileLimit() (uint64, error) {
 	return 0, errors.New("raise the open-file limit with ulimit -n")
+}
+
+// readCPU needs /proc; elsewhere the CPU column reads n/a.
+func readCPU(int) (time.Duration, error) {
+	return 0, errors.New("server CPU time is read from /proc, which only Linux has")
+}
+
+// loadAverage needs /proc.
+func loadAverage() string {
+	return "n/a"
 }

@@ -219,7 +219,9 @@ type sseReader struct {
 
 func newSSEReader(r io.Reader) *sseReader {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), maxEventSize)
+	// a small first buffer that grows on demand: the presence scenario
+	// holds 10,000 streams, whose events are a few hundred bytes
+	sc.Buffer(make([]byte, 0, 4<<10), maxEventSize)
 	return &sseReader{sc: sc}
 }
 
