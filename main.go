@@ -25,7 +25,13 @@ import (
 )
 
 func main() {
-	app := pocketbase.New()
+	app := pocketbase.NewWithConfig(pocketbase.Config{
+		DefaultDev: osutils.IsProbablyGoRun(),
+		// a burst of requests (a class joining a session at once) would
+		// otherwise open and close SQLite connections beyond PocketBase's
+		// 15 idle ones; keep as many idle as may be open
+		DataMaxIdleConns: core.DefaultDataMaxOpenConns,
+	})
 
 	var publicDir string
 	app.RootCmd.PersistentFlags().StringVar(
