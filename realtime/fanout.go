@@ -135,6 +135,7 @@ func newInProcess(app core.App) *InProcess {
 		Func:     f.divertSubscriptions,
 		Priority: -100,
 	})
+	f.bindTopicIndex()
 	return f
 }
 
