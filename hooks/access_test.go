@@ -205,71 +205,19 @@ func TestAccessMatrix(t *testing.T) {
 			}
 			scenarios = append(scenarios, listScenario)
 
-			view := tests.ApiScenario{
-				Name:           m.collection + " view as " + actor,
-				Method:         http.MethodGet,
-				URL:            recordsURL(m.collection, m.target),
-				Headers:        authHeader(actor),
-				ExpectedStatus: m.view[i],
+			one := func(op, method, url, body string, status int) cell {
+				return cell{name: m.collection + " " + op + " as " + actor, method: method, url: url, body: body, actor: actor, status: status}
 			}
-			if m.view[i] == ok {
-				view.ExpectedContent = []string{`"id":"` + m.target + `"`}
-				view.ExpectedEvents = map[string]int{"OnRecordViewRequest": 1}
-			} else {
-				view.ExpectedContent = []string{`"status":` + itoa(m.view[i])}
-				view.NotExpectedContent = []string{`"id":"` + m.target + `"`}
-				view.ExpectedEvents = map[string]int{"OnRecordViewRequest": 0}
-			}
-			scenarios = append(scenarios, view)
-
-			create := tests.ApiScenario{
-				Name:           m.collection + " create as " + actor,
-				Method:         http.MethodPost,
-				URL:            recordsURL(m.collection),
-				Body:           strings.NewReader(m.createBody(actor, selfIds[actor])),
-				Headers:        authHeader(actor),
-				ExpectedStatus: m.create[i],
-			}
-			if m.create[i] == created {
-				create.ExpectedContent = []string{`"collectionName":"` + m.collection + `"`}
-				create.ExpectedEvents = map[string]int{"OnRecordCreateRequest": 1, "OnRecordAfterCreateSuccess": 1}
-			} else {
-				create.ExpectedContent = []string{`"status":` + itoa(m.create[i])}
-				create.ExpectedEvents = map[string]int{"OnRecordCreate": 0}
-			}
-			scenarios = append(scenarios, create)
-
-			update := tests.ApiScenario{
-				Name:           m.collection + " update as " + actor,
-				Method:         http.MethodPatch,
-				URL:            recordsURL(m.collection, m.target),
-				Body:           strings.NewReader(m.updateBody),
-				Headers:        authHeader(actor),
-				ExpectedStatus: m.update[i],
-			}
-			if m.update[i] == ok {
-				update.ExpectedContent = []string{`"id":"` + m.target + `"`}
-				update.ExpectedEvents = map[string]int{"OnRecordUpdateRequest": 1, "OnRecordAfterUpdateSuccess": 1}
-			} else {
-				update.ExpectedContent = []string{`"status":` + itoa(m.update[i])}
-				update.ExpectedEvents = map[string]int{"OnRecordUpdate": 0}
-			}
-			scenarios = append(scenarios, update)
-
-			remove := tests.ApiScenario{
-				Name:           m.collection + " delete as " + actor,
-				Method:         http.MethodDelete,
-				URL:            recordsURL(m.collection, m.target),
-				Headers:        authHeader(actor),
-				ExpectedStatus: m.remove[i],
-			}
-			if m.remove[i] == noBody {
-				remove.ExpectedEvents = map[string]int{"OnRecordDeleteRequest": 1, "OnRecordAfterDeleteSuccess": max(m.cascade, 1)}
-			} else {
-				remove.ExpectedContent = []string{`"status":` + itoa(m.remove[i])}
-				remove.ExpectedEvents = map[string]int{"OnRecordDelete": 0}
-			}
-			scenarios = append(scenarios, remove)
+			scenarios = append(scenarios,
+				one("view", http.MethodGet, recordsURL(m.collection, m.target), "", m.view[i]).scenario(
+					ok, []string{`"id":"` + m.target + `"`}, map[string]int{"OnRecordViewRequest": 1}, "OnRecordViewRequest"),
+				one("create", http.MethodPost, recordsURL(m.collection), m.createBody(actor, selfIds[actor]), m.create[i]).scenario(
+					created, []string{`"collectionName":"` + m.collection + `"`}, map[string]int{"OnRecordCreateRequest": 1, "OnRecordAfterCreateSuccess": 1}, "OnRecordCreate"),
+				one("update", http.MethodPatch, recordsURL(m.collection, m.target), m.updateBody, m.update[i]).scenario(
+					ok, []string{`"id":"` + m.target + `"`}, map[string]int{"OnRecordUpdateRequest": 1, "OnRecordAfterUpdateSuccess": 1}, "OnRecordUpdate"),
+				one("delete", http.MethodDelete, recordsURL(m.collection, m.target), "", m.remove[i]).scenario(
+					noBody, nil, map[string]int{"OnRecordDeleteRequest": 1, "OnRecordAfterDeleteSuccess": max(m.cascade, 1)}, "OnRecordDelete"),
+			)
 
 			for _, s := range scenarios {
 				s.TestAppFactory = newTestApp
@@ -279,6 +227,45 @@ func TestAccessMatrix(t *testing.T) {
 	}
 }
 
-func itoa(n int) string {
-	return strconv.Itoa(n)
+// cell is one request of the matrix: an actor's attempt at one operation.
+type cell struct {
+	name, method, url, body, actor string
+	status                         int
+}
+
+// scenario asserts the cell: with the allowed status, the content and
+// events of success; with any other, an error body of that status and not
+// one firing of deniedEvent, the event that would have read or written.
+func (c cell) scenario(allowed int, content []string, events map[string]int, deniedEvent string) tests.ApiScenario {
+	s := tests.ApiScenario{
+		Name:           c.name,
+		Method:         c.method,
+		URL:            c.url,
+		Headers:        authHeader(c.actor),
+		ExpectedStatus: c.status,
+	}
+	if c.body != "" {
+		s.Body = strings.NewReader(c.body)
+	}
+	if c.status == allowed {
+		s.ExpectedContent = content
+		s.ExpectedEvents = events
+		return s
+	}
+	s.ExpectedContent = []string{`"status":` + strconv.Itoa(c.status)}
+	if id := idOf(c.url); id != "" {
+		s.NotExpectedContent = []string{`"id":"` + id + `"`}
+	}
+	s.ExpectedEvents = map[string]int{deniedEvent: 0}
+	return s
+}
+
+// idOf is the record id at the end of a records URL, or "" for a
+// collection's URL.
+func idOf(url string) string {
+	rest, found := strings.CutPrefix(url[strings.LastIndex(url, "/records")+len("/records"):], "/")
+	if !found {
+		return "\x00none"
+	}
+	return rest
 }
