@@ -263,9 +263,6 @@ func (c cell) scenario(allowed int, content []string, events map[string]int, den
 // idOf is the record id at the end of a records URL, or "" for a
 // collection's URL.
 func idOf(url string) string {
-	rest, found := strings.CutPrefix(url[strings.LastIndex(url, "/records")+len("/records"):], "/")
-	if !found {
-		return "\x00none"
-	}
+	rest, _ := strings.CutPrefix(url[strings.LastIndex(url, "/records")+len("/records"):], "/")
 	return rest
 }
