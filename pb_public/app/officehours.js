@@ -48,7 +48,7 @@ async function studentView(root, ctx) {
     const li = h('li', { class: `card entry entry-${e.status}`, dataset: { id: e.id, status: e.status } });
     if (e.status === 'waiting') {
       li.append(h('p', { class: 'position' }, h('strong', { text: `Position ${e.position}` }), ` in ${who}'s queue`),
-        h('p', { class: 'wait', text: `Estimated wait: about ${fmtDuration(e.estimatedWaitSeconds)}` }),
+        h('p', { class: 'wait', text: e.position === 1 ? "You're next." : `Estimated wait: about ${fmtDuration(e.estimatedWaitSeconds)}` }),
         e.question ? h('p', { class: 'muted', text: `Your question: ${e.question}` }) : null,
         h('button', { type: 'button', onclick: () => cancel(e) }, 'Leave the queue'));
     } else if (e.status === 'admitted') {
