@@ -10,6 +10,7 @@ import (
 
 	"studyhall/collections"
 	"studyhall/notify"
+	"studyhall/plaintext"
 )
 
 // notificationBatch bounds the notifications one transaction turns into
@@ -105,7 +106,7 @@ func queueOneByOne(app core.App, source string, ids []string, now time.Time) int
 				Subject:      "Notification " + id,
 				Kind:         collections.EmailKindNotification,
 				DedupeKey:    source + ":" + id,
-				CancelReason: truncate("not sent: "+err.Error(), 2000),
+				CancelReason: plaintext.Clip("not sent: "+err.Error(), 2000),
 			}, now)
 			return err
 		})

@@ -18,6 +18,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
+	"studyhall/plaintext"
 )
 
 // Message is an email to queue in the outbox.
@@ -53,8 +54,8 @@ func Enqueue(app core.App, m *Message, now time.Time) (*core.Record, error) {
 	}
 	r := core.NewRecord(c)
 	r.Set(collections.OutboxTo, m.To.Address)
-	r.Set(collections.OutboxToName, truncate(oneLine(m.To.Name), collections.MaxNameLength))
-	r.Set(collections.OutboxSubject, truncate(oneLine(m.Subject), 500))
+	r.Set(collections.OutboxToName, plaintext.Clip(oneLine(m.To.Name), collections.MaxNameLength))
+	r.Set(collections.OutboxSubject, plaintext.Clip(oneLine(m.Subject), 500))
 	r.Set(collections.OutboxHTML, m.HTML)
 	r.Set(collections.OutboxText, m.Text)
 	if len(m.Headers) > 0 {
@@ -289,7 +290,7 @@ func (w *Worker) process(ctx context.Context, id string) (outcome, error) {
 	attempts := row.GetInt(collections.OutboxAttempts)
 	params := dbx.Params{
 		collections.OutboxClaimedUntil: "",
-		collections.OutboxLastError:    truncate(sendErr.Error(), 2000),
+		collections.OutboxLastError:    plaintext.Clip(sendErr.Error(), 2000),
 		collections.FieldUpdated:       dbTime(done),
 	}
 	result := outcomeRetry
@@ -366,12 +367,4 @@ func hostOf(link string) string {
 func dbTime(t time.Time) string {
 	dt, _ := types.ParseDateTime(t.UTC())
 	return dt.String()
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n])
 }

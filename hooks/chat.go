@@ -19,6 +19,7 @@ import (
 
 	"studyhall/collections"
 	"studyhall/notify"
+	"studyhall/plaintext"
 	"studyhall/realtime"
 )
 
@@ -498,9 +499,9 @@ func dropChatTopics(app core.App, roomId, userId string) {
 
 // previewText is s cut to at most max characters, with an ellipsis.
 func previewText(s string, max int) string {
-	runes := []rune(strings.TrimSpace(s))
-	if len(runes) <= max {
-		return string(runes)
+	s = strings.TrimSpace(s)
+	if clipped := plaintext.Clip(s, max-1); clipped != s {
+		return clipped + "…"
 	}
-	return string(runes[:max-1]) + "…"
+	return s
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"studyhall/collections"
+	"studyhall/plaintext"
 )
 
 // NewChatRoom describes a room the server creates for a domain: a live
@@ -30,7 +31,7 @@ func CreateChatRoom(app core.App, room NewChatRoom) (*core.Record, error) {
 			return err
 		}
 		record = core.NewRecord(rooms)
-		record.Set(collections.ChatRoomName, clipRoomName(room.Name, collections.MaxTitleLength))
+		record.Set(collections.ChatRoomName, plaintext.Clip(room.Name, collections.MaxTitleLength))
 		record.Set(collections.ChatRoomType, room.Type)
 		record.Set(collections.ChatRoomCourse, room.CourseId)
 		record.Set(collections.ChatRoomCreatedBy, room.CreatedBy)
@@ -97,13 +98,4 @@ func cleanParticipantIds(ids []string) []string {
 		}
 	}
 	return out
-}
-
-// clipRoomName cuts s to at most max characters.
-func clipRoomName(s string, max int) string {
-	runes := []rune(s)
-	if len(runes) <= max {
-		return s
-	}
-	return string(runes[:max])
 }

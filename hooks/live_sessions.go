@@ -19,6 +19,7 @@ import (
 
 	"studyhall/collections"
 	"studyhall/notify"
+	"studyhall/plaintext"
 )
 
 // bindLiveSessions binds live sessions: the record rules a filter cannot
@@ -390,7 +391,7 @@ func syncSessionChatRoom(app core.App, session *core.Record) error {
 	if err != nil {
 		return nil // removed by a superuser; nothing to keep in step
 	}
-	name := clipRoomName(session.GetString(collections.LiveSessionTitle), collections.MaxTitleLength)
+	name := plaintext.Clip(session.GetString(collections.LiveSessionTitle), collections.MaxTitleLength)
 	course := session.GetString(collections.LiveSessionCourse)
 	if room.GetString(collections.ChatRoomName) == name && room.GetString(collections.ChatRoomCourse) == course {
 		return nil

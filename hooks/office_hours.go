@@ -18,6 +18,7 @@ import (
 	"studyhall/collections"
 	"studyhall/notify"
 	"studyhall/officehours"
+	"studyhall/plaintext"
 	"studyhall/realtime"
 )
 
@@ -438,7 +439,7 @@ type joinQueueForm struct {
 
 // Validate cleans the question to plain text and checks its length.
 func (f *joinQueueForm) Validate() error {
-	f.Question = strings.TrimSpace(StripControl(f.Question))
+	f.Question = strings.TrimSpace(plaintext.Clean(f.Question))
 	return validation.ValidateStruct(f,
 		validation.Field(&f.Question, validation.RuneLength(0, collections.MaxQuestionLength)),
 	)
@@ -561,7 +562,7 @@ func (f *completeQueueForm) Validate() error {
 	if f.InstructorNotes == nil {
 		return nil
 	}
-	notes := strings.TrimSpace(StripControl(*f.InstructorNotes))
+	notes := strings.TrimSpace(plaintext.Clean(*f.InstructorNotes))
 	f.InstructorNotes = &notes
 	return validation.ValidateStruct(f,
 		validation.Field(&f.InstructorNotes, validation.RuneLength(0, collections.MaxInstructorNotesLength)),

@@ -16,6 +16,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
+	"studyhall/plaintext"
 	"studyhall/presence"
 	"studyhall/realtime"
 )
@@ -234,17 +235,15 @@ func presenceStatuses(app core.App, userIds []string) map[string]string {
 	if len(userIds) == 0 {
 		return statuses
 	}
-	ids := make([]any, len(userIds))
-	for i, id := range userIds {
+	for _, id := range userIds {
 		statuses[id] = presence.Offline
-		ids[i] = id
 	}
 	var rows []struct {
 		User   string `db:"user"`
 		Status string `db:"status"`
 	}
 	err := app.DB().Select("user", "status").From(collections.Presence).
-		Where(dbx.In("user", ids...)).All(&rows)
+		Where(dbx.In("user", toAny(userIds)...)).All(&rows)
 	if err != nil {
 		app.Logger().Warn("presence: read statuses", "error", err)
 	}
@@ -348,7 +347,7 @@ func (t *presenceTracker) heartbeat(userId string, activity *string, active bool
 			u.state.LastActive = now
 		}
 		if activity != nil {
-			u.activity = strings.TrimSpace(StripControl(*activity))
+			u.activity = strings.TrimSpace(plaintext.Clean(*activity))
 		}
 	})
 }
@@ -361,7 +360,7 @@ func (t *presenceTracker) setManual(userId, manual string, activity *string, now
 			u.state.LastActive = now
 		}
 		if activity != nil {
-			u.activity = strings.TrimSpace(StripControl(*activity))
+			u.activity = strings.TrimSpace(plaintext.Clean(*activity))
 		}
 	})
 }

@@ -1,10 +1,9 @@
 package hooks
 
 import (
-	"strings"
-	"unicode"
-
 	"github.com/pocketbase/pocketbase/core"
+
+	"studyhall/plaintext"
 )
 
 // bindText keeps every text field of every collection plain text: control
@@ -19,7 +18,7 @@ func bindText(app core.App) {
 				continue
 			}
 			value := e.Record.GetString(text.Name)
-			if clean := StripControl(value); clean != value {
+			if clean := plaintext.Clean(value); clean != value {
 				e.Record.Set(text.Name, clean)
 			}
 		}
@@ -27,23 +26,4 @@ func bindText(app core.App) {
 	}
 	app.OnRecordCreate().BindFunc(strip)
 	app.OnRecordUpdate().BindFunc(strip)
-}
-
-// StripControl removes control characters other than newline and tab
-// (carriage returns included, so CRLF becomes LF) and the Unicode line and
-// paragraph separators, so that stored text is plain.
-func StripControl(s string) string {
-	if strings.IndexFunc(s, isStrippedControl) < 0 {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if isStrippedControl(r) {
-			return -1
-		}
-		return r
-	}, s)
-}
-
-func isStrippedControl(r rune) bool {
-	return r != '\n' && r != '\t' && (unicode.IsControl(r) || r == '\u2028' || r == '\u2029')
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"studyhall/collections"
+	"studyhall/plaintext"
 )
 
 // User search limits.
@@ -58,7 +59,7 @@ func (s *userSearch) handle(e *core.RequestEvent) error {
 	}
 
 	query := e.Request.URL.Query()
-	q := strings.TrimSpace(StripControl(query.Get("q")))
+	q := strings.TrimSpace(plaintext.Clean(query.Get("q")))
 	if utf8.RuneCountInString(q) < userSearchMinQuery {
 		return codedError(http.StatusBadRequest, "query_too_short", "Type at least 2 characters to search.")
 	}

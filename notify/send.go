@@ -28,13 +28,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
+	"studyhall/plaintext"
 	"studyhall/realtime"
 )
 
@@ -176,13 +176,13 @@ func (n Notification) row(userId string, kind collections.NotificationKind, prio
 		collections.NotificationType:              kind.Type,
 		collections.NotificationCategory:          kind.Category,
 		collections.NotificationPriority:          priority,
-		collections.NotificationTitle:             truncate(n.Title, collections.MaxNotificationTitleLength),
-		collections.NotificationMessage:           truncate(n.Message, collections.MaxNotificationMessageLength),
+		collections.NotificationTitle:             plaintext.Clip(n.Title, collections.MaxNotificationTitleLength),
+		collections.NotificationMessage:           plaintext.Clip(n.Message, collections.MaxNotificationMessageLength),
 		collections.NotificationData:              data,
-		collections.NotificationActionURL:         truncate(n.ActionURL, collections.MaxActionURLLength),
-		collections.NotificationActionText:        truncate(n.ActionText, collections.MaxActionTextLength),
+		collections.NotificationActionURL:         plaintext.Clip(n.ActionURL, collections.MaxActionURLLength),
+		collections.NotificationActionText:        plaintext.Clip(n.ActionText, collections.MaxActionTextLength),
 		collections.NotificationExpiresAt:         expiresAt,
-		collections.NotificationDedupeKey:         truncate(n.DedupeKey, collections.MaxDedupeKeyLength),
+		collections.NotificationDedupeKey:         plaintext.Clip(n.DedupeKey, collections.MaxDedupeKeyLength),
 		collections.NotificationRelatedCollection: n.RelatedCollection,
 		collections.NotificationRelatedId:         n.RelatedId,
 		collections.NotificationEmailMode:         emailMode,
@@ -592,12 +592,4 @@ func toAny(ids []string) []any {
 
 func formatTime(t time.Time) string {
 	return t.UTC().Format(types.DefaultDateLayout)
-}
-
-// truncate cuts s to at most limit runes.
-func truncate(s string, limit int) string {
-	if utf8.RuneCountInString(s) <= limit {
-		return s
-	}
-	return string([]rune(s)[:limit])
 }
