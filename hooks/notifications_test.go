@@ -733,3 +733,31 @@ func TestNotificationsOneEventPerRecipient(t *testing.T) {
 		}
 	}
 }
+
+// TestNotificationsArePlainText: notify.Send writes its rows itself, past
+// the record hooks, so it keeps SPEC's plain-text rule on its own.
+func TestNotificationsArePlainText(t *testing.T) {
+	t.Parallel()
+
+	app := newTestApp(t)
+	defer app.Cleanup()
+	result, err := notify.Send(app, notify.Notification{
+		Type:       collections.TypeLiveSessionCreated,
+		Recipients: []string{idStudent},
+		Title:      "Review\x07 session\u2028today",
+		Message:    "Bring notes\x00\r\nand questions",
+		ActionText: "Open\x1b",
+	})
+	if err != nil || len(result.Delivered) != 1 {
+		t.Fatalf("send: %v %v", result, err)
+	}
+	stored, err := app.FindRecordById(collections.Notifications, result.Delivered[0].Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for field, want := range map[string]string{"title": "Review sessiontoday", "message": "Bring notes\nand questions", "actionText": "Open"} {
+		if got := stored.GetString(field); got != want {
+			t.Errorf("%s = %q, want %q", field, got, want)
+		}
+	}
+}
