@@ -1,10 +1,6 @@
 package hooks_test
 
 import (
-	"encoding/json"
-	"fmt"
-	"net/http"
-	"sync"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -140,59 +136,4 @@ func studyGroupURL(id, action string) string {
 // invitationURL is a study group invitation route.
 func studyGroupInvitationURL(id, action string) string {
 	return "/api/study-group-invitations/" + id + "/" + action
-}
-
-// postAllAtOnce sends one POST to path per token, released together over
-// real connections, and counts the answers by "status code" ("200",
-// "409 group_full").
-func sgPostAll(t testing.TB, baseURL, path string, tokens []string) map[string]int {
-	t.Helper()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: len(tokens)}}
-	defer client.CloseIdleConnections()
-
-	var mu sync.Mutex
-	counts := map[string]int{}
-	var ready, done sync.WaitGroup
-	start := make(chan struct{})
-	ready.Add(len(tokens))
-	done.Add(len(tokens))
-	for _, token := range tokens {
-		go func() {
-			defer done.Done()
-			req, err := http.NewRequest(http.MethodPost, baseURL+path, nil)
-			ready.Done()
-			if err != nil {
-				mu.Lock()
-				counts["error: "+err.Error()]++
-				mu.Unlock()
-				return
-			}
-			req.Header.Set("Authorization", token)
-			<-start
-			key := ""
-			res, err := client.Do(req)
-			if err != nil {
-				key = "error: " + err.Error()
-			} else {
-				var body struct {
-					Data struct {
-						Code string `json:"code"`
-					} `json:"data"`
-				}
-				_ = json.NewDecoder(res.Body).Decode(&body)
-				res.Body.Close()
-				key = fmt.Sprint(res.StatusCode)
-				if body.Data.Code != "" {
-					key += " " + body.Data.Code
-				}
-			}
-			mu.Lock()
-			counts[key]++
-			mu.Unlock()
-		}()
-	}
-	ready.Wait()
-	close(start)
-	done.Wait()
-	return counts
 }
