@@ -11,8 +11,6 @@ let bell = null;
 let panel = null;
 const seen = new Set(); // ids already toasted
 let newest = ''; // the newest notification's created time seen so far
-let pollTimer = null;
-let lastCount = null; // the unread count last shown
 
 /** onNotification tells fn of every create and update event. */
 export function onNotification(fn) {
@@ -40,14 +38,6 @@ export async function startNotifications(bellButton, panelEl) {
     listeners.forEach((fn) => fn(e.action, e.record));
   });
   onReconnectGlobal(catchUp);
-  // a safety net for a realtime event the server did not send: every 15 s
-  // look for delivered notifications newer than the newest seen
-  pollTimer = setInterval(async () => {
-    if (document.visibilityState !== 'visible') return;
-    const before = lastCount;
-    const count = await refreshUnread();
-    if (count !== null && count !== before) catchUp({ reload: false });
-  }, 15_000);
   try {
     const latest = await pb.collection('notifications').getList(1, 1, { sort: '-created', fields: 'id,created' });
     if (latest.items[0] && latest.items[0].created > newest) newest = latest.items[0].created;
@@ -57,9 +47,9 @@ export async function startNotifications(bellButton, panelEl) {
 
 // what arrived while the connection was down: toasts for the notifications
 // delivered meanwhile, then fresh lists and counts
-async function catchUp({ reload = true } = {}) {
+async function catchUp() {
   refreshUnread();
-  if (reload) listeners.forEach((fn) => fn('reload', null));
+  listeners.forEach((fn) => fn('reload', null));
   if (!newest) return;
   try {
     const missed = await pb.collection('notifications').getList(1, 5, {
@@ -70,7 +60,6 @@ async function catchUp({ reload = true } = {}) {
       if (seen.has(n.id)) continue;
       seen.add(n.id);
       toast(n);
-      if (!reload) listeners.forEach((fn) => fn('create', n));
     }
   } catch { /* the next reconnect tries again */ }
 }
@@ -82,7 +71,6 @@ export function stopNotifications() {
   listeners.clear();
   seen.clear();
   newest = '';
-  clearInterval(pollTimer);
   if (panel) { panel.hidden = true; set(panel); }
   document.getElementById('toasts')?.replaceChildren();
 }
@@ -92,7 +80,6 @@ export async function refreshUnread() {
   if (!bell) return null;
   try {
     const { count } = await get('/api/notifications/unread-count');
-    lastCount = count;
     const badge = bell.querySelector('.badge');
     badge.textContent = count > 99 ? '99+' : String(count);
     badge.hidden = count === 0;
