@@ -6,6 +6,7 @@ package main
 import (
 	"log"
 	"net/http"
+	_ "net/http/pprof" // served only when STUDYHALL_PPROF is set
 	"os"
 	"path/filepath"
 
@@ -22,15 +23,17 @@ import (
 	"studyhall/commands"
 	"studyhall/hooks"
 	_ "studyhall/migrations"
+	"studyhall/stmtcache"
 )
 
 func main() {
 	app := pocketbase.NewWithConfig(pocketbase.Config{
-		DefaultDev: osutils.IsProbablyGoRun(),
-		// a burst of requests (a class joining a session at once) would
-		// otherwise open and close SQLite connections beyond PocketBase's
-		// 15 idle ones; keep as many idle as may be open
-		DataMaxIdleConns: core.DefaultDataMaxOpenConns,
+		DefaultDev:       osutils.IsProbablyGoRun(),
+		DataMaxOpenConns: stmtcache.MaxConns,
+		DataMaxIdleConns: stmtcache.MaxConns,
+		// PocketBase's SQLite settings, with each connection keeping its
+		// compiled statements instead of parsing every query again
+		DBConnect: stmtcache.Connect,
 	})
 
 	var publicDir string
@@ -76,9 +79,28 @@ func main() {
 		Priority: 999,
 	})
 
+	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		servePprof(os.Getenv("STUDYHALL_PPROF"))
+		return e.Next()
+	})
+
 	if err := app.Start(); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// servePprof serves Go's profiler at addr (say 127.0.0.1:6060) when it is
+// set, for measuring the server under a bench scenario:
+//
+//	STUDYHALL_PPROF=127.0.0.1:6060 go run ./bench -scenario capacity
+//	go tool pprof http://127.0.0.1:6060/debug/pprof/profile?seconds=10
+func servePprof(addr string) {
+	if addr == "" {
+		return
+	}
+	go func() {
+		log.Printf("pprof: %v", http.ListenAndServe(addr, nil))
+	}()
 }
 
 // defaultPublicDir prefers ./pb_public (a checkout, `go run` or `make run`)

@@ -15,6 +15,7 @@ import (
 	"studyhall/collections"
 	"studyhall/hooks"
 	_ "studyhall/migrations"
+	"studyhall/stmtcache"
 )
 
 // Fixture ids: every test app starts as a clone of one data dir, made once
@@ -88,11 +89,27 @@ func TestMain(m *testing.M) {
 // hook registered, as `studyhall serve` has it.
 func newTestApp(t testing.TB) *tests.TestApp {
 	t.Helper()
-	app, err := tests.NewTestApp(baseDataDir)
+	// the production driver, statement cache included
+	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{
+		DataDir:       baseDataDir,
+		EncryptionEnv: "pb_test_env",
+		DBConnect:     stmtcache.Connect,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	hooks.Register(app)
+	return app
+}
+
+// newRushApp is a test app, cleaned up with the test, with PocketBase's
+// per-IP rate limiter off: every request of a test that sends many at once
+// comes from 127.0.0.1.
+func newRushApp(t testing.TB) *tests.TestApp {
+	t.Helper()
+	app := newTestApp(t)
+	t.Cleanup(app.Cleanup)
+	app.Settings().RateLimits.Enabled = false
 	return app
 }
 
