@@ -1,0 +1,192 @@
+package hooks
+
+import (
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/pocketbase/pocketbase/tools/security"
+)
+
+// AuthCacheTTL is how long a token's auth record is reused without being
+// read again. Every change made through this server (a save or delete of
+// the record, a change of its collection) drops it at once; the TTL only
+// bounds how long a change made by another process (a CLI command on the
+// same database) goes unseen.
+const AuthCacheTTL = 30 * time.Second
+
+// authCacheSize bounds the cache: past it, expired entries are dropped,
+// and if it is still full, an arbitrary tenth of the rest.
+const authCacheSize = 20000
+
+// bindAuthCache puts a cache in front of PocketBase's loadAuthToken: a
+// request with a token seen in the last AuthCacheTTL gets a copy of its auth
+// record without a query. PocketBase's middleware skips a request whose
+// auth is already set, so a miss here is looked up exactly as it would be
+// (core.App.FindAuthRecordByToken) and the answer kept.
+//
+// Each signed-in request otherwise reads its user by id before anything
+// else: under a burst (a class joining a session at once) that read was a
+// fifth of the server's CPU (bench/README.md, capacity).
+func bindAuthCache(app core.App) {
+	cache := newAuthCache()
+
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.Router.Bind(&hook.Handler[*core.RequestEvent]{
+			Id:       "studyhallAuthCache",
+			Priority: apis.DefaultLoadAuthTokenMiddlewarePriority - 1,
+			Func:     cache.load,
+		})
+		return se.Next()
+	})
+
+	// a token the server has just issued comes with its record: a class
+	// that signs in (or refreshes its token on opening the app) before a
+	// rush is already known when the rush comes
+	app.OnRecordAuthRequest().BindFunc(func(e *core.RecordAuthRequestEvent) error {
+		epoch := cache.currentEpoch()
+		if err := e.Next(); err != nil {
+			return err // MFA pending, or refused
+		}
+		if e.Token != "" && e.Record != nil {
+			cache.keep(e.Token, e.Record.Fresh(), epoch, time.Now())
+		}
+		return nil
+	})
+
+	// drop what changed, once the change is committed
+	forget := func(e *core.RecordEvent) error {
+		if e.Record.Collection().IsAuth() {
+			cache.forget(e.Record.Id)
+		}
+		return e.Next()
+	}
+	app.OnRecordAfterUpdateSuccess().BindFunc(forget)
+	app.OnRecordAfterDeleteSuccess().BindFunc(forget)
+	// a collection's token secret or the collection itself
+	forgetAll := func(e *core.CollectionEvent) error {
+		cache.forgetAll()
+		return e.Next()
+	}
+	app.OnCollectionAfterUpdateSuccess().BindFunc(forgetAll)
+	app.OnCollectionAfterDeleteSuccess().BindFunc(forgetAll)
+}
+
+type authCache struct {
+	mu      sync.RWMutex
+	entries map[string]authEntry // by token
+	// epoch changes on every forget: a lookup that began before a change
+	// keeps what it read only if no forget happened meanwhile
+	epoch uint64
+}
+
+type authEntry struct {
+	record  *core.Record
+	expires time.Time
+}
+
+func newAuthCache() *authCache {
+	return &authCache{entries: map[string]authEntry{}}
+}
+
+func (c *authCache) load(e *core.RequestEvent) error {
+	if e.Auth != nil {
+		return e.Next()
+	}
+	token := authToken(e)
+	if token == "" {
+		return e.Next()
+	}
+	now := time.Now()
+	c.mu.RLock()
+	entry, ok := c.entries[token]
+	epoch := c.epoch
+	c.mu.RUnlock()
+	if ok && now.Before(entry.expires) {
+		// a copy: a handler may change its e.Auth
+		e.Auth = entry.record.Fresh()
+		return e.Next()
+	}
+
+	record, err := e.App.FindAuthRecordByToken(token, core.TokenTypeAuth)
+	if err != nil || record == nil {
+		// PocketBase's own middleware logs it and goes on as a guest
+		return e.Next()
+	}
+	e.Auth = record
+	c.keep(token, record.Fresh(), epoch, now)
+	return e.Next()
+}
+
+// authToken is the request's token as PocketBase reads it: the
+// Authorization header, with or without "Bearer ".
+func authToken(e *core.RequestEvent) string {
+	token := e.Request.Header.Get("Authorization")
+	if len(token) > 7 && strings.EqualFold(token[:7], "Bearer ") {
+		return token[7:]
+	}
+	return token
+}
+
+// keep stores a record read at epoch, until the TTL or the token's own
+// expiry, whichever comes first.
+func (c *authCache) keep(token string, record *core.Record, epoch uint64, now time.Time) {
+	expires := now.Add(AuthCacheTTL)
+	if claims, err := security.ParseUnverifiedJWT(token); err == nil {
+		if exp, err := claims.GetExpirationTime(); err == nil && exp != nil && exp.Before(expires) {
+			expires = exp.Time
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.epoch != epoch {
+		return // changed while it was read: the next request reads it again
+	}
+	if len(c.entries) >= authCacheSize {
+		c.shrink(now)
+	}
+	c.entries[token] = authEntry{record: record, expires: expires}
+}
+
+// shrink makes room, expired entries first; c.mu is held.
+func (c *authCache) shrink(now time.Time) {
+	for token, entry := range c.entries {
+		if !now.Before(entry.expires) {
+			delete(c.entries, token)
+		}
+	}
+	for token := range c.entries {
+		if len(c.entries) < authCacheSize*9/10 {
+			return
+		}
+		delete(c.entries, token)
+	}
+}
+
+func (c *authCache) currentEpoch() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.epoch
+}
+
+// forget drops every token of the record.
+func (c *authCache) forget(recordId string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.epoch++
+	for token, entry := range c.entries {
+		if entry.record.Id == recordId {
+			delete(c.entries, token)
+		}
+	}
+}
+
+func (c *authCache) forgetAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.epoch++
+	clear(c.entries)
+}
