@@ -15,6 +15,7 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
@@ -33,6 +34,9 @@ import (
 // and every save of a session recounts its active attendees rather than
 // trusting a counter a client or a stale copy could carry.
 func bindLiveSessions(app core.App) {
+	// the sessions known to be full: the app's own, as its database is
+	seats := newFullSessions()
+	seats.bind(app)
 	bindLiveSessionRecords(app)
 	bindLiveSessionRequests(app)
 	bindLiveSessionAttendees(app)
@@ -40,13 +44,23 @@ func bindLiveSessions(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/live-sessions/{id}")
 		g.Bind(apis.RequireAuth(collections.Users))
-		g.POST("/join", joinLiveSession)
+		// joins stay out of the request log: the attendance rows are
+		// their record, and the refusals at a full session are summed in
+		// one line a minute (fullSessions.logRefusals) rather than written
+		// as an error each
+		g.POST("/join", func(e *core.RequestEvent) error {
+			return joinLiveSession(e, seats)
+		}).Bind(apis.SkipSuccessActivityLog())
 		g.POST("/leave", leaveLiveSession)
 		g.POST("/start", startTransition.handle)
 		g.POST("/end", endTransition.handle)
 		g.POST("/cancel", cancelTransition.handle)
 		g.GET("/attendees", listLiveSessionAttendees)
 		return se.Next()
+	})
+
+	app.Cron().MustAdd(fullSessionsJobId, "* * * * *", func() {
+		seats.logRefusals(app.Logger())
 	})
 
 	app.Cron().MustAdd(StartingSoonJobId, "* * * * *", func() {
@@ -515,21 +529,29 @@ func findViewableSession(e *core.RequestEvent) (*core.Record, error) {
 	if err != nil {
 		return nil, e.NotFoundError("", err)
 	}
+	if err := checkViewable(e, session); err != nil {
+		return nil, err
+	}
+	return session, nil
+}
+
+// checkViewable is a 404 unless the signed-in user may see the session.
+func checkViewable(e *core.RequestEvent, session *core.Record) error {
 	// the two cases of the view rule that need no query (the routes
 	// require a signed-in user); every other case asks the rule itself
 	if session.GetString(collections.LiveSessionInstructor) == e.Auth.Id ||
 		session.GetString(collections.LiveSessionVisibility) == collections.LiveSessionVisibilityPublic {
-		return session, nil
+		return nil
 	}
 	info, err := e.RequestInfo()
 	if err != nil {
-		return nil, e.BadRequestError("", err)
+		return e.BadRequestError("", err)
 	}
 	visible, err := e.App.CanAccessRecord(session, info, session.Collection().ViewRule)
 	if err != nil || !visible {
-		return nil, e.NotFoundError("", err)
+		return e.NotFoundError("", err)
 	}
-	return session, nil
+	return nil
 }
 
 // findOwnSession is the route's session if the signed-in user teaches it.
@@ -558,6 +580,15 @@ func sessionFullError() error {
 	return conflictError(codeSessionFull, "This session is full.")
 }
 
+// isSessionFull reports whether err is sessionFullError's.
+func isSessionFull(err error) bool {
+	var apiErr *router.ApiError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	return apiErr.Data["code"] == codeSessionFull
+}
+
 // respondSessionRecord answers with one record as the records API would show it
 // to the caller.
 func respondSessionRecord(e *core.RequestEvent, record *core.Record) error {
@@ -568,7 +599,16 @@ func respondSessionRecord(e *core.RequestEvent, record *core.Record) error {
 }
 
 // joinLiveSession is POST /api/live-sessions/{id}/join.
-func joinLiveSession(e *core.RequestEvent) error {
+func joinLiveSession(e *core.RequestEvent, seats *fullSessions) error {
+	// a session known to be full turns joiners away without a query
+	// (but never one who cannot see it: they get the 404 as always)
+	if full := seats.lookup(e.Request.PathValue("id")); full != nil {
+		if err := checkViewable(e, full.session); err != nil {
+			return err
+		}
+		return answerFullSession(e, seats, full)
+	}
+
 	session, err := findViewableSession(e)
 	if err != nil {
 		return err
@@ -577,27 +617,55 @@ func joinLiveSession(e *core.RequestEvent) error {
 		return err
 	}
 
-	// a session that is already full turns joiners away after a plain
-	// read, without queueing them for the write lock; the transaction
-	// below is what guarantees the capacity
-	if session.GetInt(collections.LiveSessionAttendeeCount) >= session.GetInt(collections.LiveSessionCapacity) {
-		seated, err := findSeatedAttendee(e.App, session.Id, e.Auth.Id)
-		if err != nil {
-			return err
-		}
-		return respondSessionRecord(e, seated)
+	// one join of the session at a time tries for a seat; while it does,
+	// the others wait here rather than on the database's write lock, and
+	// once one finds the session full the rest are answered from memory
+	attendee, full, err := takeSeat(e, seats, session.Id)
+	switch {
+	case err != nil:
+		return err
+	case full != nil:
+		return answerFullSession(e, seats, full)
 	}
+	return respondSessionRecord(e, attendee)
+}
 
+// takeSeat is the join's turn in the session's queue: the caller's
+// attendance, or the session as found full.
+func takeSeat(e *core.RequestEvent, seats *fullSessions, sessionId string) (*core.Record, *fullSession, error) {
+	release := seats.queue(sessionId)
+	defer release()
+	if full := seats.lookup(sessionId); full != nil {
+		return nil, full, nil
+	}
 	var attendee *core.Record
-	err = e.App.RunInTransaction(func(txApp core.App) error {
+	err := e.App.RunInTransaction(func(txApp core.App) error {
 		var err error
-		attendee, err = admitAttendee(txApp, session.Id, e.Auth.Id, time.Now().UTC())
+		attendee, err = admitAttendee(txApp, sessionId, e.Auth.Id, time.Now().UTC())
 		return err
 	})
+	if isSessionFull(err) {
+		// remembered full, those still queued are answered from memory
+		if full, loadErr := seats.load(e.App, sessionId); loadErr == nil && full != nil {
+			return nil, full, nil
+		}
+	}
+	return attendee, nil, err
+}
+
+// answerFullSession answers a join at a full session: the caller's
+// attendance if they hold a seat (joining twice changes nothing),
+// session_full otherwise.
+func answerFullSession(e *core.RequestEvent, seats *fullSessions, full *fullSession) error {
+	if !full.has(e.Auth.Id) {
+		seats.refuse(full.session.Id)
+		return e.JSON(http.StatusConflict, sessionFullError())
+	}
+	seated, err := findSeatedAttendee(e.App, full.session.Id, e.Auth.Id)
 	if err != nil {
 		return err
 	}
-	return respondSessionRecord(e, attendee)
+	return respondSessionRecord(e, seated)
 }
 
 // admitAttendee seats the user, or finds them already seated. txApp must

@@ -35,9 +35,7 @@ func TestLiveSessionCapacityBench(t *testing.T) {
 		rounds = n
 	}
 
-	app := newTestApp(t)
-	t.Cleanup(app.Cleanup)
-	app.Settings().RateLimits.Enabled = false
+	app := newRushApp(t)
 	users := insertUsers(t, app, "bench", joiners)
 	srv := startServer(t, app)
 

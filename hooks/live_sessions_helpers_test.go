@@ -84,6 +84,20 @@ func seatAttendee(t testing.TB, app core.App, id, sessionId, userId string) *cor
 	return attendee
 }
 
+// newRushSession saves a public session of idInstructor, an hour ahead,
+// with the given seats: what the concurrency tests rush.
+func newRushSession(t testing.TB, app core.App, id string, capacity int) *core.Record {
+	t.Helper()
+	session, err := saveRecord(app, collections.LiveSessions, id, map[string]any{
+		"instructor": idInstructor, "title": "Rush " + id, "capacity": capacity,
+		"scheduledStart": time.Now().UTC().Add(time.Hour),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return session
+}
+
 // findLiveSession reloads a session from the database.
 func findLiveSession(t testing.TB, app core.App, id string) *core.Record {
 	t.Helper()

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -781,17 +782,9 @@ func backdateAttendance(t testing.TB, app core.App, attendeeId string, d time.Du
 // every other one gets session_full, and the counts agree afterwards.
 func TestLiveSessionConcurrentJoins(t *testing.T) {
 	t.Parallel()
-	app := newTestApp(t)
-	t.Cleanup(app.Cleanup)
-	app.Settings().RateLimits.Enabled = false
+	app := newRushApp(t)
 	seedLiveSessions(t, app)
-	session, err := saveRecord(app, collections.LiveSessions, "lvsrush00000001", map[string]any{
-		"instructor": idInstructor, "title": "Rush", "capacity": 10,
-		"scheduledStart": time.Now().UTC().Add(time.Hour),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	session := newRushSession(t, app, "lvsrush00000001", 10)
 	users := insertUsers(t, app, "rush", 200)
 	srv := startServer(t, app)
 
@@ -813,6 +806,54 @@ func TestLiveSessionConcurrentJoins(t *testing.T) {
 	}
 	if n := len(room.GetStringSlice(collections.ChatRoomParticipants)); n != 11 {
 		t.Errorf("%d chat participants, want 10 attendees and the instructor", n)
+	}
+}
+
+// TestLiveSessionLeavesDuringARush frees every seat of a full session while
+// ten times as many join: whatever the interleaving, the seats never hold
+// more than the capacity, attendeeCount is the active count, and every
+// seat taken was answered 200.
+func TestLiveSessionLeavesDuringARush(t *testing.T) {
+	t.Parallel()
+	app := newRushApp(t)
+	session := newRushSession(t, app, "lvsleaverush001", 10)
+	seated := insertUsers(t, app, "leaverush", 10)
+	joiners := insertUsers(t, app, "joinrush", 100)
+	srv := startServer(t, app)
+	if counts := tallyRush(joinRush(srv.URL, session.Id, seated)); counts["200"] != 10 {
+		t.Fatalf("seating the first 10: %v", counts)
+	}
+	// the session is full, and known to be: a refusal first
+	if counts := tallyRush(joinRush(srv.URL, session.Id, joiners[:1])); counts["409 session_full"] != 1 {
+		t.Fatalf("a join at the full session: %v", counts)
+	}
+
+	var leaves, joins []rushResult
+	var wg sync.WaitGroup
+	wg.Go(func() { leaves = sendRush(http.MethodPost, srv.URL+sessionURL(session.Id, "leave"), seated) })
+	wg.Go(func() { joins = joinRush(srv.URL, session.Id, joiners) })
+	wg.Wait()
+
+	if counts := tallyRush(leaves); counts["200"] != 10 {
+		t.Fatalf("leaves: %v, want 10 × 200", counts)
+	}
+	counts := tallyRush(joins)
+	if counts["200"]+counts["409 session_full"] != len(joiners) {
+		t.Fatalf("joins: %v, want only 200 and 409 session_full", counts)
+	}
+	active := countActiveAttendance(t, app, session.Id)
+	if active != counts["200"] || active > 10 {
+		t.Fatalf("%d active attendees after %d admitted joins, capacity 10", active, counts["200"])
+	}
+	if n := findLiveSession(t, app, session.Id).GetInt(collections.LiveSessionAttendeeCount); n != active {
+		t.Fatalf("attendeeCount %d, %d active attendees", n, active)
+	}
+	// and the seats left free are free: the next joiners get them
+	if free := 10 - active; free > 0 {
+		late := insertUsers(t, app, "laterush", free)
+		if counts := tallyRush(joinRush(srv.URL, session.Id, late)); counts["200"] != free {
+			t.Fatalf("%d free seats after the rush, late joins: %v", free, counts)
+		}
 	}
 }
 
@@ -1043,5 +1084,130 @@ func TestChatRoomHelpers(t *testing.T) {
 	}
 	if status := apiRequest(t, srv.URL, http.MethodPatch, recordsURL(collections.ChatRooms, room.Id), tokens[otherStudent], map[string]any{"participants": []string{idOtherStudent, idStudent}}, nil); status != 403 {
 		t.Errorf("a participant edits the room: status %d, want 403", status)
+	}
+}
+
+// TestLiveSessionFullSessionChanges fills a session, so that the server
+// answers its joiners from memory, then changes it every way a seat can
+// come free or the session can change: each change counts at the next
+// join, and none of it is shown to someone who cannot see the session.
+func TestLiveSessionFullSessionChanges(t *testing.T) {
+	t.Parallel()
+	app := newRushApp(t)
+	seedLiveSessions(t, app)
+	users := insertUsers(t, app, "fullchange", 5)
+	srv := startServer(t, app)
+	session := newRushSession(t, app, "lvsfullchange01", 2)
+	join := func(label, token string, wantStatus int, wantCode string) map[string]any {
+		t.Helper()
+		var body map[string]any
+		status := apiRequest(t, srv.URL, http.MethodPost, sessionURL(session.Id, "join"), token, nil, &body)
+		code := ""
+		if data, ok := body["data"].(map[string]any); ok {
+			code, _ = data["code"].(string)
+		}
+		if status != wantStatus || code != wantCode {
+			t.Fatalf("%s: %d %q (%v), want %d %q", label, status, code, body, wantStatus, wantCode)
+		}
+		return body
+	}
+	expectSeats := func(label string, want int) {
+		t.Helper()
+		if n, count := countActiveAttendance(t, app, session.Id), findLiveSession(t, app, session.Id).GetInt(collections.LiveSessionAttendeeCount); n != want || count != want {
+			t.Fatalf("%s: %d active attendees, attendeeCount %d; want %d", label, n, count, want)
+		}
+	}
+	a, b, c, d, e := users[0], users[1], users[2], users[3], users[4]
+
+	first := join("a joins", a.Token, 200, "")
+	join("b joins", b.Token, 200, "")
+	join("c at the full session", c.Token, 409, "session_full")
+	join("d at the full session", d.Token, 409, "session_full")
+	// a seated joiner gets their own attendance back, from a full session
+	if again := join("a joins again", a.Token, 200, ""); again["id"] != first["id"] || again["user"] != a.Id {
+		t.Fatalf("a's second join answered %v, want their attendance %v", again["id"], first["id"])
+	}
+	expectSeats("full", 2)
+
+	// a leave frees a seat at once
+	if status := apiRequest(t, srv.URL, http.MethodPost, sessionURL(session.Id, "leave"), a.Token, nil, nil); status != 200 {
+		t.Fatalf("a leaves: %d", status)
+	}
+	join("c after a left", c.Token, 200, "")
+	join("d, full again", d.Token, 409, "session_full")
+
+	// more seats, through the records API as the instructor
+	if status := apiRequest(t, srv.URL, http.MethodPatch, recordsURL(collections.LiveSessions, session.Id), tokens[instructor],
+		map[string]any{"capacity": 3}, nil); status != 200 {
+		t.Fatalf("capacity 3: %d", status)
+	}
+	join("d after the capacity went up", d.Token, 200, "")
+	join("e, full again", e.Token, 409, "session_full")
+	expectSeats("full at 3", 3)
+
+	// a seated user's account deleted frees their seat
+	deleted, err := app.FindRecordById(collections.Users, b.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Delete(deleted); err != nil {
+		t.Fatal(err)
+	}
+	join("e after b's account went", e.Token, 200, "")
+	expectSeats("full again", 3)
+
+	// a seat freed by a superuser's edit of the attendance row
+	var rows struct {
+		Items []struct {
+			Id string `json:"id"`
+		} `json:"items"`
+	}
+	apiRequest(t, srv.URL, http.MethodGet, recordsURL(collections.LiveSessionAttendees)+"?filter="+
+		"(session='"+session.Id+"'%26%26user='"+c.Id+"')", tokens[superuser], nil, &rows)
+	if len(rows.Items) != 1 {
+		t.Fatalf("c's attendance: %v", rows)
+	}
+	if status := apiRequest(t, srv.URL, http.MethodPatch, recordsURL(collections.LiveSessionAttendees, rows.Items[0].Id), tokens[superuser],
+		map[string]any{"active": false}, nil); status != 200 {
+		t.Fatalf("superuser closes c's attendance: %d", status)
+	}
+	join("a after a superuser freed c's seat", a.Token, 200, "")
+
+	// the session cancelled: no longer joinable, whatever the seats
+	if status := apiRequest(t, srv.URL, http.MethodPost, sessionURL(session.Id, "cancel"), tokens[instructor], nil, nil); status != 200 {
+		t.Fatalf("cancel: %d", status)
+	}
+	join("c after the cancel", c.Token, 409, "invalid_status")
+}
+
+// TestLiveSessionFullCourseSessionStaysHidden fills a course session: a
+// student who is not enrolled still gets the 404 of a session they cannot
+// see, not the 409 of a full one.
+func TestLiveSessionFullCourseSessionStaysHidden(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	t.Cleanup(app.Cleanup)
+	seedLiveSessions(t, app)
+	srv := startServer(t, app)
+	session := findLiveSession(t, app, idSessionScheduled)
+	session.Set(collections.LiveSessionCapacity, 1)
+	if err := app.Save(session); err != nil {
+		t.Fatal(err)
+	}
+	seatAttendee(t, app, "lsahidden000001", idSessionScheduled, idInstructor)
+
+	for _, probe := range []struct {
+		actor string
+		want  int
+	}{
+		{student, http.StatusConflict},          // enrolled: the session is full (and now known full)
+		{otherStudent, http.StatusNotFound},     // enrolled nowhere
+		{idDroppedStudent, http.StatusNotFound}, // dropped out of the course
+		{student, http.StatusConflict},          // still full
+		{otherInstructor, http.StatusNotFound},  // teaches another course
+	} {
+		if status := apiRequest(t, srv.URL, http.MethodPost, sessionURL(idSessionScheduled, "join"), tokens[probe.actor], nil, nil); status != probe.want {
+			t.Errorf("%s joins the full course session: %d, want %d", probe.actor, status, probe.want)
+		}
 	}
 }

@@ -1,0 +1,214 @@
+package hooks
+
+import (
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"golang.org/x/sync/singleflight"
+
+	"studyhall/collections"
+)
+
+// fullSessions remembers the live sessions found full, with who holds
+// their seats, so that a rush of joins at a full session is answered from
+// memory, and queues the joins of one session that may still take a seat,
+// so that only as many reach the database's write lock as there are seats
+// to give. A class of 1,000 racing for 100 seats otherwise queued all 1,000
+// on the write lock, 900 of them only to be refused there.
+//
+// It decides nothing the database does not already say: an entry is made
+// only from rows read after the session was seen full, and any committed
+// change to the session or its attendance drops it (the record hooks below
+// run after the commit). A load that began before such a change is not
+// kept: every drop moves the epoch, and a load keeps what it read only if
+// the epoch has not moved. The seat count itself stays guarded by the join
+// transaction; this only spares the refusals.
+type fullSessions struct {
+	mu      sync.Mutex
+	entries map[string]*fullSession
+	epoch   uint64
+	loads   singleflight.Group
+	queues  map[string]*joinQueue
+	// refused counts the joins turned away per session since the last
+	// logRefusals
+	refused map[string]int
+}
+
+// fullSessionsJobId is the job that logs the refusals of the last minute.
+const fullSessionsJobId = "liveSessionsFullRefusals"
+
+// joinQueue lets one join of a session at a time try for a seat; the
+// database's write lock would serialise them anyway.
+type joinQueue struct {
+	sync.Mutex
+	waiting int // joins holding or waiting for it; the queue goes at 0
+}
+
+// fullSession is a session as it was when found full.
+type fullSession struct {
+	// session is the record read with the seats; never handed out, so
+	// never changed.
+	session *core.Record
+	seated  map[string]struct{} // user ids of the active attendees
+	expires time.Time
+}
+
+// fullSessionTTL bounds how long an entry is trusted without a write to
+// drop it: only a change made by another process on the same database (a
+// CLI command) can go unseen, and for no longer than this.
+const fullSessionTTL = 5 * time.Second
+
+// fullSessionsSize bounds the entries; past it the expired ones go, then
+// any.
+const fullSessionsSize = 1024
+
+func newFullSessions() *fullSessions {
+	return &fullSessions{
+		entries: map[string]*fullSession{},
+		queues:  map[string]*joinQueue{},
+		refused: map[string]int{},
+	}
+}
+
+// refuse counts a join turned away from a full session.
+func (f *fullSessions) refuse(sessionId string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.refused[sessionId]++
+}
+
+// logRefusals writes one line per session that turned joins away since
+// the last call, and starts the count again.
+func (f *fullSessions) logRefusals(logger *slog.Logger) {
+	f.mu.Lock()
+	refused := f.refused
+	f.refused = map[string]int{}
+	f.mu.Unlock()
+	for sessionId, n := range refused {
+		logger.Info("Live session full: joins refused", "session", sessionId, "refused", n)
+	}
+}
+
+// queue waits for the session's turn and returns its release.
+func (f *fullSessions) queue(sessionId string) (release func()) {
+	f.mu.Lock()
+	q := f.queues[sessionId]
+	if q == nil {
+		q = &joinQueue{}
+		f.queues[sessionId] = q
+	}
+	q.waiting++
+	f.mu.Unlock()
+
+	q.Lock()
+	return func() {
+		q.Unlock()
+		f.mu.Lock()
+		if q.waiting--; q.waiting == 0 {
+			delete(f.queues, sessionId)
+		}
+		f.mu.Unlock()
+	}
+}
+
+// bind drops a session's entry whenever it changes. A change of its
+// attendance is one too: every write of attendance saves its session in
+// the same transaction (the recount that keeps attendeeCount exact).
+func (f *fullSessions) bind(app core.App) {
+	forget := func(e *core.RecordEvent) error {
+		f.forget(e.Record.Id)
+		return e.Next()
+	}
+	app.OnRecordAfterUpdateSuccess(collections.LiveSessions).BindFunc(forget)
+	app.OnRecordAfterDeleteSuccess(collections.LiveSessions).BindFunc(forget)
+}
+
+// lookup is the session's entry if it is known full.
+func (f *fullSessions) lookup(sessionId string) *fullSession {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	entry := f.entries[sessionId]
+	if entry == nil || !time.Now().Before(entry.expires) {
+		return nil
+	}
+	return entry
+}
+
+// load reads the session and its seats and keeps them if it is full; nil
+// if it is not (a seat is free, or it can no longer be joined). Concurrent
+// loads of one session share one read.
+func (f *fullSessions) load(app core.App, sessionId string) (*fullSession, error) {
+	entry, err, _ := f.loads.Do(sessionId, func() (any, error) {
+		f.mu.Lock()
+		epoch := f.epoch
+		f.mu.Unlock()
+
+		session, err := app.FindRecordById(collections.LiveSessions, sessionId)
+		if err != nil {
+			return (*fullSession)(nil), err
+		}
+		var userIds []string
+		err = app.DB().Select(collections.AttendeeUser).
+			From(collections.LiveSessionAttendees).
+			AndWhere(dbx.HashExp{collections.AttendeeSession: sessionId, collections.AttendeeActive: true}).
+			Column(&userIds)
+		if err != nil {
+			return (*fullSession)(nil), err
+		}
+		if checkJoinable(session.GetString(collections.LiveSessionStatus)) != nil ||
+			len(userIds) < session.GetInt(collections.LiveSessionCapacity) {
+			return (*fullSession)(nil), nil
+		}
+		entry := &fullSession{
+			session: session,
+			seated:  make(map[string]struct{}, len(userIds)),
+			expires: time.Now().Add(fullSessionTTL),
+		}
+		for _, id := range userIds {
+			entry.seated[id] = struct{}{}
+		}
+		f.keep(sessionId, entry, epoch)
+		return entry, nil
+	})
+	return entry.(*fullSession), err
+}
+
+// keep stores an entry read at epoch, unless something changed since.
+func (f *fullSessions) keep(sessionId string, entry *fullSession, epoch uint64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.epoch != epoch {
+		return
+	}
+	if len(f.entries) >= fullSessionsSize {
+		now := time.Now()
+		for id, e := range f.entries {
+			if !now.Before(e.expires) {
+				delete(f.entries, id)
+			}
+		}
+		for id := range f.entries {
+			if len(f.entries) < fullSessionsSize {
+				break
+			}
+			delete(f.entries, id)
+		}
+	}
+	f.entries[sessionId] = entry
+}
+
+func (f *fullSessions) forget(sessionId string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.epoch++
+	delete(f.entries, sessionId)
+}
+
+// has reports whether the user holds one of the seats.
+func (s *fullSession) has(userId string) bool {
+	_, ok := s.seated[userId]
+	return ok
+}
