@@ -602,25 +602,15 @@ func respondSessionRecord(e *core.RequestEvent, record *core.Record) error {
 func joinLiveSession(e *core.RequestEvent, seats *fullSessions) error {
 	// a session known to be full turns joiners away without a query
 	// (but never one who cannot see it: they get the 404 as always)
-	if full := seats.lookup(e.Request.PathValue("id")); full != nil {
-		if err := checkViewable(e, full.session); err != nil {
-			return err
-		}
+	sessionId := e.Request.PathValue("id")
+	if full := seats.lookup(sessionId); full != nil {
 		return answerFullSession(e, seats, full)
 	}
 
-	session, err := findViewableSession(e)
-	if err != nil {
-		return err
-	}
-	if err := checkJoinable(session.GetString(collections.LiveSessionStatus)); err != nil {
-		return err
-	}
-
-	// one join of the session at a time tries for a seat; while it does,
-	// the others wait here rather than on the database's write lock, and
-	// once one finds the session full the rest are answered from memory
-	attendee, full, err := takeSeat(e, seats, session.Id)
+	// one join of the session at a time tries for a seat: the others wait
+	// here rather than on the database's write lock, and once one finds
+	// the session full the rest are answered from memory
+	attendee, full, err := takeSeat(e, seats, sessionId)
 	switch {
 	case err != nil:
 		return err
@@ -638,25 +628,36 @@ func takeSeat(e *core.RequestEvent, seats *fullSessions, sessionId string) (*cor
 	if full := seats.lookup(sessionId); full != nil {
 		return nil, full, nil
 	}
+	session, err := findViewableSession(e)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkJoinable(session.GetString(collections.LiveSessionStatus)); err != nil {
+		return nil, nil, err
+	}
 	var attendee *core.Record
-	err := e.App.RunInTransaction(func(txApp core.App) error {
+	err = e.App.RunInTransaction(func(txApp core.App) error {
 		var err error
-		attendee, err = admitAttendee(txApp, sessionId, e.Auth.Id, time.Now().UTC())
+		attendee, err = admitAttendee(txApp, session.Id, e.Auth.Id, time.Now().UTC())
 		return err
 	})
 	if isSessionFull(err) {
 		// remembered full, those still queued are answered from memory
-		if full, loadErr := seats.load(e.App, sessionId); loadErr == nil && full != nil {
+		if full, loadErr := seats.load(e.App, session.Id); loadErr == nil && full != nil {
 			return nil, full, nil
 		}
 	}
 	return attendee, nil, err
 }
 
-// answerFullSession answers a join at a full session: the caller's
-// attendance if they hold a seat (joining twice changes nothing),
+// answerFullSession answers a join at a full session: a 404 for someone
+// who cannot see it (as for any session they cannot see), the caller's
+// attendance if they hold a seat (joining twice changes nothing), and
 // session_full otherwise.
 func answerFullSession(e *core.RequestEvent, seats *fullSessions, full *fullSession) error {
+	if err := checkViewable(e, full.session); err != nil {
+		return err
+	}
 	if !full.has(e.Auth.Id) {
 		seats.refuse(full.session.Id)
 		return e.JSON(http.StatusConflict, sessionFullError())
