@@ -76,7 +76,7 @@ func runCapacity(ctx context.Context, env *Env) ([]*Table, error) {
 		}
 	}
 	table.Notes = []string{
-		"join: `POST /api/live-sessions/{id}/join` as each user, all released at the same instant on connections opened beforehand; latency is the request's time at the client",
+		"join: `POST /api/live-sessions/{id}/join` as each user, all released at the same instant on connections opened beforehand, once the server is quiet (under 5 ms of CPU in 100 ms: opening the connections leaves request logs to write); latency is the request's time at the client",
 		"a public session, scheduled an hour ahead, created by the superuser; each round a new session, the same users",
 		"attendee rows: `live_session_attendees` with `active = true` of the session, counted through the API as superuser; attendeeCount: the session record's server-kept field; both must equal the seats",
 		"CPU/join, CPU/view: the server's and the bench's own user+system CPU during the burst, divided by the requests (2 cores: 1,000 requests at 1 ms of CPU each need at least 0.5 s)",
@@ -108,6 +108,7 @@ func measureCapacity(ctx context.Context, env *Env, instructor User, users []Use
 	if err := warmConnections(ctx, c, len(users)); err != nil {
 		return nil, err
 	}
+	awaitQuiet(ctx, env)
 
 	n := len(users)
 	status := make([]int, n)
@@ -177,6 +178,7 @@ func measureCapacity(ctx context.Context, env *Env, instructor User, users []Use
 	if err := warmConnections(ctx, c, len(users)); err != nil {
 		return nil, err
 	}
+	awaitQuiet(ctx, env)
 	viewPath := "/api/collections/" + collections.LiveSessions + "/records/" + session.Id
 	viewErrs := make([]error, n)
 	cpuBefore, benchBefore = serverCPU(env), benchCPU()
@@ -267,6 +269,31 @@ func burst(ctx context.Context, n int, fn func(ctx context.Context, i int) error
 	close(release)
 	done.Wait()
 	return times
+}
+
+// Quiet server: what awaitQuiet waits for before a burst.
+const (
+	quietWindow  = 100 * time.Millisecond
+	quietCPU     = 5 * time.Millisecond // of server CPU in a window
+	quietTimeout = 5 * time.Second
+)
+
+// awaitQuiet waits until the server has used less than quietCPU in a
+// quietWindow, so that a burst is measured alone: the setup before it
+// (creating users, opening 1,000 connections) leaves work behind, such as
+// the request log rows PocketBase writes in the background. It gives up
+// after quietTimeout (and when the server's CPU cannot be read).
+func awaitQuiet(ctx context.Context, env *Env) {
+	deadline := time.Now().Add(quietTimeout)
+	for time.Now().Before(deadline) {
+		before := serverCPU(env)
+		if before < 0 || sleepUntil(ctx, time.Now().Add(quietWindow)) != nil {
+			return
+		}
+		if used := cpuDelta(env, before); used >= 0 && used < quietCPU {
+			return
+		}
+	}
 }
 
 // warmConnections fills the client's pool with n idle keep-alive
