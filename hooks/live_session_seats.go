@@ -7,7 +7,6 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"golang.org/x/sync/singleflight"
 
 	"studyhall/collections"
 )
@@ -30,7 +29,6 @@ type fullSessions struct {
 	mu      sync.Mutex
 	entries map[string]*fullSession
 	epoch   uint64
-	loads   singleflight.Group
 	queues  map[string]*joinQueue
 	// refused counts the joins turned away per session since the last
 	// logRefusals
@@ -138,42 +136,40 @@ func (f *fullSessions) lookup(sessionId string) *fullSession {
 }
 
 // load reads the session and its seats and keeps them if it is full; nil
-// if it is not (a seat is free, or it can no longer be joined). Concurrent
-// loads of one session share one read.
+// if it is not (a seat is free, or it can no longer be joined). It is
+// called in the session's turn (queue), so one load of a session runs at a
+// time.
 func (f *fullSessions) load(app core.App, sessionId string) (*fullSession, error) {
-	entry, err, _ := f.loads.Do(sessionId, func() (any, error) {
-		f.mu.Lock()
-		epoch := f.epoch
-		f.mu.Unlock()
+	f.mu.Lock()
+	epoch := f.epoch
+	f.mu.Unlock()
 
-		session, err := app.FindRecordById(collections.LiveSessions, sessionId)
-		if err != nil {
-			return (*fullSession)(nil), err
-		}
-		var userIds []string
-		err = app.DB().Select(collections.AttendeeUser).
-			From(collections.LiveSessionAttendees).
-			AndWhere(dbx.HashExp{collections.AttendeeSession: sessionId, collections.AttendeeActive: true}).
-			Column(&userIds)
-		if err != nil {
-			return (*fullSession)(nil), err
-		}
-		if checkJoinable(session.GetString(collections.LiveSessionStatus)) != nil ||
-			len(userIds) < session.GetInt(collections.LiveSessionCapacity) {
-			return (*fullSession)(nil), nil
-		}
-		entry := &fullSession{
-			session: session,
-			seated:  make(map[string]struct{}, len(userIds)),
-			expires: time.Now().Add(fullSessionTTL),
-		}
-		for _, id := range userIds {
-			entry.seated[id] = struct{}{}
-		}
-		f.keep(sessionId, entry, epoch)
-		return entry, nil
-	})
-	return entry.(*fullSession), err
+	session, err := app.FindRecordById(collections.LiveSessions, sessionId)
+	if err != nil {
+		return nil, err
+	}
+	var userIds []string
+	err = app.DB().Select(collections.AttendeeUser).
+		From(collections.LiveSessionAttendees).
+		AndWhere(dbx.HashExp{collections.AttendeeSession: sessionId, collections.AttendeeActive: true}).
+		Column(&userIds)
+	if err != nil {
+		return nil, err
+	}
+	if checkJoinable(session.GetString(collections.LiveSessionStatus)) != nil ||
+		len(userIds) < session.GetInt(collections.LiveSessionCapacity) {
+		return nil, nil
+	}
+	entry := &fullSession{
+		session: session,
+		seated:  make(map[string]struct{}, len(userIds)),
+		expires: time.Now().Add(fullSessionTTL),
+	}
+	for _, id := range userIds {
+		entry.seated[id] = struct{}{}
+	}
+	f.keep(sessionId, entry, epoch)
+	return entry, nil
 }
 
 // keep stores an entry read at epoch, unless something changed since.
