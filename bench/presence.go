@@ -205,7 +205,7 @@ func runPresence(ctx context.Context, env *Env) ([]*Table, error) {
 		switched.Round(time.Millisecond).String(), "—", fmt.Sprintf("%d/%d at the end", held, n))
 	memTable.Notes = []string{
 		"per connection: (RSS − RSS before any connection) ÷ N, the server process only; each connection is a different user, signed in with its token (the server counts it online and keeps its presence row)",
-		"server CPU while connecting: every connection's first signed-in subscribe marks its user online, and each such change is published through the fan-out, which walks every connected client (realtime/fanout.go Publish), so connecting N users costs O(N²) even with nobody subscribed to presence",
+		"server CPU while connecting: every connection's first signed-in subscribe marks its user online; each such change is written with one upsert and published through the fan-out to the clients subscribed to presence only",
 		"the bench opens the connections from the same machine, so each costs a descriptor and socket buffers on both sides; the bench's own memory is not counted",
 	}
 	changesTable.Notes = []string{
