@@ -122,6 +122,11 @@ func (f *fullSessions) bind(app core.App) {
 	}
 	app.OnRecordAfterUpdateSuccess(collections.LiveSessions).BindFunc(forget)
 	app.OnRecordAfterDeleteSuccess(collections.LiveSessions).BindFunc(forget)
+	// a new view rule: the entries' records carry the old collection
+	app.OnCollectionAfterUpdateSuccess(collections.LiveSessions).BindFunc(func(e *core.CollectionEvent) error {
+		f.forgetAll()
+		return e.Next()
+	})
 }
 
 // lookup is the session's entry if it is known full.
@@ -194,6 +199,13 @@ func (f *fullSessions) keep(sessionId string, entry *fullSession, epoch uint64) 
 		}
 	}
 	f.entries[sessionId] = entry
+}
+
+func (f *fullSessions) forgetAll() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.epoch++
+	clear(f.entries)
 }
 
 func (f *fullSessions) forget(sessionId string) {

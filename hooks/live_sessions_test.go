@@ -1211,3 +1211,39 @@ func TestLiveSessionFullCourseSessionStaysHidden(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveSessionFullSessionFollowsItsRules narrows the view rule of live
+// sessions while a course session is known full: an enrolled student who
+// was told "full" a moment before gets the 404 of a session they can no
+// longer see right after, with no change to the session itself.
+func TestLiveSessionFullSessionFollowsItsRules(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	t.Cleanup(app.Cleanup)
+	seedLiveSessions(t, app)
+	srv := startServer(t, app)
+	session := findLiveSession(t, app, idSessionScheduled)
+	session.Set(collections.LiveSessionCapacity, 1)
+	if err := app.Save(session); err != nil {
+		t.Fatal(err)
+	}
+	seatAttendee(t, app, "lsarulechange01", idSessionScheduled, idInstructor)
+	join := func() int {
+		return apiRequest(t, srv.URL, http.MethodPost, sessionURL(idSessionScheduled, "join"), tokens[student], nil, nil)
+	}
+	if status := join(); status != http.StatusConflict {
+		t.Fatalf("enrolled student at the full session: %d, want 409", status)
+	}
+
+	sessions, err := app.FindCollectionByNameOrId(collections.LiveSessions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessions.ViewRule = types.Pointer("instructor = @request.auth.id")
+	if err := app.Save(sessions); err != nil {
+		t.Fatal(err)
+	}
+	if status := join(); status != http.StatusNotFound {
+		t.Fatalf("the same student once only the instructor may view sessions: %d, want 404", status)
+	}
+}
