@@ -89,11 +89,13 @@ func TestMain(m *testing.M) {
 // hook registered, as `studyhall serve` has it.
 func newTestApp(t testing.TB) *tests.TestApp {
 	t.Helper()
-	// the production driver, statement cache included
+	// the production driver and pool, statement cache included
 	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{
-		DataDir:       baseDataDir,
-		EncryptionEnv: "pb_test_env",
-		DBConnect:     stmtcache.Connect,
+		DataDir:          baseDataDir,
+		EncryptionEnv:    "pb_test_env",
+		DBConnect:        stmtcache.Connect,
+		DataMaxOpenConns: stmtcache.MaxConns,
+		DataMaxIdleConns: stmtcache.MaxConns,
 	})
 	if err != nil {
 		t.Fatal(err)

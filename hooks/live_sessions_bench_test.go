@@ -1,15 +1,12 @@
 package hooks_test
 
 import (
-	"fmt"
 	"net/http"
 	"os"
 	"slices"
 	"strconv"
 	"testing"
 	"time"
-
-	"github.com/pocketbase/dbx"
 
 	"studyhall/collections"
 )
@@ -23,8 +20,7 @@ import (
 //
 //	STUDYHALL_BENCH=1 go test ./hooks/ -run LiveSessionCapacityBench -v
 //
-// STUDYHALL_BENCH_ROUNDS repeats it on fresh sessions (default 3);
-// STUDYHALL_BENCH_IDLE=120 keeps 120 read connections idle (see below).
+// STUDYHALL_BENCH_ROUNDS repeats it on fresh sessions (default 3).
 func TestLiveSessionCapacityBench(t *testing.T) {
 	if os.Getenv("STUDYHALL_BENCH") == "" {
 		t.Skip("set STUDYHALL_BENCH=1 to run the capacity benchmark")
@@ -38,16 +34,6 @@ func TestLiveSessionCapacityBench(t *testing.T) {
 	app := newRushApp(t)
 	users := insertUsers(t, app, "bench", joiners)
 	srv := startServer(t, app)
-
-	// PocketBase keeps 15 of its up to 120 read connections idle: under a
-	// burst the rest are opened and closed again per query, and opening an
-	// SQLite connection costs more than the query. STUDYHALL_BENCH_IDLE
-	// keeps that many idle instead (pocketbase.Config.DataMaxIdleConns).
-	pool := "default read pool (15 idle)"
-	if n, err := strconv.Atoi(os.Getenv("STUDYHALL_BENCH_IDLE")); err == nil && n > 0 {
-		app.ConcurrentDB().(*dbx.DB).DB().SetMaxIdleConns(n)
-		pool = fmt.Sprintf("read pool with %d idle", n)
-	}
 
 	for round := range rounds {
 		session, err := saveRecord(app, collections.LiveSessions, "", map[string]any{
@@ -78,8 +64,8 @@ func TestLiveSessionCapacityBench(t *testing.T) {
 		}
 
 		all, admitted := rushLatencies(results, 0), rushLatencies(results, 200)
-		t.Logf("%s, round %d: %d joins on %d seats in %s: admitted %d; join p50 %s p99 %s max %s (admitted p50 %s p99 %s); peer view burst p50 %s p99 %s (%d ok)",
-			pool, round+1, joiners, seats, wall.Round(time.Millisecond), counts["200"],
+		t.Logf("round %d: %d joins on %d seats in %s: admitted %d; join p50 %s p99 %s max %s (admitted p50 %s p99 %s); peer view burst p50 %s p99 %s (%d ok)",
+			round+1, joiners, seats, wall.Round(time.Millisecond), counts["200"],
 			rushPercentile(all, 50), rushPercentile(all, 99), rushPercentile(all, 100),
 			rushPercentile(admitted, 50), rushPercentile(admitted, 99),
 			rushPercentile(peer, 50), rushPercentile(peer, 99), len(peer))
