@@ -2,6 +2,7 @@ package hooks_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -1180,11 +1181,11 @@ func TestLiveSessionFullSessionChanges(t *testing.T) {
 	join("c after the cancel", c.Token, 409, "invalid_status")
 }
 
-// TestLiveSessionFullCourseSessionStaysHidden fills a course session: a
-// student who is not enrolled still gets the 404 of a session they cannot
-// see, not the 409 of a full one.
-func TestLiveSessionFullCourseSessionStaysHidden(t *testing.T) {
-	t.Parallel()
+// fullCourseSession is a test app with the live session fixtures and a
+// server, in which the course session idSessionScheduled has one seat,
+// taken by its instructor.
+func fullCourseSession(t *testing.T) (*tests.TestApp, *httptest.Server) {
+	t.Helper()
 	app := newTestApp(t)
 	t.Cleanup(app.Cleanup)
 	seedLiveSessions(t, app)
@@ -1194,7 +1195,16 @@ func TestLiveSessionFullCourseSessionStaysHidden(t *testing.T) {
 	if err := app.Save(session); err != nil {
 		t.Fatal(err)
 	}
-	seatAttendee(t, app, "lsahidden000001", idSessionScheduled, idInstructor)
+	seatAttendee(t, app, "lsafullcourse01", idSessionScheduled, idInstructor)
+	return app, srv
+}
+
+// TestLiveSessionFullCourseSessionStaysHidden fills a course session: a
+// student who is not enrolled still gets the 404 of a session they cannot
+// see, not the 409 of a full one.
+func TestLiveSessionFullCourseSessionStaysHidden(t *testing.T) {
+	t.Parallel()
+	_, srv := fullCourseSession(t)
 
 	for _, probe := range []struct {
 		actor string
@@ -1218,16 +1228,7 @@ func TestLiveSessionFullCourseSessionStaysHidden(t *testing.T) {
 // longer see right after, with no change to the session itself.
 func TestLiveSessionFullSessionFollowsItsRules(t *testing.T) {
 	t.Parallel()
-	app := newTestApp(t)
-	t.Cleanup(app.Cleanup)
-	seedLiveSessions(t, app)
-	srv := startServer(t, app)
-	session := findLiveSession(t, app, idSessionScheduled)
-	session.Set(collections.LiveSessionCapacity, 1)
-	if err := app.Save(session); err != nil {
-		t.Fatal(err)
-	}
-	seatAttendee(t, app, "lsarulechange01", idSessionScheduled, idInstructor)
+	app, srv := fullCourseSession(t)
 	join := func() int {
 		return apiRequest(t, srv.URL, http.MethodPost, sessionURL(idSessionScheduled, "join"), tokens[student], nil, nil)
 	}
