@@ -113,7 +113,8 @@ func (c *authCache) load(e *core.RequestEvent) error {
 
 	record, err := e.App.FindAuthRecordByToken(token, core.TokenTypeAuth)
 	if err != nil || record == nil {
-		// PocketBase's own middleware logs it and goes on as a guest
+		// not kept: PocketBase's own middleware tries the token again,
+		// logs why it fails and goes on as a guest
 		return e.Next()
 	}
 	e.Auth = record
