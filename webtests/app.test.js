@@ -310,6 +310,16 @@ describe('studyhall web app', { timeout: 240_000 }, () => {
     assert.equal(await s.getByLabel('Community: by email').isChecked(), false);
     assert.equal(await s.getByLabel('Community: in the app').isChecked(), true);
     assert.equal(await s.getByLabel('Time zone', { exact: true }).inputValue(), 'Europe/Paris');
+
+    // and no quiet hours again: the tests after this one expect their
+    // notices at whatever hour they run (22:30-06:45 in Paris holds them)
+    await s.getByLabel('Quiet hours from').fill('');
+    await s.getByLabel('Quiet hours until').fill('');
+    await s.getByRole('button', { name: 'Save preferences' }).click();
+    await s.locator('[role=status]', { hasText: 'Preferences saved.' }).waitFor();
+    await s.reload();
+    await s.locator('h1', { hasText: 'Notification preferences' }).waitFor();
+    assert.equal(await s.getByLabel('Quiet hours from').inputValue(), '');
   });
 
   it('reconnects after the server restarts and keeps receiving notifications', async () => {
