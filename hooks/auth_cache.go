@@ -2,7 +2,6 @@ package hooks
 
 import (
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/pocketbase/pocketbase/apis"
@@ -18,8 +17,7 @@ import (
 // same database) goes unseen.
 const AuthCacheTTL = 30 * time.Second
 
-// authCacheSize bounds the cache: past it, expired entries are dropped,
-// and if it is still full, an arbitrary tenth of the rest.
+// authCacheSize bounds the cache (epochCache.size).
 const authCacheSize = 20000
 
 // bindAuthCache puts a cache in front of PocketBase's loadAuthToken: a
@@ -68,28 +66,21 @@ func bindAuthCache(app core.App) {
 	app.OnRecordAfterDeleteSuccess().BindFunc(forget)
 	// a collection's token secret or the collection itself
 	forgetAll := func(e *core.CollectionEvent) error {
-		cache.forgetAll()
+		cache.dropAll()
 		return e.Next()
 	}
 	app.OnCollectionAfterUpdateSuccess().BindFunc(forgetAll)
 	app.OnCollectionAfterDeleteSuccess().BindFunc(forgetAll)
 }
 
+// authCache maps tokens to their auth records (each stored as a Fresh
+// copy, handed out as another).
 type authCache struct {
-	mu      sync.RWMutex
-	entries map[string]authEntry // by token
-	// epoch changes on every forget: a lookup that began before a change
-	// keeps what it read only if no forget happened meanwhile
-	epoch uint64
-}
-
-type authEntry struct {
-	record  *core.Record
-	expires time.Time
+	*epochCache[*core.Record]
 }
 
 func newAuthCache() *authCache {
-	return &authCache{entries: map[string]authEntry{}}
+	return &authCache{newEpochCache[*core.Record](authCacheSize)}
 }
 
 func (c *authCache) load(e *core.RequestEvent) error {
@@ -101,13 +92,10 @@ func (c *authCache) load(e *core.RequestEvent) error {
 		return e.Next()
 	}
 	now := time.Now()
-	c.mu.RLock()
-	entry, ok := c.entries[token]
-	epoch := c.epoch
-	c.mu.RUnlock()
-	if ok && now.Before(entry.expires) {
+	epoch := c.currentEpoch()
+	if record, ok := c.get(token, now); ok {
 		// a copy: a handler may change its e.Auth
-		e.Auth = entry.record.Fresh()
+		e.Auth = record.Fresh()
 		return e.Next()
 	}
 
@@ -141,53 +129,10 @@ func (c *authCache) keep(token string, record *core.Record, epoch uint64, now ti
 			expires = exp.Time
 		}
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.epoch != epoch {
-		return // changed while it was read: the next request reads it again
-	}
-	if len(c.entries) >= authCacheSize {
-		c.shrink(now)
-	}
-	c.entries[token] = authEntry{record: record, expires: expires}
-}
-
-// shrink makes room, expired entries first; c.mu is held.
-func (c *authCache) shrink(now time.Time) {
-	for token, entry := range c.entries {
-		if !now.Before(entry.expires) {
-			delete(c.entries, token)
-		}
-	}
-	for token := range c.entries {
-		if len(c.entries) < authCacheSize*9/10 {
-			return
-		}
-		delete(c.entries, token)
-	}
-}
-
-func (c *authCache) currentEpoch() uint64 {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.epoch
+	c.put(token, record, expires, epoch)
 }
 
 // forget drops every token of the record.
 func (c *authCache) forget(recordId string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.epoch++
-	for token, entry := range c.entries {
-		if entry.record.Id == recordId {
-			delete(c.entries, token)
-		}
-	}
-}
-
-func (c *authCache) forgetAll() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.epoch++
-	clear(c.entries)
+	c.dropIf(func(record *core.Record) bool { return record.Id == recordId })
 }

@@ -21,15 +21,14 @@ import (
 // It decides nothing the database does not already say: an entry is made
 // only from rows read after the session was seen full, and any committed
 // change to the session or its attendance drops it (the record hooks below
-// run after the commit). A load that began before such a change is not
-// kept: every drop moves the epoch, and a load keeps what it read only if
-// the epoch has not moved. The seat count itself stays guarded by the join
+// run after the commit; epochCache keeps a load overtaken by a change from
+// being kept). The seat count itself stays guarded by the join
 // transaction; this only spares the refusals.
 type fullSessions struct {
-	mu      sync.Mutex
-	entries map[string]*fullSession
-	epoch   uint64
-	queues  map[string]*joinQueue
+	known *epochCache[*fullSession]
+
+	mu     sync.Mutex // of queues and refused
+	queues map[string]*joinQueue
 	// refused counts the joins turned away per session since the last
 	// logRefusals
 	refused map[string]int
@@ -51,7 +50,6 @@ type fullSession struct {
 	// never changed.
 	session *core.Record
 	seated  map[string]struct{} // user ids of the active attendees
-	expires time.Time
 }
 
 // fullSessionTTL bounds how long an entry is trusted without a write to
@@ -59,13 +57,12 @@ type fullSession struct {
 // CLI command) can go unseen, and for no longer than this.
 const fullSessionTTL = 5 * time.Second
 
-// fullSessionsSize bounds the entries; past it the expired ones go, then
-// any.
+// fullSessionsSize bounds the entries (epochCache.size).
 const fullSessionsSize = 1024
 
 func newFullSessions() *fullSessions {
 	return &fullSessions{
-		entries: map[string]*fullSession{},
+		known:   newEpochCache[*fullSession](fullSessionsSize),
 		queues:  map[string]*joinQueue{},
 		refused: map[string]int{},
 	}
@@ -117,26 +114,21 @@ func (f *fullSessions) queue(sessionId string) (release func()) {
 // the same transaction (the recount that keeps attendeeCount exact).
 func (f *fullSessions) bind(app core.App) {
 	forget := func(e *core.RecordEvent) error {
-		f.forget(e.Record.Id)
+		f.known.drop(e.Record.Id)
 		return e.Next()
 	}
 	app.OnRecordAfterUpdateSuccess(collections.LiveSessions).BindFunc(forget)
 	app.OnRecordAfterDeleteSuccess(collections.LiveSessions).BindFunc(forget)
 	// a new view rule: the entries' records carry the old collection
 	app.OnCollectionAfterUpdateSuccess(collections.LiveSessions).BindFunc(func(e *core.CollectionEvent) error {
-		f.forgetAll()
+		f.known.dropAll()
 		return e.Next()
 	})
 }
 
 // lookup is the session's entry if it is known full.
 func (f *fullSessions) lookup(sessionId string) *fullSession {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	entry := f.entries[sessionId]
-	if entry == nil || !time.Now().Before(entry.expires) {
-		return nil
-	}
+	entry, _ := f.known.get(sessionId, time.Now())
 	return entry
 }
 
@@ -145,10 +137,7 @@ func (f *fullSessions) lookup(sessionId string) *fullSession {
 // called in the session's turn (queue), so one load of a session runs at a
 // time.
 func (f *fullSessions) load(app core.App, sessionId string) (*fullSession, error) {
-	f.mu.Lock()
-	epoch := f.epoch
-	f.mu.Unlock()
-
+	epoch := f.known.currentEpoch()
 	session, err := app.FindRecordById(collections.LiveSessions, sessionId)
 	if err != nil {
 		return nil, err
@@ -168,51 +157,12 @@ func (f *fullSessions) load(app core.App, sessionId string) (*fullSession, error
 	entry := &fullSession{
 		session: session,
 		seated:  make(map[string]struct{}, len(userIds)),
-		expires: time.Now().Add(fullSessionTTL),
 	}
 	for _, id := range userIds {
 		entry.seated[id] = struct{}{}
 	}
-	f.keep(sessionId, entry, epoch)
+	f.known.put(sessionId, entry, time.Now().Add(fullSessionTTL), epoch)
 	return entry, nil
-}
-
-// keep stores an entry read at epoch, unless something changed since.
-func (f *fullSessions) keep(sessionId string, entry *fullSession, epoch uint64) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.epoch != epoch {
-		return
-	}
-	if len(f.entries) >= fullSessionsSize {
-		now := time.Now()
-		for id, e := range f.entries {
-			if !now.Before(e.expires) {
-				delete(f.entries, id)
-			}
-		}
-		for id := range f.entries {
-			if len(f.entries) < fullSessionsSize {
-				break
-			}
-			delete(f.entries, id)
-		}
-	}
-	f.entries[sessionId] = entry
-}
-
-func (f *fullSessions) forgetAll() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.epoch++
-	clear(f.entries)
-}
-
-func (f *fullSessions) forget(sessionId string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.epoch++
-	delete(f.entries, sessionId)
 }
 
 // has reports whether the user holds one of the seats.
