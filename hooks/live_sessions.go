@@ -475,18 +475,16 @@ func findAttendee(app core.App, sessionId, userId string) (*core.Record, error) 
 // active attendance if they are already in (joining twice changes
 // nothing), session_full otherwise.
 func findSeatedAttendee(app core.App, sessionId, userId string) (*core.Record, error) {
-	var attendeeId string
-	err := app.DB().Select(collections.FieldId).
-		From(collections.LiveSessionAttendees).
-		AndWhere(dbx.HashExp{collections.AttendeeSession: sessionId, collections.AttendeeUser: userId, collections.AttendeeActive: true}).
-		Row(&attendeeId)
+	attendee, err := findAttendee(app, sessionId, userId)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, sessionFullError()
 	case err != nil:
 		return nil, err
+	case !attendee.GetBool(collections.AttendeeActive):
+		return nil, sessionFullError()
 	}
-	return app.FindRecordById(collections.LiveSessionAttendees, attendeeId)
+	return attendee, nil
 }
 
 // closeAttendance ends the attendee's current stay at now, adding the part
@@ -672,40 +670,9 @@ func answerFullSession(e *core.RequestEvent, seats *fullSessions, full *fullSess
 // admitAttendee seats the user, or finds them already seated. txApp must
 // be a transaction: the seat count it reads is the one it writes against.
 func admitAttendee(txApp core.App, sessionId, userId string, now time.Time) (*core.Record, error) {
-	// one narrow read first: while the session is full (most of a rush) a
-	// join costs this one query under the lock. attendeeCount is exact
-	// here: every write of attendance recounts it in its transaction.
-	var seats struct {
-		Status        string `db:"status"`
-		Capacity      int    `db:"capacity"`
-		AttendeeCount int    `db:"attendeeCount"`
-		SeatedId      string `db:"seatedId"`
-	}
-	err := txApp.DB().NewQuery(
-		"SELECT s.[[" + collections.LiveSessionStatus + "]] AS status," +
-			" s.[[" + collections.LiveSessionCapacity + "]] AS capacity," +
-			" s.[[" + collections.LiveSessionAttendeeCount + "]] AS attendeeCount," +
-			" COALESCE((SELECT a.[[id]] FROM {{" + collections.LiveSessionAttendees + "}} a" +
-			" WHERE a.[[" + collections.AttendeeSession + "]] = s.[[id]] AND a.[[" + collections.AttendeeUser + "]] = {:user}" +
-			" AND a.[[" + collections.AttendeeActive + "]] = 1), '') AS seatedId" +
-			" FROM {{" + collections.LiveSessions + "}} s WHERE s.[[id]] = {:session}",
-	).Bind(dbx.Params{"user": userId, "session": sessionId}).One(&seats)
-	if err != nil {
-		return nil, apis.NewNotFoundError("", err)
-	}
-	joinErr := checkJoinable(seats.Status)
-	switch {
-	case seats.SeatedId != "":
-		return txApp.FindRecordById(collections.LiveSessionAttendees, seats.SeatedId) // joining twice changes nothing
-	case joinErr != nil:
-		return nil, joinErr
-	case seats.AttendeeCount >= seats.Capacity:
-		return nil, sessionFullError()
-	}
-
 	session, err := txApp.FindRecordById(collections.LiveSessions, sessionId)
 	if err != nil {
-		return nil, err
+		return nil, apis.NewNotFoundError("", err)
 	}
 	// the row of an earlier stay, if any, is reused: one row per
 	// (session, user), its attendedSeconds kept
@@ -713,7 +680,12 @@ func admitAttendee(txApp core.App, sessionId, userId string, now time.Time) (*co
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
-
+	if attendee != nil && attendee.GetBool(collections.AttendeeActive) {
+		return attendee, nil // joining twice changes nothing
+	}
+	if err := checkJoinable(session.GetString(collections.LiveSessionStatus)); err != nil {
+		return nil, err
+	}
 	active, err := countActiveAttendees(txApp, sessionId)
 	if err != nil {
 		return nil, err
