@@ -1,6 +1,8 @@
 package hooks
 
 import (
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -66,6 +68,22 @@ func RemoveChatParticipant(app core.App, roomId, userId string) error {
 		}
 		return slices.Delete(ids, i, i+1)
 	})
+}
+
+// deleteChatRoom deletes the room of a domain record that goes (its
+// messages go by cascade); no room, or one already gone, is no error.
+func deleteChatRoom(app core.App, roomId string) error {
+	if roomId == "" {
+		return nil
+	}
+	room, err := app.FindRecordById(collections.ChatRooms, roomId)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return app.Delete(room)
 }
 
 // updateChatParticipants saves the participants change returns, or

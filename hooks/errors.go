@@ -3,6 +3,7 @@ package hooks
 import (
 	"net/http"
 
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 )
@@ -40,4 +41,13 @@ func findVisible(e *core.RequestEvent, app core.App, collection, id string) (*co
 		return nil, router.NewNotFoundError("", err)
 	}
 	return record, nil
+}
+
+// respondRecord answers with one record as the records API would show it
+// to the caller.
+func respondRecord(e *core.RequestEvent, record *core.Record) error {
+	if err := apis.EnrichRecord(e, record); err != nil {
+		return e.InternalServerError("", err)
+	}
+	return e.JSON(http.StatusOK, record)
 }

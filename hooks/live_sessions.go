@@ -92,12 +92,7 @@ func bindLiveSessionRecords(app core.App) {
 	// as the session, once the session is known to be valid
 	app.OnRecordCreate(collections.LiveSessions).BindFunc(func(e *core.RecordEvent) error {
 		setLiveSessionDefaults(e.Record)
-		original := e.App
-		err := e.App.RunInTransaction(func(txApp core.App) error {
-			e.App = txApp
-			if err := e.Next(); err != nil {
-				return err
-			}
+		return inTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
 			if e.Record.GetString(collections.LiveSessionChatRoom) != "" {
 				return nil
 			}
@@ -122,8 +117,6 @@ func bindLiveSessionRecords(app core.App) {
 			e.Record.Set(collections.LiveSessionChatRoom, room.Id)
 			return nil
 		})
-		e.App = original
-		return err
 	})
 
 	// attendeeCount is derived, whoever saves the session: a stale copy
@@ -147,24 +140,9 @@ func bindLiveSessionRecords(app core.App) {
 
 	// the session's room goes with it
 	app.OnRecordDelete(collections.LiveSessions).BindFunc(func(e *core.RecordEvent) error {
-		original := e.App
-		err := e.App.RunInTransaction(func(txApp core.App) error {
-			e.App = txApp
-			if err := e.Next(); err != nil {
-				return err
-			}
-			roomId := e.Record.GetString(collections.LiveSessionChatRoom)
-			if roomId == "" {
-				return nil
-			}
-			room, err := txApp.FindRecordById(collections.ChatRooms, roomId)
-			if err != nil {
-				return nil // already gone
-			}
-			return txApp.Delete(room)
+		return inTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
+			return deleteChatRoom(txApp, e.Record.GetString(collections.LiveSessionChatRoom))
 		})
-		e.App = original
-		return err
 	})
 }
 
@@ -292,16 +270,9 @@ func createLiveSessionRequest(e *core.RecordRequestEvent) error {
 		}
 	}
 
-	original := e.App
-	err := e.App.RunInTransaction(func(txApp core.App) error {
-		e.App = txApp
-		if err := e.Next(); err != nil {
-			return err
-		}
+	return inTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
 		return notifySessionCreated(txApp, e.Record)
 	})
-	e.App = original
-	return err
 }
 
 func updateLiveSessionRequest(e *core.RecordRequestEvent) error {
@@ -323,12 +294,12 @@ func updateLiveSessionRequest(e *core.RecordRequestEvent) error {
 		}
 	}
 
-	original := e.App
-	err := e.App.RunInTransaction(func(txApp core.App) error {
-		e.App = txApp
-		// the record was loaded before this transaction: check and keep the
-		// server's fields as they are now
-		current, err := txApp.FindRecordById(collections.LiveSessions, e.Record.Id)
+	// the record was loaded before the transaction: check and keep the
+	// server's fields as they are now
+	var current *core.Record
+	checkCurrent := func(txApp core.App) error {
+		var err error
+		current, err = txApp.FindRecordById(collections.LiveSessions, e.Record.Id)
 		if err != nil {
 			return e.NotFoundError("", err)
 		}
@@ -340,23 +311,22 @@ func updateLiveSessionRequest(e *core.RecordRequestEvent) error {
 				e.Record.Set(field, current.Get(field))
 			}
 		}
-		if err := e.Next(); err != nil {
-			return err
-		}
+		return nil
+	}
+	return inTransaction(&e.App, e.Next, checkCurrent, func(txApp core.App) error {
 		if err := syncSessionChatRoom(txApp, e.Record); err != nil {
 			return err
 		}
 		return notifySessionUpdated(txApp, current, e.Record)
 	})
-	e.App = original
-	return err
 }
 
 func deleteLiveSessionRequest(e *core.RecordRequestEvent) error {
-	original := e.App
-	err := e.App.RunInTransaction(func(txApp core.App) error {
-		e.App = txApp
-		current, err := txApp.FindRecordById(collections.LiveSessions, e.Record.Id)
+	var current *core.Record
+	var audience []string
+	checkCurrent := func(txApp core.App) error {
+		var err error
+		current, err = txApp.FindRecordById(collections.LiveSessions, e.Record.Id)
 		if err != nil {
 			return e.NotFoundError("", err)
 		}
@@ -365,15 +335,14 @@ func deleteLiveSessionRequest(e *core.RecordRequestEvent) error {
 			return conflictError(codeInvalidStatus, "Only a scheduled or cancelled session can be deleted; this one is "+status+".")
 		}
 		// the audience is read before the attendance rows cascade away
-		var audience []string
 		if status == collections.LiveSessionScheduled {
 			if audience, err = sessionAudience(txApp, current); err != nil {
 				return err
 			}
 		}
-		if err := e.Next(); err != nil {
-			return err
-		}
+		return nil
+	}
+	return inTransaction(&e.App, e.Next, checkCurrent, func(txApp core.App) error {
 		if len(audience) == 0 {
 			return nil
 		}
@@ -384,8 +353,6 @@ func deleteLiveSessionRequest(e *core.RecordRequestEvent) error {
 			DedupeKey: collections.TypeLiveSessionDeleted + ":" + current.Id,
 		})
 	})
-	e.App = original
-	return err
 }
 
 // startsInThePast is true for a time more than a minute ago (clock skew between
@@ -422,20 +389,13 @@ func bindLiveSessionAttendees(app core.App) {
 	// a superuser's edit of attendance through the records API (the
 	// routes save the session themselves) recounts the session's seats
 	recount := func(e *core.RecordRequestEvent) error {
-		original := e.App
-		err := e.App.RunInTransaction(func(txApp core.App) error {
-			e.App = txApp
-			if err := e.Next(); err != nil {
-				return err
-			}
+		return inTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
 			session, err := txApp.FindRecordById(collections.LiveSessions, e.Record.GetString(collections.AttendeeSession))
 			if err != nil {
 				return nil
 			}
 			return txApp.Save(session)
 		})
-		e.App = original
-		return err
 	}
 	app.OnRecordCreateRequest(collections.LiveSessionAttendees).BindFunc(recount)
 	app.OnRecordUpdateRequest(collections.LiveSessionAttendees).BindFunc(recount)
@@ -587,15 +547,6 @@ func isSessionFull(err error) bool {
 	return apiErr.Data["code"] == codeSessionFull
 }
 
-// respondSessionRecord answers with one record as the records API would show it
-// to the caller.
-func respondSessionRecord(e *core.RequestEvent, record *core.Record) error {
-	if err := apis.EnrichRecord(e, record); err != nil {
-		return e.InternalServerError("", err)
-	}
-	return e.JSON(http.StatusOK, record)
-}
-
 // joinLiveSession is POST /api/live-sessions/{id}/join.
 func joinLiveSession(e *core.RequestEvent, seats *fullSessions) error {
 	// a session known to be full turns joiners away without a query
@@ -615,7 +566,7 @@ func joinLiveSession(e *core.RequestEvent, seats *fullSessions) error {
 	case full != nil:
 		return answerFullSession(e, seats, full)
 	}
-	return respondSessionRecord(e, attendee)
+	return respondRecord(e, attendee)
 }
 
 // takeSeat is the join's turn in the session's queue: the caller's
@@ -664,7 +615,7 @@ func answerFullSession(e *core.RequestEvent, seats *fullSessions, full *fullSess
 	if err != nil {
 		return err
 	}
-	return respondSessionRecord(e, seated)
+	return respondRecord(e, seated)
 }
 
 // admitAttendee seats the user, or finds them already seated. txApp must
@@ -761,7 +712,7 @@ func leaveLiveSession(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return respondSessionRecord(e, attendee)
+	return respondRecord(e, attendee)
 }
 
 // sessionTransition is one move of the session status machine, made by the
@@ -837,7 +788,7 @@ func (t sessionTransition) handle(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return respondSessionRecord(e, session)
+	return respondRecord(e, session)
 }
 
 // closeAllAttendances ends every active stay in the session at now.
@@ -916,12 +867,8 @@ func listLiveSessionAttendees(e *core.RequestEvent) error {
 func sessionAudience(app core.App, session *core.Record) ([]string, error) {
 	var ids []string
 	if courseId := session.GetString(collections.LiveSessionCourse); courseId != "" {
-		err := app.DB().Select(collections.EnrollmentStudent).
-			From(collections.Enrollments).
-			AndWhere(dbx.HashExp{collections.EnrollmentCourse: courseId}).
-			AndWhere(dbx.Not(dbx.HashExp{collections.EnrollmentStatus: collections.EnrollmentDropped})).
-			Column(&ids)
-		if err != nil {
+		var err error
+		if ids, err = activeStudents(app, courseId); err != nil {
 			return nil, fmt.Errorf("enrolled students of %s: %w", courseId, err)
 		}
 	}

@@ -19,7 +19,7 @@ import (
 // yields one notification per dedupe key.
 func bindNotificationTriggers(app core.App) {
 	app.OnRecordCreateExecute(collections.Enrollments).BindFunc(func(e *core.RecordEvent) error {
-		return inTransaction(e, func(txApp core.App) error { return notifyEnrollment(txApp, e.Record) })
+		return inTransaction(&e.App, e.Next, nil, func(txApp core.App) error { return notifyEnrollment(txApp, e.Record) })
 	})
 
 	onSave := func(collection string, fire func(txApp core.App, record, before *core.Record) error) {
@@ -28,7 +28,7 @@ func bindNotificationTriggers(app core.App) {
 			if !e.Record.IsNew() {
 				before = e.Record.Original()
 			}
-			return inTransaction(e, func(txApp core.App) error { return fire(txApp, e.Record, before) })
+			return inTransaction(&e.App, e.Next, nil, func(txApp core.App) error { return fire(txApp, e.Record, before) })
 		}
 		app.OnRecordCreateExecute(collection).BindFunc(handler)
 		app.OnRecordUpdateExecute(collection).BindFunc(handler)
@@ -42,7 +42,7 @@ func bindNotificationTriggers(app core.App) {
 
 	app.OnRecordUpdateExecute(collections.Users).BindFunc(func(e *core.RecordEvent) error {
 		before := e.Record.Original().GetString("password:hash")
-		return inTransaction(e, func(txApp core.App) error {
+		return inTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
 			if e.Record.GetString("password:hash") == before {
 				return nil
 			}
@@ -59,9 +59,7 @@ func bindNotificationTriggers(app core.App) {
 	// account_deleted is email only, recorded before the user row goes
 	// (notification_emails keeps the address) in the same transaction
 	app.OnRecordDeleteExecute(collections.Users).BindFunc(func(e *core.RecordEvent) error {
-		original := e.App
-		err := e.App.RunInTransaction(func(txApp core.App) error {
-			e.App = txApp
+		return inTransaction(&e.App, e.Next, func(txApp core.App) error {
 			err := send(txApp, notify.Notification{
 				Type:       collections.TypeAccountDeleted,
 				Recipients: []string{e.Record.Id},
@@ -72,13 +70,8 @@ func bindNotificationTriggers(app core.App) {
 			if err != nil {
 				return err
 			}
-			if err := dropNotificationsOf(txApp, e.Record.Id); err != nil {
-				return err
-			}
-			return e.Next()
-		})
-		e.App = original
-		return err
+			return dropNotificationsOf(txApp, e.Record.Id)
+		}, nil)
 	})
 
 	app.Cron().MustAdd("notificationsAssessmentDueSoon", "* * * * *", func() {
@@ -406,6 +399,11 @@ func SendAssessmentsDueSoon(app core.App, now time.Time) error {
 // progress
 
 func notifyProgress(app core.App, progress, before *core.Record) error {
+	video := stamped(progress, before, collections.ProgressVideoCompletedAt)
+	completed := stamped(progress, before, collections.ProgressCompletedAt)
+	if !video && !completed {
+		return nil // most saves of progress: nothing to tell, no lesson to read
+	}
 	lesson, err := app.FindRecordById(collections.Lessons, progress.GetString(collections.ProgressLesson))
 	if err != nil {
 		return err
@@ -415,7 +413,7 @@ func notifyProgress(app core.App, progress, before *core.Record) error {
 	lessonTitle := lesson.GetString(collections.LessonTitle)
 	data := map[string]any{"courseId": courseId, "lessonId": lesson.Id}
 
-	if stamped(progress, before, collections.ProgressVideoCompletedAt) {
+	if video {
 		err := send(app, notify.Notification{
 			Type:              collections.TypeVideoCompleted,
 			Recipients:        []string{studentId},
@@ -431,7 +429,7 @@ func notifyProgress(app core.App, progress, before *core.Record) error {
 			return err
 		}
 	}
-	if !stamped(progress, before, collections.ProgressCompletedAt) {
+	if !completed {
 		return nil
 	}
 	err = send(app, notify.Notification{

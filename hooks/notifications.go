@@ -31,30 +31,13 @@ func bindNotifications(app core.App) {
 	bindNotificationTriggers(app)
 }
 
-// inTransaction runs the rest of a record's save (or delete) chain and
-// then fn in one transaction, so that the record and what fn writes commit
-// or roll back together. It follows PocketBase's own pattern of swapping
-// e.App for the txApp and restoring it afterwards.
-func inTransaction(e *core.RecordEvent, fn func(txApp core.App) error) error {
-	original := e.App
-	err := e.App.RunInTransaction(func(txApp core.App) error {
-		e.App = txApp
-		if err := e.Next(); err != nil {
-			return err
-		}
-		return fn(txApp)
-	})
-	e.App = original
-	return err
-}
-
 // ---------------------------------------------------------------------
 // preferences
 
 func bindNotificationPreferences(app core.App) {
 	// one row per user, written in the same transaction as the user
 	app.OnRecordCreateExecute(collections.Users).BindFunc(func(e *core.RecordEvent) error {
-		return inTransaction(e, func(txApp core.App) error {
+		return inTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
 			return createPreferences(txApp, e.Record.Id)
 		})
 	})
@@ -241,13 +224,6 @@ func notificationArchive(e *core.RequestEvent) error {
 		}
 	}
 	return respondRecord(e, record)
-}
-
-func respondRecord(e *core.RequestEvent, record *core.Record) error {
-	if err := apis.EnrichRecord(e, record); err != nil {
-		return e.InternalServerError("", err)
-	}
-	return e.JSON(http.StatusOK, record)
 }
 
 // unreadFilter is the caller's delivered, unread, unexpired notifications.

@@ -119,23 +119,18 @@ func bindOfficeHoursSlots(app core.App) {
 		if !e.Record.Original().GetBool(collections.OfficeHoursActive) || e.Record.GetBool(collections.OfficeHoursActive) {
 			return e.Next()
 		}
-		return inTransaction(e, func(txApp core.App) error {
-			return cancelWaitingEntries(txApp, e.Record, "")
+		return inTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
+			_, err := cancelWaitingEntries(txApp, e.Record, "")
+			return err
 		})
 	})
 
 	// so does deleting it, before the entries lose their slot
 	app.OnRecordDeleteExecute(collections.OfficeHours).BindFunc(func(e *core.RecordEvent) error {
-		original := e.App
-		err := e.App.RunInTransaction(func(txApp core.App) error {
-			e.App = txApp
-			if err := cancelWaitingEntries(txApp, e.Record, ""); err != nil {
-				return err
-			}
-			return e.Next()
-		})
-		e.App = original
-		return err
+		return inTransaction(&e.App, e.Next, func(txApp core.App) error {
+			_, err := cancelWaitingEntries(txApp, e.Record, "")
+			return err
+		}, nil)
 	})
 
 	// every read says whether the slot takes joins right now
@@ -299,7 +294,8 @@ func closeOfficeHours(e *core.RequestEvent) error {
 		if err := txApp.Save(slot); err != nil {
 			return err
 		}
-		return cancelWaitingEntries(txApp, slot, e.Auth.Id)
+		_, err = cancelWaitingEntries(txApp, slot, e.Auth.Id)
+		return err
 	})
 	if err != nil {
 		return err
@@ -342,7 +338,7 @@ func bindOfficeHoursQueue(app core.App) {
 		if e.Record.GetString(collections.QueueStatus) != collections.QueueWaiting {
 			return e.Next()
 		}
-		return inTransaction(e, func(txApp core.App) error {
+		return inTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
 			return renumberQueue(txApp, e.Record.GetString(collections.QueueOfficeHours), e.Record.GetString(collections.QueueInstructor), nil)
 		})
 	})
@@ -392,11 +388,8 @@ func SweepOfficeHoursQueues(app core.App, now time.Time) (int, error) {
 			if !officehours.ClosedFor(weekly, slot.GetBool(collections.OfficeHoursActive), overrideOf(slot), now, SweepGrace) {
 				return nil
 			}
-			n, err := countWaiting(txApp, slotId)
+			n, err := cancelWaitingEntries(txApp, slot, "")
 			if err != nil {
-				return err
-			}
-			if err := cancelWaitingEntries(txApp, slot, ""); err != nil {
 				return err
 			}
 			cancelled += n
@@ -407,14 +400,6 @@ func SweepOfficeHoursQueues(app core.App, now time.Time) (int, error) {
 		}
 	}
 	return cancelled, errors.Join(errs...)
-}
-
-func countWaiting(txApp core.App, slotId string) (int, error) {
-	var n int
-	err := txApp.DB().Select("COUNT(*)").From(collections.OfficeHoursQueue).
-		Where(dbx.HashExp{collections.QueueOfficeHours: slotId, collections.QueueStatus: collections.QueueWaiting}).
-		Row(&n)
-	return n, err
 }
 
 // publishQueueEntry sends a committed change of an entry to the clients
@@ -678,21 +663,22 @@ func markEntryCancelled(entry *core.Record, userId string) {
 // cancelWaitingEntries cancels every waiting entry of a slot that closes
 // or goes away, and tells each student. byUserId is the instructor who
 // closed it, or "" when the slot changed otherwise (deactivated, deleted).
-func cancelWaitingEntries(txApp core.App, slot *core.Record, byUserId string) error {
+// It answers how many it cancelled.
+func cancelWaitingEntries(txApp core.App, slot *core.Record, byUserId string) (int, error) {
 	waiting, err := txApp.FindRecordsByFilter(collections.OfficeHoursQueue,
 		"officeHours = {:slot} && status = {:waiting}", "", 0, 0,
 		dbx.Params{"slot": slot.Id, "waiting": collections.QueueWaiting})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if len(waiting) == 0 {
-		return nil
+		return 0, nil
 	}
 	students := make([]string, 0, len(waiting))
 	for _, entry := range waiting {
 		markEntryCancelled(entry, byUserId)
 		if err := txApp.SaveNoValidate(entry); err != nil {
-			return err
+			return 0, err
 		}
 		students = append(students, entry.GetString(collections.QueueStudent))
 	}
@@ -706,7 +692,7 @@ func cancelWaitingEntries(txApp core.App, slot *core.Record, byUserId string) er
 		RelatedCollection: collections.OfficeHours,
 		RelatedId:         slot.Id,
 	})
-	return err
+	return len(waiting), err
 }
 
 // renumberQueue rewrites position and estimatedWaitSeconds of every

@@ -78,7 +78,7 @@ func bindStudyGroupRecords(app core.App) {
 	// from the API, the dashboard or code alike; at execute time, so that
 	// a group that fails validation creates no room
 	app.OnRecordCreateExecute(collections.StudyGroups).BindFunc(func(e *core.RecordEvent) error {
-		return inGroupTransaction(e, func(txApp core.App) error {
+		return inTransaction(&e.App, e.Next, func(txApp core.App) error {
 			owner := e.Record.GetString(collections.StudyGroupOwner)
 			room, err := CreateChatRoom(txApp, NewChatRoom{
 				Name:         e.Record.GetString(collections.StudyGroupName),
@@ -101,7 +101,7 @@ func bindStudyGroupRecords(app core.App) {
 	// memberCount is counted, never taken from a client or a stale copy:
 	// the count and the write share one transaction
 	app.OnRecordUpdate(collections.StudyGroups).BindFunc(func(e *core.RecordEvent) error {
-		return inGroupTransaction(e, func(txApp core.App) error {
+		return inTransaction(&e.App, e.Next, func(txApp core.App) error {
 			count, err := txApp.CountRecords(collections.StudyGroupMembers,
 				dbx.HashExp{collections.GroupMemberGroup: e.Record.Id})
 			if err != nil {
@@ -132,45 +132,10 @@ func bindStudyGroupRecords(app core.App) {
 	// the group's chat room goes with the group; members and invitations
 	// go by cascade
 	app.OnRecordDeleteExecute(collections.StudyGroups).BindFunc(func(e *core.RecordEvent) error {
-		return inGroupTransaction(e, nil, func(txApp core.App) error {
-			roomId := e.Record.GetString(collections.StudyGroupChatRoom)
-			if roomId == "" {
-				return nil
-			}
-			room, err := txApp.FindRecordById(collections.ChatRooms, roomId)
-			if errors.Is(err, sql.ErrNoRows) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			return txApp.Delete(room)
+		return inTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
+			return deleteChatRoom(txApp, e.Record.GetString(collections.StudyGroupChatRoom))
 		})
 	})
-}
-
-// inGroupTransaction runs before, the rest of the record's hook chain and
-// after in one transaction, with e.App swapped for the txApp as PocketBase
-// does itself; before and after may be nil.
-func inGroupTransaction(e *core.RecordEvent, before, after func(txApp core.App) error) error {
-	original := e.App
-	err := e.App.RunInTransaction(func(txApp core.App) error {
-		e.App = txApp
-		if before != nil {
-			if err := before(txApp); err != nil {
-				return err
-			}
-		}
-		if err := e.Next(); err != nil {
-			return err
-		}
-		if after != nil {
-			return after(txApp)
-		}
-		return nil
-	})
-	e.App = original
-	return err
 }
 
 // bindStudyGroupMemberRecords keeps each group's memberCount and chat
@@ -188,13 +153,13 @@ func bindStudyGroupMemberRecords(app core.App) {
 	})
 
 	app.OnRecordCreateExecute(collections.StudyGroupMembers).BindFunc(func(e *core.RecordEvent) error {
-		return inGroupTransaction(e, nil, func(txApp core.App) error {
+		return inTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
 			return syncGroupMembership(txApp, e.Record, AddChatParticipant)
 		})
 	})
 
 	app.OnRecordDeleteExecute(collections.StudyGroupMembers).BindFunc(func(e *core.RecordEvent) error {
-		return inGroupTransaction(e, nil, func(txApp core.App) error {
+		return inTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
 			return syncGroupMembership(txApp, e.Record, RemoveChatParticipant)
 		})
 	})
@@ -238,7 +203,7 @@ func syncGroupMembership(txApp core.App, member *core.Record, change func(app co
 // turns inactive.
 func bindStudyGroupAccounts(app core.App) {
 	app.OnRecordDeleteExecute(collections.Users).BindFunc(func(e *core.RecordEvent) error {
-		return inGroupTransaction(e, func(txApp core.App) error {
+		return inTransaction(&e.App, e.Next, func(txApp core.App) error {
 			memberships, err := txApp.FindAllRecords(collections.StudyGroupMembers,
 				dbx.HashExp{collections.GroupMemberUser: e.Record.Id})
 			if err != nil {
@@ -560,14 +525,6 @@ func groupTx(e *core.RequestEvent, fn func(txApp core.App) error) error {
 	return e.InternalServerError("", err)
 }
 
-// groupJSON answers a record the way the records API would.
-func groupJSON(e *core.RequestEvent, record *core.Record) error {
-	if err := apis.EnrichRecord(e, record); err != nil {
-		return e.InternalServerError("", err)
-	}
-	return e.JSON(http.StatusOK, record)
-}
-
 // studyGroupJoin joins a public group, or a private one with a pending
 // invitation (which becomes accepted), and answers the membership.
 func studyGroupJoin(e *core.RequestEvent) error {
@@ -583,7 +540,7 @@ func studyGroupJoin(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return groupJSON(e, member)
+	return respondRecord(e, member)
 }
 
 // studyGroupLeave takes the caller out of the group.
@@ -685,7 +642,7 @@ func studyGroupInvite(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return groupJSON(e, invitation)
+	return respondRecord(e, invitation)
 }
 
 // studyGroupRoleForm is the body of POST
@@ -756,7 +713,7 @@ func studyGroupMemberRole(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return groupJSON(e, member)
+	return respondRecord(e, member)
 }
 
 // findTargetMember is userId's membership of the group, or a 404 with
@@ -874,7 +831,7 @@ func studyGroupInvitationAccept(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return groupJSON(e, member)
+	return respondRecord(e, member)
 }
 
 // studyGroupInvitationDecline declines the caller's pending invitation.
@@ -891,7 +848,7 @@ func studyGroupInvitationDecline(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return groupJSON(e, invitation)
+	return respondRecord(e, invitation)
 }
 
 // studyGroupInvitationRevoke revokes a pending invitation; its inviter or
@@ -921,5 +878,5 @@ func studyGroupInvitationRevoke(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return groupJSON(e, invitation)
+	return respondRecord(e, invitation)
 }
