@@ -164,14 +164,11 @@ func SendDigest(app core.App, userId, mode string, now time.Time) (bool, error) 
 		// left out
 		claimed := items[:0]
 		for _, item := range items {
-			res, err := txApp.DB().Update(item.source,
-				dbx.Params{collections.NotificationEmailedAt: dbTime(now)},
-				dbx.HashExp{collections.FieldId: item.id, collections.NotificationEmailedAt: ""},
-			).Execute()
+			ok, err := claimNotification(txApp, item.source, item.id, now)
 			if err != nil {
-				return fmt.Errorf("claim %s %s: %w", item.source, item.id, err)
+				return err
 			}
-			if n, _ := res.RowsAffected(); n == 1 {
+			if ok {
 				claimed = append(claimed, item)
 			}
 		}

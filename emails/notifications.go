@@ -91,22 +91,17 @@ func queueOneByOne(app core.App, source string, ids []string, now time.Time) int
 			continue
 		}
 		app.Logger().Error("Notification email not queued.", "source", source, "id", id, "error", err)
+		queueErr := err
 		setAside := app.RunInTransaction(func(txApp core.App) error {
-			res, err := txApp.DB().Update(source,
-				dbx.Params{collections.NotificationEmailedAt: dbTime(now)},
-				dbx.HashExp{collections.FieldId: id, collections.NotificationEmailedAt: ""},
-			).Execute()
-			if err != nil {
+			claimed, err := claimNotification(txApp, source, id, now)
+			if err != nil || !claimed {
 				return err
-			}
-			if n, _ := res.RowsAffected(); n != 1 {
-				return nil
 			}
 			_, err = Enqueue(txApp, &Message{
 				Subject:      "Notification " + id,
 				Kind:         collections.EmailKindNotification,
 				DedupeKey:    source + ":" + id,
-				CancelReason: plaintext.Clip("not sent: "+err.Error(), 2000),
+				CancelReason: plaintext.Clip("not sent: "+queueErr.Error(), 2000),
 			}, now)
 			return err
 		})
@@ -117,8 +112,9 @@ func queueOneByOne(app core.App, source string, ids []string, now time.Time) int
 	return queued
 }
 
-// queueNotificationEmail claims one notification and writes its outbox row.
-func queueNotificationEmail(txApp core.App, source, id string, now time.Time) (bool, error) {
+// claimNotification marks a notification of source emailed at now, unless
+// a run already did: true when this call took it.
+func claimNotification(txApp core.App, source, id string, now time.Time) (bool, error) {
 	res, err := txApp.DB().Update(source,
 		dbx.Params{collections.NotificationEmailedAt: dbTime(now)},
 		dbx.HashExp{collections.FieldId: id, collections.NotificationEmailedAt: ""},
@@ -126,8 +122,15 @@ func queueNotificationEmail(txApp core.App, source, id string, now time.Time) (b
 	if err != nil {
 		return false, fmt.Errorf("claim %s %s: %w", source, id, err)
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return false, nil // another run took it
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// queueNotificationEmail claims one notification and writes its outbox row.
+func queueNotificationEmail(txApp core.App, source, id string, now time.Time) (bool, error) {
+	claimed, err := claimNotification(txApp, source, id, now)
+	if err != nil || !claimed {
+		return false, err // or another run took it
 	}
 	record, err := txApp.FindRecordById(source, id)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -930,5 +931,51 @@ func TestEmailHeldNotificationWaitsForRelease(t *testing.T) {
 	}
 	if rows := outboxRows(t, app, "subject = 'Held by quiet hours'"); len(rows) != 0 {
 		t.Fatalf("a held notification was emailed")
+	}
+}
+
+// TestEmailNotificationThatCannotBeQueuedIsSetAside makes one notification
+// impossible to queue: the batch falls back to one by one, the others are
+// queued, and the bad one is claimed and recorded as a cancelled outbox
+// row carrying the error, so no run trips on it again.
+func TestEmailNotificationThatCannotBeQueuedIsSetAside(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	defer app.Cleanup()
+	good := addNotification(t, app, idStudent, collections.TypeAssessmentGraded, collections.PriorityHigh, "Quiz graded",
+		collections.EmailModeImmediate, time.Time{}, nil)
+	bad := addNotification(t, app, idStudent, collections.TypePaymentReceipt, collections.PriorityHigh, "Receipt R-2",
+		collections.EmailModeImmediate, time.Time{}, nil)
+	badKey := collections.Notifications + ":" + bad.Id
+	// the bad one's email cannot be written; its set-aside row (cancelled,
+	// with a reason) can
+	app.OnRecordCreate(collections.EmailOutbox).BindFunc(func(e *core.RecordEvent) error {
+		if e.Record.GetString(collections.OutboxDedupeKey) == badKey && e.Record.GetString(collections.OutboxStatus) != collections.OutboxCancelled {
+			return errors.New("outbox refused this row")
+		}
+		return e.Next()
+	})
+
+	pending := countRecords(t, app, collections.Notifications, "emailMode = 'immediate' && emailedAt = ''")
+	queued, err := emails.QueueNotificationEmails(app, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// every immediate notification but the bad one (the fixtures have
+	// their own)
+	if queued != pending-1 {
+		t.Fatalf("queued %d of %d pending, want all but the bad one", queued, pending)
+	}
+	if rows := outboxRows(t, app, "dedupeKey = {:k}", dbx.Params{"k": collections.Notifications + ":" + good.Id}); len(rows) != 1 ||
+		rows[0].GetString(collections.OutboxStatus) != collections.OutboxPending {
+		t.Fatalf("good notification's rows = %v, want one pending", rows)
+	}
+	rows := outboxRows(t, app, "dedupeKey = {:k}", dbx.Params{"k": badKey})
+	if len(rows) != 1 || rows[0].GetString(collections.OutboxStatus) != collections.OutboxCancelled ||
+		!strings.Contains(rows[0].GetString(collections.OutboxLastError), "outbox refused this row") {
+		t.Fatalf("bad notification's rows = %v, want one cancelled with the error", rows)
+	}
+	if again, err := emails.QueueNotificationEmails(app, time.Now()); err != nil || again != 0 {
+		t.Fatalf("a second run queued %d (%v), want 0", again, err)
 	}
 }
