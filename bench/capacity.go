@@ -115,10 +115,9 @@ func measureCapacity(ctx context.Context, env *Env, instructor User, users []Use
 	codes := make([]string, n)
 	log.Printf("%s: releasing %d joins", label, n)
 	cpuBefore, benchBefore := serverCPU(env), benchCPU()
-	times := burst(ctx, n, func(ctx context.Context, i int) error {
+	times := burst(ctx, n, func(ctx context.Context, i int) {
 		err := c.Do(ctx, http.MethodPost, joinPath, users[i].Token, map[string]any{}, nil)
 		status[i], codes[i] = answerOf(err)
-		return nil
 	})
 	joinCPU := cpuPer(cpuDelta(env, cpuBefore), n)
 	joinBenchCPU := cpuPer(benchCPUSince(benchBefore), n)
@@ -127,11 +126,10 @@ func measureCapacity(ctx context.Context, env *Env, instructor User, users []Use
 	}
 
 	admitted, full, other := 0, 0, 0
-	var all, okTimes, fullTimes []time.Duration
+	var okTimes, fullTimes []time.Duration
 	var admittedIdx []int
 	otherSample := ""
 	for i := range n {
-		all = append(all, times[i])
 		switch {
 		case status[i] == http.StatusOK:
 			admitted++
@@ -182,9 +180,8 @@ func measureCapacity(ctx context.Context, env *Env, instructor User, users []Use
 	viewPath := "/api/collections/" + collections.LiveSessions + "/records/" + session.Id
 	viewErrs := make([]error, n)
 	cpuBefore, benchBefore = serverCPU(env), benchCPU()
-	viewTimes := burst(ctx, n, func(ctx context.Context, i int) error {
+	viewTimes := burst(ctx, n, func(ctx context.Context, i int) {
 		viewErrs[i] = c.Do(ctx, http.MethodGet, viewPath, users[i].Token, nil, nil)
-		return nil
 	})
 	if err := errors.Join(viewErrs...); err != nil {
 		return nil, fmt.Errorf("view burst: %w", err)
@@ -193,7 +190,7 @@ func measureCapacity(ctx context.Context, env *Env, instructor User, users []Use
 	viewBenchCPU := cpuPer(benchCPUSince(benchBefore), n)
 	view := Summarize(viewTimes)
 
-	sum := Summarize(all)
+	sum := Summarize(times)
 	okSum, fullSum := Summarize(okTimes), Summarize(fullTimes)
 	log.Printf("%s: %d admitted, %d full, %d other; join p50 %s, p99 %s", label, admitted, full, other,
 		formatMillis(sum.P50), formatMillis(sum.P99))
@@ -251,7 +248,7 @@ func benchCPUSince(before time.Duration) time.Duration {
 
 // burst releases n calls of fn at the same instant, one goroutine each,
 // and returns each call's duration.
-func burst(ctx context.Context, n int, fn func(ctx context.Context, i int) error) []time.Duration {
+func burst(ctx context.Context, n int, fn func(ctx context.Context, i int)) []time.Duration {
 	times := make([]time.Duration, n)
 	release := make(chan struct{})
 	var ready, done sync.WaitGroup
@@ -261,7 +258,7 @@ func burst(ctx context.Context, n int, fn func(ctx context.Context, i int) error
 			ready.Done()
 			<-release
 			start := time.Now()
-			_ = fn(ctx, i)
+			fn(ctx, i)
 			times[i] = time.Since(start)
 		})
 	}
@@ -298,18 +295,11 @@ func awaitQuiet(ctx context.Context, env *Env) {
 
 // warmConnections fills the client's pool with n idle keep-alive
 // connections (the transport keeps up to 1,024 per host) by n concurrent
-// health checks.
+// health checks, released together as a burst.
 func warmConnections(ctx context.Context, c *Client, n int) error {
-	release := make(chan struct{})
-	var wg sync.WaitGroup
 	errs := make([]error, n)
-	for i := range n {
-		wg.Go(func() {
-			<-release
-			errs[i] = c.Do(ctx, http.MethodGet, "/api/health", "", nil, nil)
-		})
-	}
-	close(release)
-	wg.Wait()
+	burst(ctx, n, func(ctx context.Context, i int) {
+		errs[i] = c.Do(ctx, http.MethodGet, "/api/health", "", nil, nil)
+	})
 	return errors.Join(errs...)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -166,14 +165,7 @@ func measureChat(ctx context.Context, env *Env, mode chatMode, users []User, roo
 			N:      n,
 			Token:  func(i int) string { return users[i].Token },
 			Topics: func(int) []string { return []string{topic} },
-			Handle: func(i int, ev Event) {
-				if ev.Name != topic {
-					return
-				}
-				if seq, ok := chatSeq(ev.Data, tag); ok {
-					recv.Add(i, seq, ev.At)
-				}
-			},
+			Handle: recv.TaggedHandler(topic, tag),
 		})
 		if err != nil {
 			return nil, err
@@ -273,11 +265,7 @@ func measureChat(ctx context.Context, env *Env, mode chatMode, users []User, roo
 			return nil, err
 		}
 	}
-	held, streamErr := set.Held()
-	if streamErr != nil {
-		log.Printf("%s: a stream ended early: %v", label, streamErr)
-	}
-	set.Close(env)
+	held := set.Finish(env, label)
 
 	latencies, missing, dups := recv.Count(sent, func(_, seq int) bool { return !failed[seq] })
 	if missing > 0 || dups > 0 || held < n {
@@ -314,25 +302,4 @@ func cpuPer(cpu time.Duration, count int) time.Duration {
 		return -1
 	}
 	return cpu / time.Duration(count)
-}
-
-// chatSeq reads the sequence number of a message event of this case: the
-// data is {"action":"create","record":{...,"body":"<tag>#<seq>"}}, both
-// for the topic and for the record subscription.
-func chatSeq(data []byte, tag string) (int, bool) {
-	var msg struct {
-		Action string `json:"action"`
-		Record struct {
-			Body string `json:"body"`
-		} `json:"record"`
-	}
-	if err := json.Unmarshal(data, &msg); err != nil || msg.Action != "create" {
-		return 0, false
-	}
-	evTag, seqText, ok := strings.Cut(msg.Record.Body, "#")
-	if !ok || evTag != tag {
-		return 0, false
-	}
-	seq, err := strconv.Atoi(seqText)
-	return seq, err == nil
 }

@@ -219,7 +219,6 @@ func (c *Client) CreateRecord(ctx context.Context, token, collection string, bod
 // User is a real users record the bench acts as.
 type User struct {
 	Id    string
-	Email string
 	Token string
 }
 
@@ -238,24 +237,31 @@ func (c *Client) CreateUsers(ctx context.Context, first, count, workers int) ([]
 	users := make([]User, count)
 	err := forEach(ctx, count, workers, func(ctx context.Context, i int) error {
 		n := first + i
-		email := fmt.Sprintf("bench-user-%05d@studyhall.test", n)
-		rec, err := c.CreateRecord(ctx, c.SuperuserToken, collections.Users, map[string]any{
-			collections.UserEmail: email,
-			"password":            benchUserPassword,
-			"passwordConfirm":     benchUserPassword,
+		var err error
+		users[i], err = c.createUser(ctx, fmt.Sprintf("user %d", n), map[string]any{
+			collections.UserEmail: fmt.Sprintf("bench-user-%05d@studyhall.test", n),
 			collections.UserName:  fmt.Sprintf("Bench User %d", n),
 		})
-		if err != nil {
-			return fmt.Errorf("create user %d: %w", n, err)
-		}
-		token, err := c.Impersonate(ctx, collections.Users, rec.Id, tokenDuration)
-		if err != nil {
-			return fmt.Errorf("impersonate user %d: %w", n, err)
-		}
-		users[i] = User{Id: rec.Id, Email: email, Token: token}
-		return nil
+		return err
 	})
 	return users, err
+}
+
+// createUser creates a users record with fields (and the bench password)
+// through the superuser records API and gets it a token by impersonation;
+// who names the user in errors.
+func (c *Client) createUser(ctx context.Context, who string, fields map[string]any) (User, error) {
+	fields["password"] = benchUserPassword
+	fields["passwordConfirm"] = benchUserPassword
+	rec, err := c.CreateRecord(ctx, c.SuperuserToken, collections.Users, fields)
+	if err != nil {
+		return User{}, fmt.Errorf("create %s: %w", who, err)
+	}
+	token, err := c.Impersonate(ctx, collections.Users, rec.Id, tokenDuration)
+	if err != nil {
+		return User{}, fmt.Errorf("impersonate %s: %w", who, err)
+	}
+	return User{Id: rec.Id, Token: token}, nil
 }
 
 // Impersonate returns a non-renewable auth token of the given duration for
@@ -321,22 +327,11 @@ feed:
 // superuser may set) and a token, for scenarios that need someone to
 // teach. label makes the address unique within the run.
 func (c *Client) CreateInstructor(ctx context.Context, label string) (User, error) {
-	email := "bench-instructor-" + label + "@studyhall.test"
-	rec, err := c.CreateRecord(ctx, c.SuperuserToken, collections.Users, map[string]any{
-		collections.UserEmail: email,
-		"password":            benchUserPassword,
-		"passwordConfirm":     benchUserPassword,
+	return c.createUser(ctx, "instructor "+label, map[string]any{
+		collections.UserEmail: "bench-instructor-" + label + "@studyhall.test",
 		collections.UserName:  "Bench Instructor " + label,
 		collections.UserRole:  collections.RoleInstructor,
 	})
-	if err != nil {
-		return User{}, fmt.Errorf("create instructor %s: %w", label, err)
-	}
-	token, err := c.Impersonate(ctx, collections.Users, rec.Id, tokenDuration)
-	if err != nil {
-		return User{}, fmt.Errorf("impersonate instructor %s: %w", label, err)
-	}
-	return User{Id: rec.Id, Email: email, Token: token}, nil
 }
 
 // CountRecords returns how many records of collection match filter (a

@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log"
 	"strconv"
-	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -184,18 +181,6 @@ func setUpFanout(ctx context.Context, env *Env, members []User) (string, error) 
 
 // ---------------------------------------------------------------------------
 
-// fanoutSubscriber is one user's connection and what it received; arrivals
-// belongs to the subscriber's consumer goroutine until that ends.
-type fanoutSubscriber struct {
-	conn     *RealtimeConn
-	arrivals []fanoutArrival
-}
-
-type fanoutArrival struct {
-	seq int
-	at  time.Time
-}
-
 // fanoutCase counts the measurements of one process run so that two cases
 // never mistake each other's records (e.g. -n 100,100).
 var fanoutCase atomic.Int64
@@ -207,51 +192,21 @@ func measureFanout(ctx context.Context, env *Env, target fanoutTarget, users []U
 	n, m := len(users), cfg.Messages
 	topic := target.collection + "/*"
 	tag := fmt.Sprintf("fanout-%d", fanoutCase.Add(1))
-	log.Printf("fanout %s N=%d: connecting", target.label, n)
+	label := fmt.Sprintf("fanout %s N=%d", target.label, n)
+	log.Printf("%s: connecting", label)
 
 	// --- connect and subscribe, as N browsers would
-	subs := make([]*fanoutSubscriber, n)
-	var (
-		consumers sync.WaitGroup
-		firsts    atomic.Int64 // first deliveries, for the wait below
-	)
-	defer func() {
-		// close whatever was opened, also on error
-		closeCtx := context.WithoutCancel(ctx)
-		_ = forEach(closeCtx, n, cfg.Workers, func(_ context.Context, i int) error {
-			if subs[i] != nil {
-				subs[i].conn.Close()
-			}
-			return nil
-		})
-		consumers.Wait()
-	}()
-
-	connectStart := time.Now()
-	connectTimes := make([]time.Duration, n)
-	err := forEach(ctx, n, cfg.Workers, func(workerCtx context.Context, i int) error {
-		start := time.Now()
-		// the stream lives on the measurement's ctx: forEach cancels its
-		// own when it returns
-		conn, err := env.Client.DialRealtime(ctx, cfg.DialTimeout)
-		if err != nil {
-			return fmt.Errorf("user %d: %w", i, err)
-		}
-		sub := &fanoutSubscriber{conn: conn}
-		subs[i] = sub
-		consumers.Go(func() { sub.consume(topic, tag, m, &firsts) })
-		if err := conn.Subscribe(workerCtx, users[i].Token, topic); err != nil {
-			return fmt.Errorf("user %d subscribe: %w", i, err)
-		}
-		connectTimes[i] = time.Since(start)
-		return nil
+	recv := newDeliveries(n, m)
+	set, err := openSubscribers(ctx, env, label, subscriberSpec{
+		N:      n,
+		Token:  func(i int) string { return users[i].Token },
+		Topics: func(int) []string { return []string{topic} },
+		Handle: recv.TaggedHandler(topic, tag),
 	})
 	if err != nil {
 		return nil, err
 	}
-	connect := Summarize(connectTimes)
-	log.Printf("fanout %s N=%d: %d connections subscribed in %s (per connection p50 %s, p99 %s)",
-		target.label, n, n, time.Since(connectStart).Round(time.Millisecond), formatMillis(connect.P50), formatMillis(connect.P99))
+	defer set.Close(env)
 
 	rssOpen, err := env.Server.RSS()
 	if err != nil {
@@ -281,66 +236,29 @@ func measureFanout(ctx context.Context, env *Env, target fanoutTarget, users []U
 
 	// --- wait for every delivery, then a little longer for duplicates
 	expected := int64(n * m)
-	deadline := time.Now().Add(cfg.Drain)
-	for firsts.Load() < expected && time.Now().Before(deadline) {
-		if err := sleepUntil(ctx, time.Now().Add(10*time.Millisecond)); err != nil {
-			return nil, err
-		}
+	complete, err := waitUntil(ctx, time.Now().Add(cfg.Drain), func() bool { return recv.Firsts() >= expected })
+	if err != nil {
+		return nil, err
 	}
-	if firsts.Load() == expected {
+	if complete {
 		if err := sleepUntil(ctx, time.Now().Add(graceAfterComplete)); err != nil {
 			return nil, err
 		}
 	}
-
 	cpu := cpuDelta(env, cpuBefore)
 
-	held := 0
-	var streamErr error
-	for _, s := range subs {
-		if s.conn.Alive() {
-			held++
-		} else if streamErr == nil {
-			streamErr = s.conn.Err()
-		}
-	}
-	if streamErr != nil {
-		log.Printf("fanout %s N=%d: a stream ended early: %v", target.label, n, streamErr)
-	}
-
-	// --- close, then count
-	for _, s := range subs {
-		s.conn.Close()
-	}
-	consumers.Wait()
-
-	var latencies []time.Duration
-	missing, dups := 0, 0
-	counts := make([]int, m)
-	for _, s := range subs {
-		clear(counts)
-		for _, a := range s.arrivals {
-			counts[a.seq]++
-			if counts[a.seq] == 1 {
-				latencies = append(latencies, a.at.Sub(sent[a.seq]))
-			}
-		}
-		for _, c := range counts {
-			if c == 0 {
-				missing++
-			}
-			dups += max(c-1, 0)
-		}
-	}
+	// --- close, then count: every subscriber should have every record
+	held := set.Finish(env, label)
+	latencies, missing, dups := recv.Count(sent, func(_, _ int) bool { return true })
 	if missing > 0 || dups > 0 || held < n {
-		env.Fail("fanout %s N=%d: %d missing, %d duplicate deliveries of %d expected; %d/%d connections held",
-			target.label, n, missing, dups, expected, held, n)
+		env.Fail("%s: %d missing, %d duplicate deliveries of %d expected; %d/%d connections held",
+			label, missing, dups, expected, held, n)
 	}
 
 	lat := Summarize(latencies)
 	post := Summarize(postTimes)
-	log.Printf("fanout %s N=%d: %d/%d delivered, p50 %s, p99 %s, POST p99 %s",
-		target.label, n, lat.Count, expected, formatMillis(lat.P50), formatMillis(lat.P99), formatMillis(post.P99))
+	log.Printf("%s: %d/%d delivered, p50 %s, p99 %s, POST p99 %s",
+		label, lat.Count, expected, formatMillis(lat.P50), formatMillis(lat.P99), formatMillis(post.P99))
 
 	return []string{
 		target.label,
@@ -354,40 +272,6 @@ func measureFanout(ctx context.Context, env *Env, target fanoutTarget, users []U
 		formatMiB(rssOpen),
 		fmt.Sprintf("%d/%d", held, n),
 	}, nil
-}
-
-// consume records the arrival of each of this case's records on topic
-// until the stream ends. It decodes events here rather than in the reader
-// so that the arrival time (Event.At) is taken before any decoding.
-func (s *fanoutSubscriber) consume(topic, tag string, m int, firsts *atomic.Int64) {
-	seen := make([]bool, m)
-	for ev := range s.conn.Events {
-		if ev.Name != topic {
-			continue
-		}
-		var msg struct {
-			Action string `json:"action"`
-			Record struct {
-				Body string `json:"body"`
-			} `json:"record"`
-		}
-		if err := json.Unmarshal(ev.Data, &msg); err != nil || msg.Action != "create" {
-			continue
-		}
-		evTag, seqText, ok := strings.Cut(msg.Record.Body, "#")
-		if !ok || evTag != tag {
-			continue // a record of another case
-		}
-		seq, err := strconv.Atoi(seqText)
-		if err != nil || seq < 0 || seq >= m {
-			continue
-		}
-		s.arrivals = append(s.arrivals, fanoutArrival{seq: seq, at: ev.At})
-		if !seen[seq] {
-			seen[seq] = true
-			firsts.Add(1)
-		}
-	}
 }
 
 // sleepUntil sleeps until t or until ctx is done.

@@ -196,11 +196,7 @@ func runNotify(ctx context.Context, env *Env) ([]*Table, error) {
 			return nil, err
 		}
 	}
-	held, streamErr := set.Held()
-	if streamErr != nil {
-		log.Printf("notify: a stream ended early: %v", streamErr)
-	}
-	set.Close(env)
+	held := set.Finish(env, "notify")
 
 	// --- count: rows per user, deliveries per connected student
 	enrolledIds := make(map[string]bool, enrolled)

@@ -169,11 +169,7 @@ func runOfficeHours(ctx context.Context, env *Env) ([]*Table, error) {
 			return nil, err
 		}
 	}
-	held, streamErr := set.Held()
-	if streamErr != nil {
-		log.Printf("officehours: a stream ended early: %v", streamErr)
-	}
-	set.Close(env)
+	held := set.Finish(env, "officehours")
 
 	// --- count, admit by admit
 	for r := range admits {

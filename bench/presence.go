@@ -158,11 +158,7 @@ func runPresence(ctx context.Context, env *Env) ([]*Table, error) {
 		}
 	}
 
-	held, streamErr := set.Held()
-	if streamErr != nil {
-		log.Printf("presence: a stream ended early: %v", streamErr)
-	}
-	set.Close(env)
+	held := set.Finish(env, "presence")
 
 	// count once the consumers have stopped
 	for seq := range changes {

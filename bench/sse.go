@@ -178,11 +178,6 @@ func (r *RealtimeConn) Alive() bool {
 	}
 }
 
-// Done is closed when the stream has ended.
-func (r *RealtimeConn) Done() <-chan struct{} {
-	return r.done
-}
-
 // Err says why the stream ended on its own; nil while it is open and after
 // Close.
 func (r *RealtimeConn) Err() error {

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -104,6 +107,17 @@ func (s *subscriberSet) Held() (int, error) {
 	return held, firstErr
 }
 
+// Finish ends a measurement: it counts the streams still open, logs why
+// the first closed one ended, if one did, and closes the set (see Close).
+func (s *subscriberSet) Finish(env *Env, label string) (held int) {
+	held, streamErr := s.Held()
+	if streamErr != nil {
+		log.Printf("%s: a stream ended early: %v", label, streamErr)
+	}
+	s.Close(env)
+	return held
+}
+
 // Close ends every stream and waits for the consumers, so that state
 // written by Handle may be read afterwards. It is safe to call twice.
 func (s *subscriberSet) Close(env *Env) {
@@ -140,8 +154,8 @@ func goalCell(ok bool) string {
 
 // cpuDelta returns the server CPU used since before, or -1 if unknown.
 func cpuDelta(env *Env, before time.Duration) time.Duration {
-	now, err := env.Server.CPU()
-	if err != nil || before < 0 {
+	now := serverCPU(env)
+	if now < 0 || before < 0 {
 		return -1
 	}
 	return now - before
@@ -201,6 +215,40 @@ func (d *deliveries) Add(i, seq int, at time.Time) {
 		d.seen[i][seq] = true
 		d.firsts.Add(1)
 	}
+}
+
+// TaggedHandler is a subscriberSpec.Handle that records the events of
+// topic whose record body is "<tag>#<seq>" (see eventSeq) as item seq.
+func (d *deliveries) TaggedHandler(topic, tag string) func(i int, ev Event) {
+	return func(i int, ev Event) {
+		if ev.Name != topic {
+			return
+		}
+		if seq, ok := eventSeq(ev.Data, tag); ok {
+			d.Add(i, seq, ev.At)
+		}
+	}
+}
+
+// eventSeq reads the sequence number of a create event of the case tag:
+// the data is {"action":"create","record":{...,"body":"<tag>#<seq>"}}, for
+// a record subscription (fanout, chat) and for the chat topic alike.
+func eventSeq(data []byte, tag string) (int, bool) {
+	var msg struct {
+		Action string `json:"action"`
+		Record struct {
+			Body string `json:"body"`
+		} `json:"record"`
+	}
+	if err := json.Unmarshal(data, &msg); err != nil || msg.Action != "create" {
+		return 0, false
+	}
+	evTag, seqText, ok := strings.Cut(msg.Record.Body, "#")
+	if !ok || evTag != tag {
+		return 0, false
+	}
+	seq, err := strconv.Atoi(seqText)
+	return seq, err == nil
 }
 
 // Firsts is how many (subscriber, item) pairs have arrived at least once.
