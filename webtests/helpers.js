@@ -93,11 +93,6 @@ export class Server {
     running.delete(this.child);
   }
 
-  async restart() {
-    await this.stopProcess();
-    await this.spawn();
-  }
-
   async stop() {
     await this.stopProcess();
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });

@@ -86,8 +86,3 @@ export function hideError(box) {
 export function errorBox(extraClass = '') {
   return h('div', { class: `error ${extraClass}`.trim(), role: 'alert', hidden: true });
 }
-
-/** fileUrl is the URL of a record's file, or ''. */
-export function fileUrl(record, name) {
-  return name ? pb.files.getURL(record, name) : '';
-}

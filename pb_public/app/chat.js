@@ -2,8 +2,10 @@
 // by the chat page, live sessions, study groups and office hours: messages
 // over the chat/ROOM topic, typing over chat/ROOM/typing, edit within 15
 // minutes, delete. Message bodies are only ever set as text.
-import { pb, me, get, post, errorBox, showError, hideError, filter } from './api.js';
+import { pb, me, get, post, errorBox, showError, hideError, filter, errorInfo } from './api.js';
 import { h, set, id as uid, fmtTime, fmtDateTime, parseDate } from './dom.js';
+import { navigate } from './router.js';
+import { toastText } from './notifications.js';
 
 const EDIT_WINDOW_MS = 15 * 60 * 1000;
 const names = new Map(); // user id -> name
@@ -31,9 +33,14 @@ export async function chatUnread() {
 
 /** refreshChatBadge shows the total of unread messages beside Chat. */
 export async function refreshChatBadge() {
+  if (!document.getElementById('chat-badge')) return;
+  paintChatBadge(await chatUnread());
+}
+
+/** paintChatBadge shows the total of rooms ({roomId: count}) beside Chat. */
+function paintChatBadge(rooms) {
   const badge = document.getElementById('chat-badge');
   if (!badge) return;
-  const rooms = await chatUnread();
   const total = Object.values(rooms).reduce((a, b) => a + b, 0);
   badge.textContent = String(total);
   badge.hidden = total === 0;
@@ -56,6 +63,7 @@ export async function chatView(root, params, ctx) {
         chatUnread(),
       ]);
       rooms = items;
+      paintChatBadge(unread);
       set(list, rooms.length ? rooms.map((r) => {
         const count = unread[r.id] || 0;
         return h('li', {},
@@ -158,7 +166,7 @@ export async function mountChat(el, room, parentCtx, { title, onRead } = {}) {
   };
 
   const markRead = async () => {
-    try { await post(`/api/chat/rooms/${roomId}/read`); onRead?.(); refreshChatBadge(); } catch { /* not essential */ }
+    try { await post(`/api/chat/rooms/${roomId}/read`); onRead ? onRead() : refreshChatBadge(); } catch { /* not essential */ }
   };
   const load = async () => {
     try {
@@ -240,6 +248,24 @@ export async function mountChat(el, room, parentCtx, { title, onRead } = {}) {
   return ctx;
 }
 
+/**
+ * chatSlot keeps a room's chat in el while there is a room to show:
+ * show(roomId) mounts it once, show('') ends it and shows placeholder.
+ */
+export function chatSlot(el, parentCtx, { title, placeholder }) {
+  let ctx = null;
+  return async (roomId) => {
+    if (roomId && !ctx) {
+      ctx = parentCtx.child();
+      await mountChat(el, roomId, ctx, { title });
+    } else if (!roomId) {
+      ctx?.dispose();
+      ctx = null;
+      set(el, h('p', { class: 'muted', text: placeholder }));
+    }
+  };
+}
+
 /** messageButton opens (or creates) the direct room with a user. */
 export function messageButton(userId, name) {
   const btn = h('button', { type: 'button', class: 'small', 'aria-label': `Message ${name}` }, 'Message');
@@ -247,11 +273,8 @@ export function messageButton(userId, name) {
     btn.disabled = true;
     try {
       const room = await post('/api/chat/direct', { userId });
-      const { navigate } = await import('./router.js');
       navigate(`/chat/${room.id}`);
     } catch (err) {
-      const { toastText } = await import('./notifications.js');
-      const { errorInfo } = await import('./api.js');
       toastText(errorInfo(err).message, true);
     } finally {
       btn.disabled = false;

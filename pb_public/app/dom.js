@@ -29,12 +29,6 @@ export function append(el, children) {
   return el;
 }
 
-/** clear empties an element. */
-export function clear(el) {
-  el.replaceChildren();
-  return el;
-}
-
 /** set replaces an element's children. */
 export function set(el, ...children) {
   el.replaceChildren();

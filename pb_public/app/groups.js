@@ -6,7 +6,7 @@ import { h, set, debounce, id as uid } from './dom.js';
 import { field, clearFieldErrors, showFormError } from './forms.js';
 import { navigate } from './router.js';
 import { presenceDot, loadPresence } from './presence.js';
-import { mountChat, messageButton } from './chat.js';
+import { chatSlot, messageButton } from './chat.js';
 
 /** groupsView is /study-groups. */
 export async function groupsView(root, _params, ctx) {
@@ -111,7 +111,7 @@ export async function groupView(root, { id }, ctx) {
 
   let group = null;
   let myRole = '';
-  let chatCtx = null;
+  const showChat = chatSlot(chatEl, ctx, { title: 'Group chat', placeholder: 'Members chat here.' });
   const load = async () => {
     hideError(err);
     try {
@@ -144,14 +144,7 @@ export async function groupView(root, { id }, ctx) {
     else if (group.visibility === 'public') actions.append(h('button', { type: 'button', class: 'primary', onclick: join }, 'Join group'));
     set(inviteEl, myRole ? inviteForm(id) : null);
 
-    if (myRole && group.chatRoom && !chatCtx) {
-      chatCtx = ctx.child();
-      await mountChat(chatEl, group.chatRoom, chatCtx, { title: 'Group chat' });
-    } else if (!myRole) {
-      chatCtx?.dispose();
-      chatCtx = null;
-      set(chatEl, h('p', { class: 'muted', text: 'Members chat here.' }));
-    }
+    await showChat(myRole && group.chatRoom);
   };
   const memberAct = async (path, body, box) => {
     hideError(box);

@@ -1,8 +1,8 @@
 // main.js: the app shell: sign-in and sign-out, the header (navigation,
 // presence, notification bell), the connection banner, and the routes.
 import { pb, me, errorBox, showError, hideError } from './api.js';
-import { h, set } from './dom.js';
-import { route, start, navigate, rerender, startRealtime, stopRealtime, onConnectionChange } from './router.js';
+import { h } from './dom.js';
+import { route, start, navigate, startRealtime, stopRealtime, onConnectionChange } from './router.js';
 import { field } from './forms.js';
 import { startNotifications, stopNotifications, notificationList, refreshUnread } from './notifications.js';
 import { startPresence, stopPresence } from './presence.js';
@@ -123,13 +123,13 @@ route('/office-hours', officeHoursView, { title: 'Office hours' });
 route('/study-groups', groupsView, { title: 'Study groups' });
 route('/study-groups/:id', groupView, { title: 'Study group' });
 
-function notificationsPage(root) {
+function notificationsPage(root, _params, ctx) {
   const tabs = { inbox: 'Inbox', archived: 'Archived' };
   let view = new URLSearchParams(location.search).get('view') === 'archived' ? 'archived' : 'inbox';
   root.append(h('h1', { text: 'Notifications' }),
     h('nav', { class: 'tabs', 'aria-label': 'Notification folders' }, Object.entries(tabs).map(([k, label]) =>
       h('a', { href: k === 'inbox' ? '/notifications' : '/notifications?view=archived', 'aria-current': k === view ? 'page' : null }, label))),
-    notificationList({ limit: 50, view }));
+    notificationList({ limit: 50, view, onCleanup: (fn) => ctx.onCleanup(fn) }));
 }
 
 function notHere(root) {
@@ -161,5 +161,3 @@ function authGuard(match, path) {
   if (me()) await startSession();
   await start(shell.main, authGuard);
 })();
-
-void rerender;

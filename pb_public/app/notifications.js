@@ -2,13 +2,14 @@
 // read all, archive), toasts, and the realtime feed that keeps every tab
 // in sync (create and update events of the notifications collection).
 import { pb, get, post, errorBox, showError, hideError } from './api.js';
-import { h, set, fmtDateTime } from './dom.js';
+import { h, set, fmtDateTime, debounce } from './dom.js';
 import { navigate, onReconnectGlobal } from './router.js';
 
 const listeners = new Set(); // (action, record) => void
 let unsubscribe = null;
 let bell = null;
 let panel = null;
+let disposePanelList = null; // ends the open bell panel's list
 const seen = new Set(); // ids already toasted
 let newest = ''; // the newest notification's created time seen so far
 
@@ -34,7 +35,7 @@ export async function startNotifications(bellButton, panelEl) {
       if (e.record.created > newest) newest = e.record.created;
       if (!e.record.archivedAt && !e.record.readAt) toast(e.record);
     }
-    refreshUnread();
+    refreshUnreadSoon();
     listeners.forEach((fn) => fn(e.action, e.record));
   });
   onReconnectGlobal(catchUp);
@@ -68,10 +69,11 @@ async function catchUp() {
 export function stopNotifications() {
   if (unsubscribe) unsubscribe().catch(() => {});
   unsubscribe = null;
+  refreshUnreadSoon.cancel();
   listeners.clear();
   seen.clear();
   newest = '';
-  if (panel) { panel.hidden = true; set(panel); }
+  if (panel) togglePanel(false);
   document.getElementById('toasts')?.replaceChildren();
 }
 
@@ -89,11 +91,16 @@ export async function refreshUnread() {
   } catch { return null; /* kept as it was; the next event or reconnect retries */ }
 }
 
+// a burst of events (read all publishes one update per record) asks once
+const refreshUnreadSoon = debounce(refreshUnread, 100);
+
 function togglePanel(open = panel.hidden) {
+  disposePanelList?.();
+  disposePanelList = null;
   panel.hidden = !open;
   bell.setAttribute('aria-expanded', String(open));
   if (!open) { set(panel); return; }
-  const list = notificationList({ limit: 10, compact: true, onNavigate: () => togglePanel(false) });
+  const list = notificationList({ limit: 10, compact: true, onNavigate: () => togglePanel(false), onCleanup: (fn) => { disposePanelList = fn; } });
   set(panel,
     h('div', { class: 'panel-head' },
       h('h2', { id: 'notif-panel-title', text: 'Notifications' }),
@@ -141,14 +148,16 @@ export function toastText(text, warning = false) {
 /**
  * notificationList is a live list of the latest notifications with read,
  * archive and "mark all read"; view 'archived' shows the archived ones.
+ * onCleanup is given the function that stops the list's live updates.
  */
-export function notificationList({ limit = 30, compact = false, view = 'inbox', onNavigate } = {}) {
+export function notificationList({ limit = 30, compact = false, view = 'inbox', onNavigate, onCleanup } = {}) {
   const root = h('section', { class: `notif-list${compact ? ' compact' : ''}`, 'aria-label': 'Notification list' });
   const err = errorBox();
   const items = h('ul', { class: 'items' });
   const readAll = h('button', { type: 'button', class: 'small', onclick: async () => {
     hideError(err);
-    try { await post('/api/notifications/read-all'); await load(); refreshUnread(); } catch (e) { showError(err, e); }
+    // the update events refresh the count too; this covers a realtime connection that is down
+    try { await post('/api/notifications/read-all'); await load(); refreshUnreadSoon(); } catch (e) { showError(err, e); }
   } }, 'Mark all read');
   root.append(h('div', { class: 'toolbar' }, view === 'inbox' ? readAll : null), err, items);
 
@@ -185,8 +194,7 @@ export function notificationList({ limit = 30, compact = false, view = 'inbox', 
       paint(res.items);
     } catch (e) { showError(err, e); }
   };
-  const off = onNotification((action, record) => {
-    if (!root.isConnected && root.dataset.mounted) { off(); return; }
+  onCleanup?.(onNotification((action, record) => {
     if (action === 'reload') { load(); return; }
     const inView = view === 'archived' ? !!record.archivedAt : !record.archivedAt;
     const existing = byId.get(record.id);
@@ -199,8 +207,7 @@ export function notificationList({ limit = 30, compact = false, view = 'inbox', 
         const li = row(record); byId.set(record.id, li); items.prepend(li);
       } else load();
     }
-  });
-  queueMicrotask(() => { root.dataset.mounted = '1'; });
+  }));
   load();
   return root;
 }

@@ -39,11 +39,6 @@ export function navigate(path, { replace = false } = {}) {
   return render();
 }
 
-/** rerender renders the current path again (after sign-in, say). */
-export function rerender() {
-  return render();
-}
-
 async function render() {
   const path = location.pathname;
   let match = null;

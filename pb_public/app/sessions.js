@@ -7,7 +7,7 @@ import { h, set, fmtDateTime, fmtDuration, toLocalInput } from './dom.js';
 import { field, clearFieldErrors, showFormError } from './forms.js';
 import { navigate } from './router.js';
 import { presenceDot, setActivity } from './presence.js';
-import { mountChat } from './chat.js';
+import { chatSlot } from './chat.js';
 
 const STATUS_LABELS = { scheduled: 'Scheduled', live: 'Live now', ended: 'Ended', cancelled: 'Cancelled' };
 
@@ -67,7 +67,7 @@ export async function sessionView(root, { id }, ctx) {
 
   let session = null;
   let joined = false;
-  let chatCtx = null;
+  const showChat = chatSlot(chatEl, ctx, { title: 'Session chat', placeholder: 'Join the session to chat.' });
   const mine = () => session && session.instructor === me().id;
 
   const loadAttendees = async () => {
@@ -136,41 +136,31 @@ export async function sessionView(root, { id }, ctx) {
     setActivity(joined || mine() ? `In session: ${session.title}` : '');
   };
 
-  const mountSessionChat = async () => {
-    const canChat = (joined || mine()) && session.chatRoom;
-    if (canChat && !chatCtx) {
-      chatCtx = ctx.child();
-      await mountChat(chatEl, session.chatRoom, chatCtx, { title: 'Session chat' });
-    } else if (!canChat && chatCtx) {
-      chatCtx.dispose();
-      chatCtx = null;
-      set(chatEl, h('p', { class: 'muted', text: 'Join the session to chat.' }));
-    } else if (!canChat) set(chatEl, h('p', { class: 'muted', text: 'Join the session to chat.' }));
+  // everything that follows from session: attendees, the page, the chat
+  const refresh = async () => {
+    await loadAttendees();
+    paint();
+    await showChat((joined || mine()) && session.chatRoom);
   };
-
   const load = async () => {
     try {
       session = await pb.collection('live_sessions').getOne(id, { expand: 'course' });
     } catch (e) { set(head, h('h1', { text: 'Live session' })); showError(err, e); return; }
-    await loadAttendees();
-    paint();
-    await mountSessionChat();
+    await refresh();
   };
   await load();
   if (!session) return;
   await ctx.subscribe('live_sessions', id, async (e) => {
     if (e.action === 'delete') { navigate('/live-sessions'); return; }
     session = { ...e.record, expand: session.expand };
-    await loadAttendees();
-    paint();
-    await mountSessionChat();
+    await refresh();
   });
   ctx.onReconnect(load);
   ctx.onCleanup(() => setActivity(''));
 }
 
 /** sessionFormView is /live-sessions/new and /live-sessions/:id/edit. */
-export async function sessionFormView(root, { id }, ctx) {
+export async function sessionFormView(root, { id }) {
   const editing = !!id;
   let session = null;
   const alertBox = errorBox();
@@ -222,5 +212,4 @@ export async function sessionFormView(root, { id }, ctx) {
       submit.disabled = false;
     }
   };
-  void ctx;
 }
