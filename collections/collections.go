@@ -137,4 +137,6 @@ const (
 	MaxDescriptionLength = 5000
 	MaxContentLength     = 100000
 	MaxFeedbackLength    = 5000
+	// MaxURLLength bounds a meeting or recording link.
+	MaxURLLength = 2000
 )

@@ -70,7 +70,6 @@ const (
 	DefaultSessionCapacity        = 100
 	MaxSessionDurationMinutes     = 24 * 60
 	MaxSessionCapacity            = 10000
-	MaxSessionURLLength           = 2000
 )
 
 // Fields of live_session_attendees.

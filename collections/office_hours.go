@@ -80,5 +80,4 @@ const (
 	MaxQuestionLength        = 500
 	MaxInstructorNotesLength = 5000
 	MaxLocationLength        = 200
-	MaxMeetingURLLength      = 2000
 )

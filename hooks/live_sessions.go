@@ -180,12 +180,7 @@ func validateLiveSession(app core.App, record *core.Record) validation.Errors {
 	if record.GetInt(collections.LiveSessionDurationMinutes) < 1 {
 		errs[collections.LiveSessionDurationMinutes] = validation.NewError("validation_min_greater_equal_than_required", "Must be at least 1.")
 	}
-	for _, field := range []string{collections.LiveSessionMeetingURL, collections.LiveSessionRecordingURL} {
-		if len(record.GetString(field)) > collections.MaxSessionURLLength {
-			errs[field] = validation.NewError("validation_max_text_constraint",
-				fmt.Sprintf("Must be no more than %d characters.", collections.MaxSessionURLLength))
-		}
-	}
+	checkURLLengths(errs, record, collections.LiveSessionMeetingURL, collections.LiveSessionRecordingURL)
 
 	instructorId := record.GetString(collections.LiveSessionInstructor)
 	courseId := record.GetString(collections.LiveSessionCourse)

@@ -161,6 +161,7 @@ func validateSlot(app core.App, record *core.Record) (validation.Errors, error) 
 	if err := ValidateTimezone(record.GetString(collections.OfficeHoursTimezone)); err != nil {
 		errs[collections.OfficeHoursTimezone] = err
 	}
+	checkURLLengths(errs, record, collections.OfficeHoursMeetingURL)
 	start, startErr := officehours.ParseClock(record.GetString(collections.OfficeHoursStartTime))
 	end, endErr := officehours.ParseClock(record.GetString(collections.OfficeHoursEndTime))
 	if startErr == nil && endErr == nil && start >= end {

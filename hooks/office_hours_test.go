@@ -172,6 +172,16 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 			ExpectedEvents:  map[string]int{"OnRecordCreateRequest": 1, "OnRecordAfterCreateSuccess": 0},
 		},
 		{
+			Name:            "a meeting link is at most 2,000 characters",
+			Method:          http.MethodPost,
+			URL:             recordsURL(collections.OfficeHours),
+			Headers:         authHeader(instructor),
+			Body:            slotBody(map[string]any{"meetingUrl": "https://meet.example.com/" + strings.Repeat("a", 2000)}),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"meetingUrl":{"code":"validation_max_text_constraint"`},
+			ExpectedEvents:  map[string]int{"OnRecordCreateRequest": 1, "OnRecordAfterCreateSuccess": 0},
+		},
+		{
 			Name:            "times are HH:MM",
 			Method:          http.MethodPost,
 			URL:             recordsURL(collections.OfficeHours),

@@ -1,8 +1,12 @@
 package hooks
 
 import (
+	"fmt"
+
+	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
+	"studyhall/collections"
 	"studyhall/plaintext"
 )
 
@@ -26,4 +30,16 @@ func bindText(app core.App) {
 	}
 	app.OnRecordCreate().BindFunc(strip)
 	app.OnRecordUpdate().BindFunc(strip)
+}
+
+// checkURLLengths adds an error for each of the record's link fields
+// longer than collections.MaxURLLength (a URL field has no length of its
+// own).
+func checkURLLengths(errs validation.Errors, record *core.Record, fields ...string) {
+	for _, field := range fields {
+		if len(record.GetString(field)) > collections.MaxURLLength {
+			errs[field] = validation.NewError("validation_max_text_constraint",
+				fmt.Sprintf("Must be no more than %d characters.", collections.MaxURLLength))
+		}
+	}
 }
