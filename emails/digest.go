@@ -57,18 +57,6 @@ func LatestPeriod(mode string, now time.Time, loc *time.Location) Period {
 	}
 }
 
-// loadLocation is the zone of a user's digests; broken names (which
-// validation keeps out) fall back to UTC.
-func loadLocation(name string) *time.Location {
-	if name == "" || name == "Local" {
-		return time.UTC
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}
 
 // --- the job
 
@@ -142,7 +130,7 @@ type digestItem struct {
 // off, or nothing is left to list. It reports whether a digest was queued.
 func SendDigest(app core.App, userId, mode string, now time.Time) (bool, error) {
 	prefs := loadPreferences(app, userId)
-	period := LatestPeriod(mode, now, loadLocation(prefs.Timezone))
+	period := LatestPeriod(mode, now, notify.Location(prefs.Timezone))
 	if digestSent(app, userId, period.Key) || !prefs.EmailEnabled {
 		return false, nil
 	}

@@ -3,6 +3,7 @@ package emails
 import (
 	"fmt"
 	"net/mail"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -274,14 +275,7 @@ func normalizeAppURL(appURL string) string {
 	if AbsoluteURL(appURL, "/") == "" {
 		return ""
 	}
-	return trimSlash(appURL)
-}
-
-func trimSlash(s string) string {
-	for len(s) > 0 && s[len(s)-1] == '/' {
-		s = s[:len(s)-1]
-	}
-	return s
+	return strings.TrimRight(appURL, "/")
 }
 
 // validAddress reports whether address is one bare email address.

@@ -106,6 +106,20 @@ func EmailMode(p Preferences, kind collections.NotificationKind, channels Channe
 	}
 }
 
+// Location is the zone of a user's time zone setting; an empty, "Local" or
+// unknown name (which validation keeps out) is UTC, never the server's
+// zone.
+func Location(name string) *time.Location {
+	if name == "" || name == "Local" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
 // Hold reports whether an in-app notification of the given priority waits
 // for the end of the user's quiet hours at now, and until when. Urgent
 // notifications pass when QuietHoursUrgent is on. Broken settings (which
@@ -114,11 +128,7 @@ func Hold(p Preferences, priority string, now time.Time) (bool, time.Time) {
 	if priority == collections.PriorityUrgent && p.QuietHoursUrgent {
 		return false, time.Time{}
 	}
-	loc, err := time.LoadLocation(p.Timezone)
-	if err != nil || p.Timezone == "" || p.Timezone == "Local" {
-		loc = time.UTC
-	}
-	quiet, until, err := QuietHours(p.QuietHoursStart, p.QuietHoursEnd, loc, now)
+	quiet, until, err := QuietHours(p.QuietHoursStart, p.QuietHoursEnd, Location(p.Timezone), now)
 	if err != nil || !quiet {
 		return false, time.Time{}
 	}

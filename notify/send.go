@@ -153,7 +153,7 @@ func Send(app core.App, n Notification) (*Result, error) {
 		if result.EmailOnly, err = insertRecords(txApp, collections.NotificationEmails, emailOnly); err != nil {
 			return err
 		}
-		publishAfterCommit(txApp, realtime.ActionCreate, result.Delivered)
+		Publish(txApp, realtime.ActionCreate, result.Delivered)
 		return nil
 	})
 	if err != nil {
@@ -262,7 +262,7 @@ func ReleaseHolds(app core.App, userId string, now time.Time) (int, error) {
 		if err != nil {
 			return err
 		}
-		publishAfterCommit(txApp, realtime.ActionCreate, released)
+		Publish(txApp, realtime.ActionCreate, released)
 		return nil
 	})
 	if err != nil {
@@ -320,14 +320,10 @@ func DeleteExpired(app core.App, now time.Time) (int64, error) {
 	return total, nil
 }
 
-// Publish sends realtime events for notifications records changed outside
-// a Send (read, archive), after the transaction of app commits when there
-// is one.
+// Publish sends realtime events for notifications records, after the
+// transaction of app commits when there is one: Send's own, and those of
+// records changed outside a Send (read, archive).
 func Publish(app core.App, action string, records []*core.Record) {
-	publishAfterCommit(app, action, records)
-}
-
-func publishAfterCommit(app core.App, action string, records []*core.Record) {
 	if len(records) == 0 {
 		return
 	}
