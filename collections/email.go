@@ -37,6 +37,12 @@ const (
 	OutboxDedupeKey = "dedupeKey"
 )
 
+// Limits of outbox rows, in the schema and where the code clips to them.
+const (
+	MaxOutboxSubjectLength = 500
+	MaxOutboxErrorLength   = 2000
+)
+
 // Outbox statuses.
 const (
 	OutboxPending   = "pending"

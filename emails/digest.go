@@ -57,7 +57,6 @@ func LatestPeriod(mode string, now time.Time, loc *time.Location) Period {
 	}
 }
 
-
 // --- the job
 
 type digestCandidate struct {

@@ -102,7 +102,7 @@ func queueOneByOne(app core.App, source string, ids []string, now time.Time) int
 				Subject:      "Notification " + id,
 				Kind:         collections.EmailKindNotification,
 				DedupeKey:    source + ":" + id,
-				CancelReason: plaintext.Clip("not sent: "+queueErr.Error(), 2000),
+				CancelReason: plaintext.Clip("not sent: "+queueErr.Error(), collections.MaxOutboxErrorLength),
 			}, now)
 			return err
 		})

@@ -55,7 +55,7 @@ func Enqueue(app core.App, m *Message, now time.Time) (*core.Record, error) {
 	r := core.NewRecord(c)
 	r.Set(collections.OutboxTo, m.To.Address)
 	r.Set(collections.OutboxToName, plaintext.Clip(oneLine(m.To.Name), collections.MaxNameLength))
-	r.Set(collections.OutboxSubject, plaintext.Clip(oneLine(m.Subject), 500))
+	r.Set(collections.OutboxSubject, plaintext.Clip(oneLine(m.Subject), collections.MaxOutboxSubjectLength))
 	r.Set(collections.OutboxHTML, m.HTML)
 	r.Set(collections.OutboxText, m.Text)
 	if len(m.Headers) > 0 {
@@ -290,7 +290,7 @@ func (w *Worker) process(ctx context.Context, id string) (outcome, error) {
 	attempts := row.GetInt(collections.OutboxAttempts)
 	params := dbx.Params{
 		collections.OutboxClaimedUntil: "",
-		collections.OutboxLastError:    plaintext.Clip(sendErr.Error(), 2000),
+		collections.OutboxLastError:    plaintext.Clip(sendErr.Error(), collections.MaxOutboxErrorLength),
 		collections.FieldUpdated:       dbTime(done),
 	}
 	result := outcomeRetry

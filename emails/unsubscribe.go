@@ -16,6 +16,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"studyhall/collections"
+	"studyhall/notify"
 )
 
 // UnsubscribePath is the route of the unsubscribe page and its one-click
@@ -142,10 +143,7 @@ func ApplyUnsubscribe(app core.App, claims *UnsubscribeClaims) error {
 		}
 		prefs = core.NewRecord(c)
 		prefs.Set(collections.PreferenceUser, userId)
-		prefs.Set(collections.PreferenceInAppEnabled, true)
-		prefs.Set(collections.PreferenceEmailEnabled, true)
-		prefs.Set(collections.PreferenceEmailDigest, collections.DigestDaily)
-		prefs.Set(collections.PreferenceQuietHoursUrgent, true)
+		prefs.Load(notify.DefaultPreferenceFields())
 	}
 	if claims.Scope == collections.UnsubscribeAll {
 		prefs.Set(collections.PreferenceEmailEnabled, false)

@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"maps"
 	"net/http"
 	"time"
 
@@ -44,7 +45,7 @@ func bindNotificationPreferences(app core.App) {
 
 	app.OnRecordCreate(collections.NotificationPreferences).BindFunc(func(e *core.RecordEvent) error {
 		if e.Record.GetString(collections.PreferenceEmailDigest) == "" {
-			e.Record.Set(collections.PreferenceEmailDigest, collections.DigestDaily)
+			e.Record.Set(collections.PreferenceEmailDigest, notify.DefaultPreferences().EmailDigest)
 		}
 		return e.Next()
 	})
@@ -79,18 +80,16 @@ func bindNotificationPreferences(app core.App) {
 // no record events but the user's own.
 func createPreferences(app core.App, userId string) error {
 	now := types.NowDateTime().String()
-	_, err := app.DB().Insert(collections.NotificationPreferences, dbx.Params{
-		collections.FieldId:                    core.GenerateDefaultRandomId(),
-		collections.PreferenceUser:             userId,
-		collections.PreferenceInAppEnabled:     true,
-		collections.PreferenceEmailEnabled:     true,
-		collections.PreferenceEmailDigest:      collections.DigestDaily,
-		collections.PreferenceCategories:       "{}",
-		collections.PreferenceTypes:            "{}",
-		collections.PreferenceQuietHoursUrgent: true,
-		collections.FieldCreated:               now,
-		collections.FieldUpdated:               now,
-	}).Execute()
+	row := dbx.Params{
+		collections.FieldId:              core.GenerateDefaultRandomId(),
+		collections.PreferenceUser:       userId,
+		collections.PreferenceCategories: "{}",
+		collections.PreferenceTypes:      "{}",
+		collections.FieldCreated:         now,
+		collections.FieldUpdated:         now,
+	}
+	maps.Copy(row, notify.DefaultPreferenceFields())
+	_, err := app.DB().Insert(collections.NotificationPreferences, row).Execute()
 	return err
 }
 

@@ -36,7 +36,7 @@ func init() {
 			// cancelled, so the decision is on record
 			&core.EmailField{Name: collections.OutboxTo},
 			&core.TextField{Name: collections.OutboxToName, Max: collections.MaxNameLength},
-			&core.TextField{Name: collections.OutboxSubject, Required: true, Max: 500},
+			&core.TextField{Name: collections.OutboxSubject, Required: true, Max: collections.MaxOutboxSubjectLength},
 			&core.TextField{Name: collections.OutboxHTML, Max: collections.MaxEmailBodyLength},
 			&core.TextField{Name: collections.OutboxText, Max: collections.MaxEmailBodyLength},
 			&core.JSONField{Name: collections.OutboxHeaders, MaxSize: 16 << 10},
@@ -46,7 +46,7 @@ func init() {
 			&core.NumberField{Name: collections.OutboxAttempts, OnlyInt: true, Min: types.Pointer(0.0)},
 			&core.DateField{Name: collections.OutboxNextAttemptAt},
 			&core.DateField{Name: collections.OutboxClaimedUntil},
-			&core.TextField{Name: collections.OutboxLastError, Max: 2000},
+			&core.TextField{Name: collections.OutboxLastError, Max: collections.MaxOutboxErrorLength},
 			&core.DateField{Name: collections.OutboxSentAt},
 			&core.TextField{Name: collections.OutboxDedupeKey, Max: 255},
 		)

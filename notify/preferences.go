@@ -47,6 +47,18 @@ func DefaultPreferences() Preferences {
 	}
 }
 
+// DefaultPreferenceFields are DefaultPreferences as the fields of a new
+// notification_preferences row; its zone stays empty (the user's own).
+func DefaultPreferenceFields() map[string]any {
+	p := DefaultPreferences()
+	return map[string]any{
+		collections.PreferenceInAppEnabled:     p.InAppEnabled,
+		collections.PreferenceEmailEnabled:     p.EmailEnabled,
+		collections.PreferenceEmailDigest:      p.EmailDigest,
+		collections.PreferenceQuietHoursUrgent: p.QuietHoursUrgent,
+	}
+}
+
 // Channels says which channels a notification goes out on.
 type Channels struct {
 	InApp bool
