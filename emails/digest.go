@@ -128,7 +128,7 @@ type digestItem struct {
 // ended by now, unless that period was already sent, the user turned email
 // off, or nothing is left to list. It reports whether a digest was queued.
 func SendDigest(app core.App, userId, mode string, now time.Time) (bool, error) {
-	prefs := loadPreferences(app, userId)
+	prefs, _ := notify.PreferencesOf(app, userId) // the defaults if unreadable
 	period := LatestPeriod(mode, now, notify.Location(prefs.Timezone))
 	if digestSent(app, userId, period.Key) || !prefs.EmailEnabled {
 		return false, nil
@@ -143,7 +143,7 @@ func SendDigest(app core.App, userId, mode string, now time.Time) (bool, error) 
 		if digestSent(txApp, userId, period.Key) {
 			return nil
 		}
-		items, err := collectDigestItems(txApp, userId, period, now)
+		items, err := collectDigestItems(txApp, userId, prefs, period, now)
 		if err != nil {
 			return err
 		}
@@ -199,11 +199,10 @@ func digestSent(app core.App, userId, key string) bool {
 
 // collectDigestItems lists the user's unread, unexpired notifications of
 // the period's mode created before its end and not yet emailed, that the
-// user's current preferences still let through, most important first. The
+// user's preferences (prefs) still let through, most important first. The
 // window reaches one period further back so a run missed while the server
 // was down is caught up by the next one.
-func collectDigestItems(app core.App, userId string, period Period, now time.Time) ([]digestItem, error) {
-	prefs := loadPreferences(app, userId)
+func collectDigestItems(app core.App, userId string, prefs notify.Preferences, period Period, now time.Time) ([]digestItem, error) {
 	appURL := normalizeAppURL(app.Settings().Meta.AppURL)
 	from := period.Start.Add(-period.End.Sub(period.Start))
 	var items []digestItem

@@ -291,34 +291,9 @@ func expired(record *core.Record, now time.Time) bool {
 
 // --- preferences
 
-// loadPreferences reads a user's current preferences (the defaults when
-// the user has no row).
-func loadPreferences(app core.App, userId string) notify.Preferences {
-	p := notify.DefaultPreferences()
-	if user, err := app.FindRecordById(collections.Users, userId); err == nil {
-		if tz := user.GetString(collections.UserTimezone); tz != "" {
-			p.Timezone = tz
-		}
-	}
-	row, err := app.FindFirstRecordByData(collections.NotificationPreferences, collections.PreferenceUser, userId)
-	if err != nil {
-		return p
-	}
-	p.InAppEnabled = row.GetBool(collections.PreferenceInAppEnabled)
-	p.EmailEnabled = row.GetBool(collections.PreferenceEmailEnabled)
-	if d := row.GetString(collections.PreferenceEmailDigest); d != "" {
-		p.EmailDigest = d
-	}
-	p.Categories, _ = notify.ParseSwitches([]byte(row.GetString(collections.PreferenceCategories)))
-	p.Types, _ = notify.ParseSwitches([]byte(row.GetString(collections.PreferenceTypes)))
-	if tz := row.GetString(collections.PreferenceTimezone); tz != "" {
-		p.Timezone = tz
-	}
-	return p
-}
-
 // emailAllowed reports whether the user's current preferences still let
 // an email of kind through.
 func emailAllowed(app core.App, userId string, kind collections.NotificationKind) bool {
-	return notify.ResolveChannels(loadPreferences(app, userId), kind).Email
+	prefs, _ := notify.PreferencesOf(app, userId) // the defaults if unreadable
+	return notify.ResolveChannels(prefs, kind).Email
 }

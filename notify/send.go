@@ -428,6 +428,20 @@ func loadRecipients(app core.App, userIds []string) (map[string]recipient, error
 	return result, nil
 }
 
+// PreferencesOf is a user's current preferences, read in one query: the
+// defaults when the user has no preferences row (or is unknown), and when
+// the read fails, with its error.
+func PreferencesOf(app core.App, userId string) (Preferences, error) {
+	recipients, err := loadRecipients(app, []string{userId})
+	if err != nil {
+		return DefaultPreferences(), err
+	}
+	if r, ok := recipients[userId]; ok {
+		return r.preferences, nil
+	}
+	return DefaultPreferences(), nil
+}
+
 func (row recipientRow) preferences() Preferences {
 	p := DefaultPreferences()
 	if row.UserTimezone != "" {
