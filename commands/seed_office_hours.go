@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
+	"studyhall/hooks"
 	"studyhall/officehours"
 )
 
@@ -50,7 +49,7 @@ func seedOfficeHours(txApp core.App, demo *Demo) error {
 	if err := reopenDemoSlot(txApp, slot, day, start, end, now); err != nil {
 		return err
 	}
-	return queueDemoStudent(txApp, slot, demo.Students[2], now)
+	return queueDemoStudent(txApp, slot, demo.Students[2])
 }
 
 // slotAround is a slot of local's weekday that started at the last full
@@ -65,7 +64,7 @@ func slotAround(local time.Time) (day int, start, end string) {
 // reopenDemoSlot makes the demo slot open at now: on its schedule when it
 // can be moved there, otherwise by a manual open.
 func reopenDemoSlot(txApp core.App, slot *core.Record, day int, start, end string, now time.Time) error {
-	if isDemoSlotOpen(slot, now) {
+	if hooks.SlotIsOpen(slot, now) {
 		return nil
 	}
 	slot.Set(collections.OfficeHoursDayOfWeek, day)
@@ -82,9 +81,7 @@ func reopenDemoSlot(txApp core.App, slot *core.Record, day int, start, end strin
 	if err != nil {
 		return err
 	}
-	weekly, err := officehours.NewSlot(fresh.GetInt(collections.OfficeHoursDayOfWeek),
-		fresh.GetString(collections.OfficeHoursStartTime), fresh.GetString(collections.OfficeHoursEndTime),
-		fresh.GetString(collections.OfficeHoursTimezone))
+	weekly, err := hooks.SlotOf(fresh)
 	if err != nil {
 		return fmt.Errorf("seed office hours: %w", err)
 	}
@@ -94,56 +91,11 @@ func reopenDemoSlot(txApp core.App, slot *core.Record, day int, start, end strin
 	return txApp.Save(fresh)
 }
 
-func isDemoSlotOpen(slot *core.Record, now time.Time) bool {
-	weekly, err := officehours.NewSlot(slot.GetInt(collections.OfficeHoursDayOfWeek),
-		slot.GetString(collections.OfficeHoursStartTime), slot.GetString(collections.OfficeHoursEndTime),
-		slot.GetString(collections.OfficeHoursTimezone))
+// queueDemoStudent puts student in the slot's queue as the join route
+// does, unless they already have an active place with its instructor.
+func queueDemoStudent(txApp core.App, slot, student *core.Record) error {
+	_, err := hooks.QueueStudent(txApp, slot, student.Id, "Could you go over completing the square once more?")
 	if err != nil {
-		return false
-	}
-	override := officehours.Override{
-		State: slot.GetString(collections.OfficeHoursManualState),
-		Until: slot.GetDateTime(collections.OfficeHoursManualUntil).Time(),
-	}
-	return officehours.IsOpen(weekly, slot.GetBool(collections.OfficeHoursActive), override, now)
-}
-
-// queueDemoStudent puts student at the back of the slot's queue unless
-// they already have an active place with its instructor, numbered as the
-// queue routes number it.
-func queueDemoStudent(txApp core.App, slot, student *core.Record, now time.Time) error {
-	instructorId := slot.GetString(collections.OfficeHoursInstructor)
-	active, err := txApp.FindRecordsByFilter(collections.OfficeHoursQueue,
-		"instructor = {:instructor} && student = {:student} && (status = {:waiting} || status = {:admitted})", "", 1, 0,
-		dbx.Params{"instructor": instructorId, "student": student.Id, "waiting": collections.QueueWaiting, "admitted": collections.QueueAdmitted})
-	if err != nil || len(active) > 0 {
-		return err
-	}
-	var waiting int
-	err = txApp.DB().Select("COUNT(*)").From(collections.OfficeHoursQueue).
-		Where(dbx.HashExp{collections.QueueOfficeHours: slot.Id, collections.QueueStatus: collections.QueueWaiting}).
-		Row(&waiting)
-	if err != nil {
-		return err
-	}
-	queue, err := txApp.FindCollectionByNameOrId(collections.OfficeHoursQueue)
-	if err != nil {
-		return err
-	}
-	joinedAt, err := types.ParseDateTime(now)
-	if err != nil {
-		return err
-	}
-	entry := core.NewRecord(queue)
-	entry.Set(collections.QueueOfficeHours, slot.Id)
-	entry.Set(collections.QueueInstructor, instructorId)
-	entry.Set(collections.QueueStudent, student.Id)
-	entry.Set(collections.QueueQuestion, "Could you go over completing the square once more?")
-	entry.Set(collections.QueueStatus, collections.QueueWaiting)
-	entry.Set(collections.QueuePosition, waiting+1)
-	entry.Set(collections.QueueEstimatedWaitSeconds, officehours.EstimateWaitSeconds(officehours.DefaultVisitSeconds, waiting+1))
-	entry.Set(collections.QueueJoinedAt, joinedAt)
-	if err := txApp.Save(entry); err != nil {
 		return fmt.Errorf("seed office hours queue: %w", err)
 	}
 	return nil

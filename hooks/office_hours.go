@@ -136,7 +136,7 @@ func bindOfficeHoursSlots(app core.App) {
 	// every read says whether the slot takes joins right now
 	app.OnRecordEnrich(collections.OfficeHours).BindFunc(func(e *core.RecordEnrichEvent) error {
 		e.Record.WithCustomData(true)
-		e.Record.Set(collections.OfficeHoursIsOpen, slotIsOpen(e.Record, time.Now()))
+		e.Record.Set(collections.OfficeHoursIsOpen, SlotIsOpen(e.Record, time.Now()))
 		return e.Next()
 	})
 }
@@ -170,7 +170,7 @@ func validateSlot(app core.App, record *core.Record) (validation.Errors, error) 
 	if len(errs) > 0 {
 		return errs, nil
 	}
-	slot, err := slotOf(record)
+	slot, err := SlotOf(record)
 	if err != nil {
 		return nil, nil // a malformed day or time, which the schema reports
 	}
@@ -183,7 +183,7 @@ func validateSlot(app core.App, record *core.Record) (validation.Errors, error) 
 	}
 	now := time.Now()
 	for _, other := range others {
-		otherSlot, err := slotOf(other)
+		otherSlot, err := SlotOf(other)
 		if err != nil {
 			continue
 		}
@@ -200,8 +200,8 @@ func validateSlot(app core.App, record *core.Record) (validation.Errors, error) 
 	return nil, nil
 }
 
-// slotOf reads the weekly slot of an office_hours record.
-func slotOf(record *core.Record) (officehours.Slot, error) {
+// SlotOf reads the weekly slot of an office_hours record.
+func SlotOf(record *core.Record) (officehours.Slot, error) {
 	return officehours.NewSlot(
 		record.GetInt(collections.OfficeHoursDayOfWeek),
 		record.GetString(collections.OfficeHoursStartTime),
@@ -218,9 +218,9 @@ func overrideOf(record *core.Record) officehours.Override {
 	}
 }
 
-// slotIsOpen reports whether the slot takes queue joins at now.
-func slotIsOpen(record *core.Record, now time.Time) bool {
-	slot, err := slotOf(record)
+// SlotIsOpen reports whether the slot takes queue joins at now.
+func SlotIsOpen(record *core.Record, now time.Time) bool {
+	slot, err := SlotOf(record)
 	if err != nil {
 		return false
 	}
@@ -262,7 +262,7 @@ func openOfficeHours(e *core.RequestEvent) error {
 		if !slot.GetBool(collections.OfficeHoursActive) {
 			return conflictError(codeSlotInactive, "Activate these office hours before opening them.")
 		}
-		weekly, err := slotOf(slot)
+		weekly, err := SlotOf(slot)
 		if err != nil {
 			return err
 		}
@@ -286,7 +286,7 @@ func closeOfficeHours(e *core.RequestEvent) error {
 		if slot, err = findOwnSlot(e, txApp); err != nil {
 			return err
 		}
-		weekly, err := slotOf(slot)
+		weekly, err := SlotOf(slot)
 		if err != nil {
 			return err
 		}
@@ -382,7 +382,7 @@ func SweepOfficeHoursQueues(app core.App, now time.Time) (int, error) {
 			if err != nil {
 				return err
 			}
-			weekly, err := slotOf(slot)
+			weekly, err := SlotOf(slot)
 			if err != nil {
 				return err
 			}
@@ -453,35 +453,14 @@ func joinOfficeHoursQueue(e *core.RequestEvent) error {
 		if instructorId == e.Auth.Id {
 			return codedError(http.StatusForbidden, codeOwnQueue, "You cannot join your own office hours queue.")
 		}
-		if !slotIsOpen(slot, time.Now()) {
+		if !SlotIsOpen(slot, time.Now()) {
 			return conflictError(codeSlotClosed, "These office hours are closed right now.")
 		}
-		active, err := txApp.FindRecordsByFilter(collections.OfficeHoursQueue,
-			"instructor = {:instructor} && student = {:student} && (status = {:waiting} || status = {:admitted})", "", 1, 0,
-			dbx.Params{"instructor": instructorId, "student": e.Auth.Id, "waiting": collections.QueueWaiting, "admitted": collections.QueueAdmitted})
-		if err != nil {
+		if entry, err = QueueStudent(txApp, slot, e.Auth.Id, form.Question); err != nil {
 			return err
 		}
-		if len(active) > 0 {
+		if entry == nil {
 			return alreadyQueued()
-		}
-
-		queue, err := txApp.FindCachedCollectionByNameOrId(collections.OfficeHoursQueue)
-		if err != nil {
-			return err
-		}
-		entry = core.NewRecord(queue)
-		entry.Set(collections.QueueOfficeHours, slot.Id)
-		entry.Set(collections.QueueInstructor, instructorId)
-		entry.Set(collections.QueueStudent, e.Auth.Id)
-		entry.Set(collections.QueueQuestion, form.Question)
-		entry.Set(collections.QueueStatus, collections.QueueWaiting)
-		entry.Set(collections.QueueJoinedAt, types.NowDateTime())
-		if err := renumberQueue(txApp, slot.Id, instructorId, entry); err != nil {
-			if isQueueUniqueViolation(err) {
-				return alreadyQueued()
-			}
-			return err
 		}
 
 		message := fmt.Sprintf("Position %d in your queue.", entry.GetInt(collections.QueuePosition))
@@ -498,6 +477,38 @@ func joinOfficeHoursQueue(e *core.RequestEvent) error {
 		return err
 	}
 	return respondOfficeHours(e, entry)
+}
+
+// QueueStudent puts the student at the back of the slot's queue, numbered
+// like the rest of it (renumberQueue), and answers the entry; nil when they
+// already have an active place with the slot's instructor. txApp must be a
+// transaction. The join route and the demo seed queue through it.
+func QueueStudent(txApp core.App, slot *core.Record, studentId, question string) (*core.Record, error) {
+	instructorId := slot.GetString(collections.OfficeHoursInstructor)
+	active, err := txApp.FindRecordsByFilter(collections.OfficeHoursQueue,
+		"instructor = {:instructor} && student = {:student} && (status = {:waiting} || status = {:admitted})", "", 1, 0,
+		dbx.Params{"instructor": instructorId, "student": studentId, "waiting": collections.QueueWaiting, "admitted": collections.QueueAdmitted})
+	if err != nil || len(active) > 0 {
+		return nil, err
+	}
+	queue, err := txApp.FindCachedCollectionByNameOrId(collections.OfficeHoursQueue)
+	if err != nil {
+		return nil, err
+	}
+	entry := core.NewRecord(queue)
+	entry.Set(collections.QueueOfficeHours, slot.Id)
+	entry.Set(collections.QueueInstructor, instructorId)
+	entry.Set(collections.QueueStudent, studentId)
+	entry.Set(collections.QueueQuestion, question)
+	entry.Set(collections.QueueStatus, collections.QueueWaiting)
+	entry.Set(collections.QueueJoinedAt, types.NowDateTime())
+	if err := renumberQueue(txApp, slot.Id, instructorId, entry); err != nil {
+		if isQueueUniqueViolation(err) {
+			return nil, nil // a concurrent join of the same student won
+		}
+		return nil, err
+	}
+	return entry, nil
 }
 
 // admitQueueEntry is POST /api/office-hours/queue/{entryId}/admit: the
