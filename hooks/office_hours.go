@@ -405,17 +405,17 @@ func SweepOfficeHoursQueues(app core.App, now time.Time) (int, error) {
 
 // publishQueueEntry sends a committed change of an entry to the clients
 // of its instructor and of its student; the student's copy carries no
-// instructor notes until they are shared. The two go out separately, as
-// the fan-out shares one payload per record within a call.
+// instructor notes until they are shared.
 func publishQueueEntry(app core.App, action string, entry *core.Record) {
-	fanout := realtime.Get(app)
-	fanout.Publish(realtime.Event{UserId: entry.GetString(collections.QueueInstructor), Action: action, Record: entry})
 	studentView := entry
 	if !entry.GetBool(collections.QueueNotesShared) && entry.GetString(collections.QueueInstructorNotes) != "" {
 		studentView = entry.Clone()
 		studentView.Set(collections.QueueInstructorNotes, "")
 	}
-	fanout.Publish(realtime.Event{UserId: entry.GetString(collections.QueueStudent), Action: action, Record: studentView})
+	realtime.Get(app).Publish(
+		realtime.Event{UserId: entry.GetString(collections.QueueInstructor), Action: action, Record: entry},
+		realtime.Event{UserId: entry.GetString(collections.QueueStudent), Action: action, Record: studentView},
+	)
 }
 
 // joinQueueForm is the body of POST /api/office-hours/{id}/queue.

@@ -211,7 +211,15 @@ func (f *InProcess) Publish(events ...Event) {
 			byUser[event.UserId] = append(byUser[event.UserId], i)
 		}
 	}
-	payloads := map[string][]byte{}
+	// one payload per (event, fields), shared by its recipients; keyed by
+	// the event's record and action rather than by id, so that events of
+	// one record shown differently to different users (a copy without
+	// some field) go out in one call
+	type payloadKey struct {
+		record         *core.Record
+		action, fields string
+	}
+	payloads := map[payloadKey][]byte{}
 
 	for _, client := range f.subscriberSnapshot() {
 		subs, _ := client.Get(subsKey).([]subscription)
@@ -239,7 +247,7 @@ func (f *InProcess) Publish(events ...Event) {
 					(sub.recordId != "" && sub.recordId != event.Record.Id) {
 					continue
 				}
-				key := event.Record.Id + "\x00" + event.Action + "\x00" + sub.fields
+				key := payloadKey{event.Record, event.Action, sub.fields}
 				data, ok := payloads[key]
 				if !ok {
 					data = f.payload(event, sub.fields)
