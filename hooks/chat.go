@@ -21,6 +21,7 @@ import (
 	"studyhall/notify"
 	"studyhall/plaintext"
 	"studyhall/realtime"
+	"studyhall/request"
 )
 
 // Chat timings and limits.
@@ -43,14 +44,14 @@ func chatTypingTopic(roomId string) string { return "chat/" + roomId + "/typing"
 // direct rooms, read marks and unread counts, typing, per-user limits, and
 // delivery of a room's events to its participants only.
 func bindChat(app core.App) {
-	messages := newUserLimiter(200*time.Millisecond, 20)
-	typing := newUserLimiter(500*time.Millisecond, 10)
+	messages := request.NewUserLimiter(200*time.Millisecond, 20)
+	typing := request.NewUserLimiter(500*time.Millisecond, 10)
 	indicators := newTypingIndicators(app)
 
 	app.OnRecordValidate(collections.ChatMessages).BindFunc(validateChatMessage)
 
 	app.OnRecordCreateRequest(collections.ChatMessages).BindFunc(func(e *core.RecordRequestEvent) error {
-		if err := limitUser(e.RequestEvent, messages, "You are sending messages too fast; wait a moment."); err != nil {
+		if err := request.LimitUser(e.RequestEvent, messages, "You are sending messages too fast; wait a moment."); err != nil {
 			return err
 		}
 		return e.Next()
@@ -58,9 +59,9 @@ func bindChat(app core.App) {
 	app.OnRecordUpdateRequest(collections.ChatMessages).BindFunc(func(e *core.RecordRequestEvent) error {
 		if !e.HasSuperuserAuth() {
 			if time.Since(e.Record.GetDateTime(collections.FieldCreated).Time()) > chatEditWindow {
-				return codedError(http.StatusForbidden, "edit_window_closed", "A message can be edited for 15 minutes after it was sent.")
+				return request.CodedError(http.StatusForbidden, "edit_window_closed", "A message can be edited for 15 minutes after it was sent.")
 			}
-			if err := limitUser(e.RequestEvent, messages, "You are editing messages too fast; wait a moment."); err != nil {
+			if err := request.LimitUser(e.RequestEvent, messages, "You are editing messages too fast; wait a moment."); err != nil {
 				return err
 			}
 		}
@@ -171,7 +172,7 @@ func chatDeleteMessage(e *core.RequestEvent) error {
 		return e.NotFoundError("Message not found.", nil)
 	}
 	if message.GetString(collections.ChatMessageSender) != e.Auth.Id {
-		return codedError(http.StatusForbidden, "not_sender", "Only the sender can delete a message.")
+		return request.CodedError(http.StatusForbidden, "not_sender", "Only the sender can delete a message.")
 	}
 	if message.GetDateTime(collections.ChatMessageDeletedAt).IsZero() {
 		message.Set(collections.ChatMessageDeletedAt, types.NowDateTime())
@@ -222,7 +223,7 @@ func chatDirect(e *core.RequestEvent) error {
 		return e.InternalServerError("", err)
 	}
 	if !other.GetBool(collections.UserAllowDirectMessages) {
-		return codedError(http.StatusForbidden, "direct_messages_off", "This user does not accept direct messages.")
+		return request.CodedError(http.StatusForbidden, "direct_messages_off", "This user does not accept direct messages.")
 	}
 
 	err = e.App.RunInTransaction(func(txApp core.App) error {
@@ -361,12 +362,12 @@ func (f *typingForm) Validate() error {
 }
 
 // chatTyping is POST /api/chat/rooms/{id}/typing {"typing": true|false}.
-func chatTyping(e *core.RequestEvent, indicators *typingIndicators, limiter *userLimiter) error {
+func chatTyping(e *core.RequestEvent, indicators *typingIndicators, limiter *request.UserLimiter) error {
 	roomId := e.Request.PathValue("id")
 	if !isChatParticipant(e.App, roomId, e.Auth.Id) {
 		return e.NotFoundError("Chat room not found.", nil)
 	}
-	if err := limitUser(e, limiter, "Too many typing updates; send one every few seconds at most."); err != nil {
+	if err := request.LimitUser(e, limiter, "Too many typing updates; send one every few seconds at most."); err != nil {
 		return err
 	}
 	form := new(typingForm)

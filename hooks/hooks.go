@@ -5,13 +5,16 @@ package hooks
 
 import (
 	"github.com/pocketbase/pocketbase/core"
+
+	"studyhall/authcache"
+	"studyhall/records"
 )
 
 // Register binds every studyhall hook, route and job to app. It takes
 // core.App so that tests can pass a tests.TestApp.
 func Register(app core.App) {
-	bindAuthCache(app)
-	bindText(app)
+	authcache.Register(app)
+	records.BindText(app)
 	bindUsers(app)
 	bindLMS(app)
 	bindLiveSessions(app)

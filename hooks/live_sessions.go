@@ -21,6 +21,8 @@ import (
 	"studyhall/collections"
 	"studyhall/notify"
 	"studyhall/plaintext"
+	"studyhall/records"
+	"studyhall/request"
 )
 
 // bindLiveSessions binds live sessions: the record rules a filter cannot
@@ -92,7 +94,7 @@ func bindLiveSessionRecords(app core.App) {
 	// as the session, once the session is known to be valid
 	app.OnRecordCreate(collections.LiveSessions).BindFunc(func(e *core.RecordEvent) error {
 		setLiveSessionDefaults(e.Record)
-		return inTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
+		return records.InTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
 			if e.Record.GetString(collections.LiveSessionChatRoom) != "" {
 				return nil
 			}
@@ -140,7 +142,7 @@ func bindLiveSessionRecords(app core.App) {
 
 	// the session's room goes with it
 	app.OnRecordDelete(collections.LiveSessions).BindFunc(func(e *core.RecordEvent) error {
-		return inTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
+		return records.InTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
 			return deleteChatRoom(txApp, e.Record.GetString(collections.LiveSessionChatRoom))
 		})
 	})
@@ -180,7 +182,7 @@ func validateLiveSession(app core.App, record *core.Record) validation.Errors {
 	if record.GetInt(collections.LiveSessionDurationMinutes) < 1 {
 		errs[collections.LiveSessionDurationMinutes] = validation.NewError("validation_min_greater_equal_than_required", "Must be at least 1.")
 	}
-	checkURLLengths(errs, record, collections.LiveSessionMeetingURL, collections.LiveSessionRecordingURL)
+	records.CheckURLLengths(errs, record, collections.LiveSessionMeetingURL, collections.LiveSessionRecordingURL)
 
 	instructorId := record.GetString(collections.LiveSessionInstructor)
 	courseId := record.GetString(collections.LiveSessionCourse)
@@ -265,7 +267,7 @@ func createLiveSessionRequest(e *core.RecordRequestEvent) error {
 		}
 	}
 
-	return inTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
+	return records.InTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
 		return notifySessionCreated(txApp, e.Record)
 	})
 }
@@ -300,7 +302,7 @@ func updateLiveSessionRequest(e *core.RecordRequestEvent) error {
 		}
 		if !superuser {
 			if status := current.GetString(collections.LiveSessionStatus); status != collections.LiveSessionScheduled {
-				return conflictError(codeInvalidStatus, "Only a scheduled session can be edited; this one is "+status+".")
+				return request.ConflictError(codeInvalidStatus, "Only a scheduled session can be edited; this one is "+status+".")
 			}
 			for _, field := range collections.LiveSessionServerFields {
 				e.Record.Set(field, current.Get(field))
@@ -308,7 +310,7 @@ func updateLiveSessionRequest(e *core.RecordRequestEvent) error {
 		}
 		return nil
 	}
-	return inTransaction(&e.App, e.Next, checkCurrent, func(txApp core.App) error {
+	return records.InTransaction(&e.App, e.Next, checkCurrent, func(txApp core.App) error {
 		if err := syncSessionChatRoom(txApp, e.Record); err != nil {
 			return err
 		}
@@ -327,7 +329,7 @@ func deleteLiveSessionRequest(e *core.RecordRequestEvent) error {
 		}
 		status := current.GetString(collections.LiveSessionStatus)
 		if !e.HasSuperuserAuth() && status != collections.LiveSessionScheduled && status != collections.LiveSessionCancelled {
-			return conflictError(codeInvalidStatus, "Only a scheduled or cancelled session can be deleted; this one is "+status+".")
+			return request.ConflictError(codeInvalidStatus, "Only a scheduled or cancelled session can be deleted; this one is "+status+".")
 		}
 		// the audience is read before the attendance rows cascade away
 		if status == collections.LiveSessionScheduled {
@@ -337,7 +339,7 @@ func deleteLiveSessionRequest(e *core.RecordRequestEvent) error {
 		}
 		return nil
 	}
-	return inTransaction(&e.App, e.Next, checkCurrent, func(txApp core.App) error {
+	return records.InTransaction(&e.App, e.Next, checkCurrent, func(txApp core.App) error {
 		if len(audience) == 0 {
 			return nil
 		}
@@ -384,7 +386,7 @@ func bindLiveSessionAttendees(app core.App) {
 	// a superuser's edit of attendance through the records API (the
 	// routes save the session themselves) recounts the session's seats
 	recount := func(e *core.RecordRequestEvent) error {
-		return inTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
+		return records.InTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
 			session, err := txApp.FindRecordById(collections.LiveSessions, e.Record.GetString(collections.AttendeeSession))
 			if err != nil {
 				return nil
@@ -525,12 +527,12 @@ func checkJoinable(status string) error {
 	case collections.LiveSessionScheduled, collections.LiveSessionLive:
 		return nil
 	default:
-		return conflictError(codeInvalidStatus, "This session can no longer be joined; it is "+status+".")
+		return request.ConflictError(codeInvalidStatus, "This session can no longer be joined; it is "+status+".")
 	}
 }
 
 func sessionFullError() error {
-	return conflictError(codeSessionFull, "This session is full.")
+	return request.ConflictError(codeSessionFull, "This session is full.")
 }
 
 // isSessionFull reports whether err is sessionFullError's.
@@ -561,7 +563,7 @@ func joinLiveSession(e *core.RequestEvent, seats *fullSessions) error {
 	case full != nil:
 		return answerFullSession(e, seats, full)
 	}
-	return respondRecord(e, attendee)
+	return request.RespondRecord(e, attendee)
 }
 
 // takeSeat is the join's turn in the session's queue: the caller's
@@ -610,7 +612,7 @@ func answerFullSession(e *core.RequestEvent, seats *fullSessions, full *fullSess
 	if err != nil {
 		return err
 	}
-	return respondRecord(e, seated)
+	return request.RespondRecord(e, seated)
 }
 
 // admitAttendee seats the user, or finds them already seated. txApp must
@@ -696,7 +698,7 @@ func leaveLiveSession(e *core.RequestEvent) error {
 			return err
 		}
 		if attendee == nil || !attendee.GetBool(collections.AttendeeActive) {
-			return conflictError(codeNotJoined, "You are not in this session.")
+			return request.ConflictError(codeNotJoined, "You are not in this session.")
 		}
 		closeAttendance(attendee, session, time.Now().UTC())
 		if err := txApp.Save(attendee); err != nil {
@@ -707,7 +709,7 @@ func leaveLiveSession(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return respondRecord(e, attendee)
+	return request.RespondRecord(e, attendee)
 }
 
 // sessionTransition is one move of the session status machine, made by the
@@ -765,7 +767,7 @@ func (t sessionTransition) handle(e *core.RequestEvent) error {
 			return e.NotFoundError("", err)
 		}
 		if status := current.GetString(collections.LiveSessionStatus); status != t.from {
-			return conflictError(codeInvalidStatus, fmt.Sprintf("Only a %s session can be %s; this one is %s.", t.from, t.verb, status))
+			return request.ConflictError(codeInvalidStatus, fmt.Sprintf("Only a %s session can be %s; this one is %s.", t.from, t.verb, status))
 		}
 		current.Set(collections.LiveSessionStatus, t.to)
 		if err := t.apply(txApp, current, time.Now().UTC()); err != nil {
@@ -783,7 +785,7 @@ func (t sessionTransition) handle(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return respondRecord(e, session)
+	return request.RespondRecord(e, session)
 }
 
 // closeAllAttendances ends every active stay in the session at now.

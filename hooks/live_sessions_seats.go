@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"studyhall/collections"
+	"studyhall/epochcache"
 )
 
 // fullSessions remembers the live sessions found full, with who holds
@@ -25,7 +26,7 @@ import (
 // being kept). The seat count itself stays guarded by the join
 // transaction; this only spares the refusals.
 type fullSessions struct {
-	known *epochCache[*fullSession]
+	known *epochcache.Cache[*fullSession]
 
 	mu     sync.Mutex // of queues and refused
 	queues map[string]*joinQueue
@@ -62,7 +63,7 @@ const fullSessionsSize = 1024
 
 func newFullSessions() *fullSessions {
 	return &fullSessions{
-		known:   newEpochCache[*fullSession](fullSessionsSize),
+		known:   epochcache.New[*fullSession](fullSessionsSize),
 		queues:  map[string]*joinQueue{},
 		refused: map[string]int{},
 	}
@@ -114,21 +115,21 @@ func (f *fullSessions) queue(sessionId string) (release func()) {
 // the same transaction (the recount that keeps attendeeCount exact).
 func (f *fullSessions) bind(app core.App) {
 	forget := func(e *core.RecordEvent) error {
-		f.known.drop(e.Record.Id)
+		f.known.Drop(e.Record.Id)
 		return e.Next()
 	}
 	app.OnRecordAfterUpdateSuccess(collections.LiveSessions).BindFunc(forget)
 	app.OnRecordAfterDeleteSuccess(collections.LiveSessions).BindFunc(forget)
 	// a new view rule: the entries' records carry the old collection
 	app.OnCollectionAfterUpdateSuccess(collections.LiveSessions).BindFunc(func(e *core.CollectionEvent) error {
-		f.known.dropAll()
+		f.known.DropAll()
 		return e.Next()
 	})
 }
 
 // lookup is the session's entry if it is known full.
 func (f *fullSessions) lookup(sessionId string) *fullSession {
-	entry, _ := f.known.get(sessionId, time.Now())
+	entry, _ := f.known.Get(sessionId, time.Now())
 	return entry
 }
 
@@ -137,7 +138,7 @@ func (f *fullSessions) lookup(sessionId string) *fullSession {
 // called in the session's turn (queue), so one load of a session runs at a
 // time.
 func (f *fullSessions) load(app core.App, sessionId string) (*fullSession, error) {
-	epoch := f.known.currentEpoch()
+	epoch := f.known.CurrentEpoch()
 	session, err := app.FindRecordById(collections.LiveSessions, sessionId)
 	if err != nil {
 		return nil, err
@@ -161,7 +162,7 @@ func (f *fullSessions) load(app core.App, sessionId string) (*fullSession, error
 	for _, id := range userIds {
 		entry.seated[id] = struct{}{}
 	}
-	f.known.put(sessionId, entry, time.Now().Add(fullSessionTTL), epoch)
+	f.known.Put(sessionId, entry, time.Now().Add(fullSessionTTL), epoch)
 	return entry, nil
 }
 

@@ -7,9 +7,11 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
 	"studyhall/notify"
+	"studyhall/records"
 )
 
 // bindNotificationTriggers fires the LMS-core notification types from model
@@ -19,7 +21,7 @@ import (
 // yields one notification per dedupe key.
 func bindNotificationTriggers(app core.App) {
 	app.OnRecordCreateExecute(collections.Enrollments).BindFunc(func(e *core.RecordEvent) error {
-		return inTransaction(&e.App, e.Next, nil, func(txApp core.App) error { return notifyEnrollment(txApp, e.Record) })
+		return records.InTransaction(&e.App, e.Next, nil, func(txApp core.App) error { return notifyEnrollment(txApp, e.Record) })
 	})
 
 	onSave := func(collection string, fire func(txApp core.App, record, before *core.Record) error) {
@@ -28,7 +30,7 @@ func bindNotificationTriggers(app core.App) {
 			if !e.Record.IsNew() {
 				before = e.Record.Original()
 			}
-			return inTransaction(&e.App, e.Next, nil, func(txApp core.App) error { return fire(txApp, e.Record, before) })
+			return records.InTransaction(&e.App, e.Next, nil, func(txApp core.App) error { return fire(txApp, e.Record, before) })
 		}
 		app.OnRecordCreateExecute(collection).BindFunc(handler)
 		app.OnRecordUpdateExecute(collection).BindFunc(handler)
@@ -42,7 +44,7 @@ func bindNotificationTriggers(app core.App) {
 
 	app.OnRecordUpdateExecute(collections.Users).BindFunc(func(e *core.RecordEvent) error {
 		before := e.Record.Original().GetString("password:hash")
-		return inTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
+		return records.InTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
 			if e.Record.GetString("password:hash") == before {
 				return nil
 			}
@@ -59,7 +61,7 @@ func bindNotificationTriggers(app core.App) {
 	// account_deleted is email only, recorded before the user row goes
 	// (notification_emails keeps the address) in the same transaction
 	app.OnRecordDeleteExecute(collections.Users).BindFunc(func(e *core.RecordEvent) error {
-		return inTransaction(&e.App, e.Next, func(txApp core.App) error {
+		return records.InTransaction(&e.App, e.Next, func(txApp core.App) error {
 			err := send(txApp, notify.Notification{
 				Type:       collections.TypeAccountDeleted,
 				Recipients: []string{e.Record.Id},
@@ -342,8 +344,8 @@ func SendAssessmentsDueSoon(app core.App, now time.Time) error {
 		FROM ` + collections.Assessments + ` a JOIN ` + collections.Courses + ` c ON c.id = a.course
 		WHERE a.published = TRUE AND c.published = TRUE AND a.dueAt > {:now} AND a.dueAt <= {:until}`).
 		Bind(dbx.Params{
-			"now":   now.UTC().Format("2006-01-02 15:04:05.000Z"),
-			"until": now.Add(dueSoonWindow).UTC().Format("2006-01-02 15:04:05.000Z"),
+			"now":   records.FormatTime(now),
+			"until": records.FormatTime(now.Add(dueSoonWindow)),
 		}).All(&assessments)
 	if err != nil {
 		return fmt.Errorf("find assessments due soon: %w", err)
@@ -374,7 +376,7 @@ func SendAssessmentsDueSoon(app core.App, now time.Time) error {
 		if len(students) == 0 {
 			continue
 		}
-		dueAt, _ := time.Parse("2006-01-02 15:04:05.000Z", a.DueAt)
+		dueAt, _ := time.Parse(types.DefaultDateLayout, a.DueAt)
 		err = send(app, notify.Notification{
 			Type:              collections.TypeAssessmentDueSoon,
 			Recipients:        students,
@@ -590,7 +592,7 @@ func startOfWeekUTC(t time.Time) time.Time {
 
 func sendWeeklySummary(app core.App, studentId string, local time.Time) error {
 	year, week := local.ISOWeek()
-	since := local.Add(-7 * 24 * time.Hour).UTC().Format("2006-01-02 15:04:05.000Z")
+	since := records.FormatTime(local.Add(-7 * 24 * time.Hour))
 	var completed int
 	err := app.DB().Select("COUNT(*)").From(collections.LessonProgress).
 		Where(dbx.HashExp{collections.ProgressStudent: studentId}).

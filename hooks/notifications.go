@@ -14,6 +14,8 @@ import (
 	"studyhall/collections"
 	"studyhall/notify"
 	"studyhall/realtime"
+	"studyhall/records"
+	"studyhall/request"
 )
 
 // bindNotifications binds the notification engine: each user's
@@ -38,7 +40,7 @@ func bindNotifications(app core.App) {
 func bindNotificationPreferences(app core.App) {
 	// one row per user, written in the same transaction as the user
 	app.OnRecordCreateExecute(collections.Users).BindFunc(func(e *core.RecordEvent) error {
-		return inTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
+		return records.InTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
 			return createPreferences(txApp, e.Record.Id)
 		})
 	})
@@ -199,7 +201,7 @@ func notificationRead(e *core.RequestEvent) error {
 			return e.InternalServerError("", err)
 		}
 	}
-	return respondRecord(e, record)
+	return request.RespondRecord(e, record)
 }
 
 // notificationArchive archives one notification; archiving also reads it,
@@ -222,7 +224,7 @@ func notificationArchive(e *core.RequestEvent) error {
 			return e.InternalServerError("", err)
 		}
 	}
-	return respondRecord(e, record)
+	return request.RespondRecord(e, record)
 }
 
 // unreadFilter is the caller's delivered, unread, unexpired notifications.
@@ -289,7 +291,7 @@ type testNotificationForm struct {
 // Validate accepts an empty priority (normal) or one of the priorities.
 func (form *testNotificationForm) Validate() error {
 	return validation.ValidateStruct(form,
-		validation.Field(&form.Priority, validation.In(toAny(collections.NotificationPriorities)...).
+		validation.Field(&form.Priority, validation.In(records.Any(collections.NotificationPriorities)...).
 			Error("Must be one of low, normal, high or urgent.")),
 	)
 }
@@ -327,14 +329,6 @@ func notificationsTest(e *core.RequestEvent) error {
 		response["notification"] = record
 	}
 	return e.JSON(http.StatusOK, response)
-}
-
-func toAny(values []string) []any {
-	result := make([]any, len(values))
-	for i, v := range values {
-		result[i] = v
-	}
-	return result
 }
 
 // ---------------------------------------------------------------------

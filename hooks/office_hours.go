@@ -20,6 +20,8 @@ import (
 	"studyhall/officehours"
 	"studyhall/plaintext"
 	"studyhall/realtime"
+	"studyhall/records"
+	"studyhall/request"
 )
 
 // Error codes of the office-hours routes.
@@ -119,7 +121,7 @@ func bindOfficeHoursSlots(app core.App) {
 		if !e.Record.Original().GetBool(collections.OfficeHoursActive) || e.Record.GetBool(collections.OfficeHoursActive) {
 			return e.Next()
 		}
-		return inTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
+		return records.InTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
 			_, err := cancelWaitingEntries(txApp, e.Record, "")
 			return err
 		})
@@ -127,7 +129,7 @@ func bindOfficeHoursSlots(app core.App) {
 
 	// so does deleting it, before the entries lose their slot
 	app.OnRecordDeleteExecute(collections.OfficeHours).BindFunc(func(e *core.RecordEvent) error {
-		return inTransaction(&e.App, e.Next, func(txApp core.App) error {
+		return records.InTransaction(&e.App, e.Next, func(txApp core.App) error {
 			_, err := cancelWaitingEntries(txApp, e.Record, "")
 			return err
 		}, nil)
@@ -161,7 +163,7 @@ func validateSlot(app core.App, record *core.Record) (validation.Errors, error) 
 	if err := ValidateTimezone(record.GetString(collections.OfficeHoursTimezone)); err != nil {
 		errs[collections.OfficeHoursTimezone] = err
 	}
-	checkURLLengths(errs, record, collections.OfficeHoursMeetingURL)
+	records.CheckURLLengths(errs, record, collections.OfficeHoursMeetingURL)
 	start, startErr := officehours.ParseClock(record.GetString(collections.OfficeHoursStartTime))
 	end, endErr := officehours.ParseClock(record.GetString(collections.OfficeHoursEndTime))
 	if startErr == nil && endErr == nil && start >= end {
@@ -260,7 +262,7 @@ func openOfficeHours(e *core.RequestEvent) error {
 			return err
 		}
 		if !slot.GetBool(collections.OfficeHoursActive) {
-			return conflictError(codeSlotInactive, "Activate these office hours before opening them.")
+			return request.ConflictError(codeSlotInactive, "Activate these office hours before opening them.")
 		}
 		weekly, err := SlotOf(slot)
 		if err != nil {
@@ -339,7 +341,7 @@ func bindOfficeHoursQueue(app core.App) {
 		if e.Record.GetString(collections.QueueStatus) != collections.QueueWaiting {
 			return e.Next()
 		}
-		return inTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
+		return records.InTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
 			return renumberQueue(txApp, e.Record.GetString(collections.QueueOfficeHours), e.Record.GetString(collections.QueueInstructor), nil)
 		})
 	})
@@ -451,10 +453,10 @@ func joinOfficeHoursQueue(e *core.RequestEvent) error {
 		}
 		instructorId := slot.GetString(collections.OfficeHoursInstructor)
 		if instructorId == e.Auth.Id {
-			return codedError(http.StatusForbidden, codeOwnQueue, "You cannot join your own office hours queue.")
+			return request.CodedError(http.StatusForbidden, codeOwnQueue, "You cannot join your own office hours queue.")
 		}
 		if !SlotIsOpen(slot, time.Now()) {
-			return conflictError(codeSlotClosed, "These office hours are closed right now.")
+			return request.ConflictError(codeSlotClosed, "These office hours are closed right now.")
 		}
 		if entry, err = QueueStudent(txApp, slot, e.Auth.Id, form.Question); err != nil {
 			return err
@@ -878,11 +880,11 @@ func respondOfficeHours(e *core.RequestEvent, record *core.Record) error {
 }
 
 func alreadyQueued() error {
-	return conflictError(codeAlreadyQueued, "You already have an active place in this instructor's queue.")
+	return request.ConflictError(codeAlreadyQueued, "You already have an active place in this instructor's queue.")
 }
 
 func queueStatusConflict(entry *core.Record, message string) error {
-	err := conflictError(codeQueueStatus, message)
+	err := request.ConflictError(codeQueueStatus, message)
 	err.Data["status"] = entry.GetString(collections.QueueStatus)
 	return err
 }

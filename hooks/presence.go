@@ -19,6 +19,8 @@ import (
 	"studyhall/plaintext"
 	"studyhall/presence"
 	"studyhall/realtime"
+	"studyhall/records"
+	"studyhall/request"
 )
 
 // presenceTrackerKey is where the app store keeps the tracker.
@@ -83,7 +85,7 @@ func bindPresence(app core.App) {
 			}
 			tracker.start()
 
-			heartbeats := newUserLimiter(2*time.Second, 10)
+			heartbeats := request.NewUserLimiter(2*time.Second, 10)
 			g := e.Router.Group("/api/presence")
 			g.Bind(apis.RequireAuth(collections.Users))
 			g.POST("/heartbeat", func(re *core.RequestEvent) error {
@@ -117,8 +119,8 @@ func (f *heartbeatForm) Validate() error {
 
 // presenceHeartbeat is POST /api/presence/heartbeat: clients send it every
 // 60 s with what the user is doing and whether they are active.
-func presenceHeartbeat(e *core.RequestEvent, tracker *presenceTracker, limiter *userLimiter) error {
-	if err := limitUser(e, limiter, "Too many heartbeats; send one every 60 seconds."); err != nil {
+func presenceHeartbeat(e *core.RequestEvent, tracker *presenceTracker, limiter *request.UserLimiter) error {
+	if err := request.LimitUser(e, limiter, "Too many heartbeats; send one every 60 seconds."); err != nil {
 		return err
 	}
 	form := new(heartbeatForm)
@@ -196,17 +198,17 @@ type onlineUser struct {
 func presenceOnline(e *core.RequestEvent) error {
 	query := e.App.DB().Select("u.id", "u.name", "u.avatar", "p.status", "p.activity").
 		From(collections.Presence+" p").
-		InnerJoin(collections.Users+" u", dbxExp("u.id = p.user")).
-		Where(dbxExp("p.status != {:offline}", map[string]any{"offline": presence.Offline})).
+		InnerJoin(collections.Users+" u", records.Exp("u.id = p.user")).
+		Where(records.Exp("p.status != {:offline}", map[string]any{"offline": presence.Offline})).
 		OrderBy("u.name ASC").
 		Limit(500)
 
 	if courseId := e.Request.URL.Query().Get("course"); courseId != "" {
-		course, err := findVisible(e, e.App, collections.Courses, courseId)
+		course, err := request.FindVisible(e, e.App, collections.Courses, courseId)
 		if err != nil {
 			return err
 		}
-		query.AndWhere(dbxExp(
+		query.AndWhere(records.Exp(
 			"u.id = {:instructor} OR u.id IN (SELECT student FROM "+collections.Enrollments+
 				" WHERE course = {:course} AND status != {:dropped})",
 			map[string]any{"instructor": course.GetString(collections.CourseInstructor), "course": course.Id, "dropped": collections.EnrollmentDropped},
@@ -243,7 +245,7 @@ func presenceStatuses(app core.App, userIds []string) map[string]string {
 		Status string `db:"status"`
 	}
 	err := app.DB().Select("user", "status").From(collections.Presence).
-		Where(dbx.In("user", toAny(userIds)...)).All(&rows)
+		Where(dbx.In("user", records.Any(userIds)...)).All(&rows)
 	if err != nil {
 		app.Logger().Warn("presence: read statuses", "error", err)
 	}
@@ -526,12 +528,4 @@ func (t *presenceTracker) start() {
 
 func (t *presenceTracker) stop() {
 	t.stopOnce.Do(func() { close(t.done) })
-}
-
-// dbxExp is a raw SQL expression with named params.
-func dbxExp(expr string, params ...map[string]any) dbx.Expression {
-	if len(params) == 0 {
-		return dbx.NewExp(expr)
-	}
-	return dbx.NewExp(expr, dbx.Params(params[0]))
 }

@@ -17,6 +17,8 @@ import (
 	"studyhall/collections"
 	"studyhall/notify"
 	"studyhall/presence"
+	"studyhall/records"
+	"studyhall/request"
 )
 
 // Error codes of the study group routes, stable for clients to branch on.
@@ -78,7 +80,7 @@ func bindStudyGroupRecords(app core.App) {
 	// from the API, the dashboard or code alike; at execute time, so that
 	// a group that fails validation creates no room
 	app.OnRecordCreateExecute(collections.StudyGroups).BindFunc(func(e *core.RecordEvent) error {
-		return inTransaction(&e.App, e.Next, func(txApp core.App) error {
+		return records.InTransaction(&e.App, e.Next, func(txApp core.App) error {
 			owner := e.Record.GetString(collections.StudyGroupOwner)
 			room, err := CreateChatRoom(txApp, NewChatRoom{
 				Name:         e.Record.GetString(collections.StudyGroupName),
@@ -101,7 +103,7 @@ func bindStudyGroupRecords(app core.App) {
 	// memberCount is counted, never taken from a client or a stale copy:
 	// the count and the write share one transaction
 	app.OnRecordUpdate(collections.StudyGroups).BindFunc(func(e *core.RecordEvent) error {
-		return inTransaction(&e.App, e.Next, func(txApp core.App) error {
+		return records.InTransaction(&e.App, e.Next, func(txApp core.App) error {
 			count, err := txApp.CountRecords(collections.StudyGroupMembers,
 				dbx.HashExp{collections.GroupMemberGroup: e.Record.Id})
 			if err != nil {
@@ -132,7 +134,7 @@ func bindStudyGroupRecords(app core.App) {
 	// the group's chat room goes with the group; members and invitations
 	// go by cascade
 	app.OnRecordDeleteExecute(collections.StudyGroups).BindFunc(func(e *core.RecordEvent) error {
-		return inTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
+		return records.InTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
 			return deleteChatRoom(txApp, e.Record.GetString(collections.StudyGroupChatRoom))
 		})
 	})
@@ -153,13 +155,13 @@ func bindStudyGroupMemberRecords(app core.App) {
 	})
 
 	app.OnRecordCreateExecute(collections.StudyGroupMembers).BindFunc(func(e *core.RecordEvent) error {
-		return inTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
+		return records.InTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
 			return syncGroupMembership(txApp, e.Record, AddChatParticipant)
 		})
 	})
 
 	app.OnRecordDeleteExecute(collections.StudyGroupMembers).BindFunc(func(e *core.RecordEvent) error {
-		return inTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
+		return records.InTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
 			return syncGroupMembership(txApp, e.Record, RemoveChatParticipant)
 		})
 	})
@@ -203,7 +205,7 @@ func syncGroupMembership(txApp core.App, member *core.Record, change func(app co
 // turns inactive.
 func bindStudyGroupAccounts(app core.App) {
 	app.OnRecordDeleteExecute(collections.Users).BindFunc(func(e *core.RecordEvent) error {
-		return inTransaction(&e.App, e.Next, func(txApp core.App) error {
+		return records.InTransaction(&e.App, e.Next, func(txApp core.App) error {
 			memberships, err := txApp.FindAllRecords(collections.StudyGroupMembers,
 				dbx.HashExp{collections.GroupMemberUser: e.Record.Id})
 			if err != nil {
@@ -285,7 +287,7 @@ func joinGroup(txApp core.App, group *core.Record, user *core.Record, invitation
 		return member, acceptInvitation(txApp, invitation)
 	}
 	if !group.GetBool(collections.StudyGroupActive) {
-		return nil, conflictError(codeGroupInactive, "This group is no longer active.")
+		return nil, request.ConflictError(codeGroupInactive, "This group is no longer active.")
 	}
 	if group.GetString(collections.StudyGroupVisibility) != collections.StudyGroupPublic && invitation == nil {
 		return nil, router.NewNotFoundError("", nil)
@@ -295,7 +297,7 @@ func joinGroup(txApp core.App, group *core.Record, user *core.Record, invitation
 		return nil, err
 	}
 	if maxMembers := group.GetInt(collections.StudyGroupMaxMembers); maxMembers > 0 && int(count) >= maxMembers {
-		return nil, conflictError(codeGroupFull, "This group is full.")
+		return nil, request.ConflictError(codeGroupFull, "This group is full.")
 	}
 
 	if member, err = addGroupMember(txApp, group.Id, user.Id, collections.GroupRoleMember); err != nil {
@@ -353,7 +355,7 @@ func departGroup(txApp core.App, group, member *core.Record, promote bool) error
 	}
 	if nextMember != nil && nextAdmin == nil {
 		if !promote && member.GetString(collections.GroupMemberRole) == collections.GroupRoleAdmin {
-			return conflictError(codeLastAdmin, "You are this group's last admin: make another member an admin first.")
+			return request.ConflictError(codeLastAdmin, "You are this group's last admin: make another member an admin first.")
 		}
 		// a group with members always has an admin
 		nextMember.Set(collections.GroupMemberRole, collections.GroupRoleAdmin)
@@ -491,7 +493,7 @@ func bindStudyGroupRoutes(app core.App) {
 // findVisibleGroup is the group the caller may view, or a 404 for any
 // other id, as the view rule has it.
 func findVisibleGroup(e *core.RequestEvent, app core.App, id string) (*core.Record, error) {
-	return findVisible(e, app, collections.StudyGroups, id)
+	return request.FindVisible(e, app, collections.StudyGroups, id)
 }
 
 // findCallerAdmin is the caller's membership of the group when they are an
@@ -502,34 +504,16 @@ func findCallerAdmin(app core.App, group *core.Record, userId string) (*core.Rec
 		return nil, err
 	}
 	if member == nil || member.GetString(collections.GroupMemberRole) != collections.GroupRoleAdmin {
-		return nil, codedError(http.StatusForbidden, codeNotAdmin, "Only the group's admins can do this.")
+		return nil, request.CodedError(http.StatusForbidden, codeNotAdmin, "Only the group's admins can do this.")
 	}
 	return member, nil
-}
-
-// groupTx runs fn in one transaction and turns its error into the API
-// answer: the client errors fn returns as they are, anything else a 500.
-func groupTx(e *core.RequestEvent, fn func(txApp core.App) error) error {
-	err := e.App.RunInTransaction(fn)
-	if err == nil {
-		return nil
-	}
-	var apiErr *router.ApiError
-	if errors.As(err, &apiErr) {
-		return apiErr
-	}
-	var validationErrs validation.Errors
-	if errors.As(err, &validationErrs) {
-		return e.BadRequestError("", validationErrs)
-	}
-	return e.InternalServerError("", err)
 }
 
 // studyGroupJoin joins a public group, or a private one with a pending
 // invitation (which becomes accepted), and answers the membership.
 func studyGroupJoin(e *core.RequestEvent) error {
 	var member *core.Record
-	err := groupTx(e, func(txApp core.App) error {
+	err := request.Tx(e, func(txApp core.App) error {
 		group, err := findVisibleGroup(e, txApp, e.Request.PathValue("id"))
 		if err != nil {
 			return err
@@ -540,12 +524,12 @@ func studyGroupJoin(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return respondRecord(e, member)
+	return request.RespondRecord(e, member)
 }
 
 // studyGroupLeave takes the caller out of the group.
 func studyGroupLeave(e *core.RequestEvent) error {
-	err := groupTx(e, func(txApp core.App) error {
+	err := request.Tx(e, func(txApp core.App) error {
 		group, err := findVisibleGroup(e, txApp, e.Request.PathValue("id"))
 		if err != nil {
 			return err
@@ -555,7 +539,7 @@ func studyGroupLeave(e *core.RequestEvent) error {
 			return err
 		}
 		if member == nil {
-			return conflictError(codeNotMember, "You are not a member of this group.")
+			return request.ConflictError(codeNotMember, "You are not a member of this group.")
 		}
 		return departGroup(txApp, group, member, false)
 	})
@@ -581,30 +565,30 @@ func (form *studyGroupInviteForm) Validate() error {
 // be a member, and notifies the invitee.
 func (form *studyGroupInviteForm) Submit(txApp core.App, group, inviter *core.Record) (*core.Record, error) {
 	if form.UserId == inviter.Id {
-		return nil, conflictError(codeCannotInviteSelf, "You cannot invite yourself.")
+		return nil, request.ConflictError(codeCannotInviteSelf, "You cannot invite yourself.")
 	}
 	member, err := findGroupMember(txApp, group.Id, inviter.Id)
 	if err != nil {
 		return nil, err
 	}
 	if member == nil {
-		return nil, codedError(http.StatusForbidden, codeNotMember, "Only members can invite to this group.")
+		return nil, request.CodedError(http.StatusForbidden, codeNotMember, "Only members can invite to this group.")
 	}
 	if !group.GetBool(collections.StudyGroupActive) {
-		return nil, conflictError(codeGroupInactive, "This group is no longer active.")
+		return nil, request.ConflictError(codeGroupInactive, "This group is no longer active.")
 	}
 	if _, err := txApp.FindRecordById(collections.Users, form.UserId); err != nil {
-		return nil, codedError(http.StatusNotFound, codeUserNotFound, "There is no such user.")
+		return nil, request.CodedError(http.StatusNotFound, codeUserNotFound, "There is no such user.")
 	}
 	if existing, err := findGroupMember(txApp, group.Id, form.UserId); err != nil {
 		return nil, err
 	} else if existing != nil {
-		return nil, conflictError(codeAlreadyMember, "This user is already a member of the group.")
+		return nil, request.ConflictError(codeAlreadyMember, "This user is already a member of the group.")
 	}
 	if pending, err := findPendingInvitation(txApp, group.Id, form.UserId); err != nil {
 		return nil, err
 	} else if pending != nil {
-		return nil, conflictError(codeAlreadyInvited, "This user already has a pending invitation to the group.")
+		return nil, request.ConflictError(codeAlreadyInvited, "This user already has a pending invitation to the group.")
 	}
 
 	invitations, err := txApp.FindCachedCollectionByNameOrId(collections.StudyGroupInvitations)
@@ -631,7 +615,7 @@ func studyGroupInvite(e *core.RequestEvent) error {
 		return e.BadRequestError("Invalid invitation.", err)
 	}
 	var invitation *core.Record
-	err := groupTx(e, func(txApp core.App) error {
+	err := request.Tx(e, func(txApp core.App) error {
 		group, err := findVisibleGroup(e, txApp, e.Request.PathValue("id"))
 		if err != nil {
 			return err
@@ -642,7 +626,7 @@ func studyGroupInvite(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return respondRecord(e, invitation)
+	return request.RespondRecord(e, invitation)
 }
 
 // studyGroupRoleForm is the body of POST
@@ -667,7 +651,7 @@ func (form *studyGroupRoleForm) Submit(txApp core.App, group, member *core.Recor
 	}
 	if form.Role != collections.GroupRoleAdmin {
 		if member.GetString(collections.GroupMemberUser) == group.GetString(collections.StudyGroupOwner) {
-			return false, conflictError(codeCannotDemoteOwner, "The group's owner is always an admin.")
+			return false, request.ConflictError(codeCannotDemoteOwner, "The group's owner is always an admin.")
 		}
 		admins, err := txApp.CountRecords(collections.StudyGroupMembers, dbx.HashExp{
 			collections.GroupMemberGroup: group.Id,
@@ -677,7 +661,7 @@ func (form *studyGroupRoleForm) Submit(txApp core.App, group, member *core.Recor
 			return false, err
 		}
 		if admins <= 1 {
-			return false, conflictError(codeLastAdmin, "This is the group's last admin: make another member an admin first.")
+			return false, request.ConflictError(codeLastAdmin, "This is the group's last admin: make another member an admin first.")
 		}
 	}
 	member.Set(collections.GroupMemberRole, form.Role)
@@ -693,7 +677,7 @@ func studyGroupMemberRole(e *core.RequestEvent) error {
 		return e.BadRequestError("Invalid role.", err)
 	}
 	var member *core.Record
-	err := groupTx(e, func(txApp core.App) error {
+	err := request.Tx(e, func(txApp core.App) error {
 		group, err := findVisibleGroup(e, txApp, e.Request.PathValue("id"))
 		if err != nil {
 			return err
@@ -713,7 +697,7 @@ func studyGroupMemberRole(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return respondRecord(e, member)
+	return request.RespondRecord(e, member)
 }
 
 // findTargetMember is userId's membership of the group, or a 404 with
@@ -724,7 +708,7 @@ func findTargetMember(txApp core.App, group *core.Record, userId string) (*core.
 		return nil, err
 	}
 	if member == nil {
-		return nil, codedError(http.StatusNotFound, codeNotMember, "This user is not a member of the group.")
+		return nil, request.CodedError(http.StatusNotFound, codeNotMember, "This user is not a member of the group.")
 	}
 	return member, nil
 }
@@ -732,7 +716,7 @@ func findTargetMember(txApp core.App, group *core.Record, userId string) (*core.
 // studyGroupMemberRemove takes another member out of the group (admins
 // only; never the owner). Removing oneself is leaving.
 func studyGroupMemberRemove(e *core.RequestEvent) error {
-	err := groupTx(e, func(txApp core.App) error {
+	err := request.Tx(e, func(txApp core.App) error {
 		group, err := findVisibleGroup(e, txApp, e.Request.PathValue("id"))
 		if err != nil {
 			return err
@@ -746,7 +730,7 @@ func studyGroupMemberRemove(e *core.RequestEvent) error {
 			return err
 		}
 		if userId != e.Auth.Id && userId == group.GetString(collections.StudyGroupOwner) {
-			return codedError(http.StatusForbidden, codeCannotRemoveOwner, "The group's owner cannot be removed.")
+			return request.CodedError(http.StatusForbidden, codeCannotRemoveOwner, "The group's owner cannot be removed.")
 		}
 		return departGroup(txApp, group, member, false)
 	})
@@ -792,7 +776,7 @@ func countOnline(app core.App, userIds []string) int {
 
 // findInvitation is the invitation id the caller may view, or a 404.
 func findInvitation(e *core.RequestEvent, txApp core.App, id string) (*core.Record, error) {
-	return findVisible(e, txApp, collections.StudyGroupInvitations, id)
+	return request.FindVisible(e, txApp, collections.StudyGroupInvitations, id)
 }
 
 // findOwnPendingInvitation is the caller's own pending invitation id, with
@@ -804,10 +788,10 @@ func findOwnPendingInvitation(e *core.RequestEvent, txApp core.App, id string) (
 		return nil, err
 	}
 	if invitation.GetString(collections.InvitationInvitee) != e.Auth.Id {
-		return nil, codedError(http.StatusForbidden, codeNotInvitee, "Only the invited user can answer this invitation.")
+		return nil, request.CodedError(http.StatusForbidden, codeNotInvitee, "Only the invited user can answer this invitation.")
 	}
 	if invitation.GetString(collections.InvitationStatus) != collections.InvitationPending {
-		return nil, conflictError(codeInvitationNotPending, "This invitation is no longer pending.")
+		return nil, request.ConflictError(codeInvitationNotPending, "This invitation is no longer pending.")
 	}
 	return invitation, nil
 }
@@ -816,7 +800,7 @@ func findOwnPendingInvitation(e *core.RequestEvent, txApp core.App, id string) (
 // membership.
 func studyGroupInvitationAccept(e *core.RequestEvent) error {
 	var member *core.Record
-	err := groupTx(e, func(txApp core.App) error {
+	err := request.Tx(e, func(txApp core.App) error {
 		invitation, err := findOwnPendingInvitation(e, txApp, e.Request.PathValue("id"))
 		if err != nil {
 			return err
@@ -831,13 +815,13 @@ func studyGroupInvitationAccept(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return respondRecord(e, member)
+	return request.RespondRecord(e, member)
 }
 
 // studyGroupInvitationDecline declines the caller's pending invitation.
 func studyGroupInvitationDecline(e *core.RequestEvent) error {
 	var invitation *core.Record
-	err := groupTx(e, func(txApp core.App) error {
+	err := request.Tx(e, func(txApp core.App) error {
 		var err error
 		if invitation, err = findOwnPendingInvitation(e, txApp, e.Request.PathValue("id")); err != nil {
 			return err
@@ -848,14 +832,14 @@ func studyGroupInvitationDecline(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return respondRecord(e, invitation)
+	return request.RespondRecord(e, invitation)
 }
 
 // studyGroupInvitationRevoke revokes a pending invitation; its inviter or
 // an admin of its group may.
 func studyGroupInvitationRevoke(e *core.RequestEvent) error {
 	var invitation *core.Record
-	err := groupTx(e, func(txApp core.App) error {
+	err := request.Tx(e, func(txApp core.App) error {
 		var err error
 		if invitation, err = findInvitation(e, txApp, e.Request.PathValue("id")); err != nil {
 			return err
@@ -866,11 +850,11 @@ func studyGroupInvitationRevoke(e *core.RequestEvent) error {
 				return err
 			}
 			if member == nil || member.GetString(collections.GroupMemberRole) != collections.GroupRoleAdmin {
-				return codedError(http.StatusForbidden, codeNotInviter, "Only the inviter or a group admin can revoke this invitation.")
+				return request.CodedError(http.StatusForbidden, codeNotInviter, "Only the inviter or a group admin can revoke this invitation.")
 			}
 		}
 		if invitation.GetString(collections.InvitationStatus) != collections.InvitationPending {
-			return conflictError(codeInvitationNotPending, "This invitation is no longer pending.")
+			return request.ConflictError(codeInvitationNotPending, "This invitation is no longer pending.")
 		}
 		invitation.Set(collections.InvitationStatus, collections.InvitationRevoked)
 		return txApp.Save(invitation)
@@ -878,5 +862,5 @@ func studyGroupInvitationRevoke(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return respondRecord(e, invitation)
+	return request.RespondRecord(e, invitation)
 }

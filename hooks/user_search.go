@@ -13,6 +13,7 @@ import (
 
 	"studyhall/collections"
 	"studyhall/plaintext"
+	"studyhall/request"
 )
 
 // User search limits.
@@ -30,7 +31,7 @@ const (
 // bindUserSearch binds GET /api/users/search, the people picker of
 // invitations: names and avatars only, never emails.
 func bindUserSearch(app core.App) {
-	search := &userSearch{limiter: newUserLimiter(userSearchEvery, userSearchBurst)}
+	search := &userSearch{limiter: request.NewUserLimiter(userSearchEvery, userSearchBurst)}
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.GET("/api/users/search", search.handle).Bind(apis.RequireAuth(collections.Users))
 		return se.Next()
@@ -39,7 +40,7 @@ func bindUserSearch(app core.App) {
 
 // userSearch holds the per-user rate limiter of one app.
 type userSearch struct {
-	limiter *userLimiter
+	limiter *request.UserLimiter
 }
 
 // userSearchResult is all a search shows of a user.
@@ -54,20 +55,20 @@ type userSearchResult struct {
 // excludeGroup the members and pending invitees of that group left out.
 // Emails are neither matched nor returned.
 func (s *userSearch) handle(e *core.RequestEvent) error {
-	if err := limitUser(e, s.limiter, "Too many searches: wait a moment and try again."); err != nil {
+	if err := request.LimitUser(e, s.limiter, "Too many searches: wait a moment and try again."); err != nil {
 		return err
 	}
 
 	query := e.Request.URL.Query()
 	q := strings.TrimSpace(plaintext.Clean(query.Get("q")))
 	if utf8.RuneCountInString(q) < userSearchMinQuery {
-		return codedError(http.StatusBadRequest, "query_too_short", "Type at least 2 characters to search.")
+		return request.CodedError(http.StatusBadRequest, "query_too_short", "Type at least 2 characters to search.")
 	}
 	limit := userSearchDefaultLimit
 	if raw := query.Get("limit"); raw != "" {
 		n, err := strconv.Atoi(raw)
 		if err != nil || n < 1 {
-			return codedError(http.StatusBadRequest, "invalid_limit", "The limit must be a whole number from 1 to 50.")
+			return request.CodedError(http.StatusBadRequest, "invalid_limit", "The limit must be a whole number from 1 to 50.")
 		}
 		limit = min(n, userSearchMaxLimit)
 	}

@@ -36,6 +36,7 @@ import (
 	"studyhall/collections"
 	"studyhall/plaintext"
 	"studyhall/realtime"
+	"studyhall/records"
 )
 
 // Notification is one trigger: what to say, and to whom.
@@ -135,7 +136,7 @@ func Send(app core.App, n Notification) (*Result, error) {
 				continue
 			}
 			if hold, until := Hold(r.preferences, priority, now); hold {
-				row[collections.HoldReleaseAt] = formatTime(until)
+				row[collections.HoldReleaseAt] = records.FormatTime(until)
 				held = append(held, row)
 				continue
 			}
@@ -167,9 +168,9 @@ func Send(app core.App, n Notification) (*Result, error) {
 func (n Notification) row(userId string, kind collections.NotificationKind, priority, emailMode, data string, now time.Time) map[string]any {
 	var expiresAt string
 	if !n.ExpiresAt.IsZero() {
-		expiresAt = formatTime(n.ExpiresAt)
+		expiresAt = records.FormatTime(n.ExpiresAt)
 	}
-	stamp := formatTime(now)
+	stamp := records.FormatTime(now)
 	return map[string]any{
 		collections.FieldId:                       core.GenerateDefaultRandomId(),
 		collections.NotificationUser:              userId,
@@ -219,7 +220,7 @@ func ReleaseHolds(app core.App, userId string, now time.Time) (int, error) {
 
 		var rows []map[string]any
 		var done []string
-		stamp := formatTime(now)
+		stamp := records.FormatTime(now)
 		for _, hold := range holds {
 			expiresAt := hold.GetDateTime(collections.NotificationExpiresAt)
 			if !expiresAt.IsZero() && !expiresAt.Time().After(now) {
@@ -229,7 +230,7 @@ func ReleaseHolds(app core.App, userId string, now time.Time) (int, error) {
 			if stillHeld, until := Hold(preferences, hold.GetString(collections.NotificationPriority), now); stillHeld {
 				if !hold.GetDateTime(collections.HoldReleaseAt).Time().Equal(until) {
 					_, err := txApp.DB().Update(collections.NotificationHolds,
-						dbx.Params{collections.HoldReleaseAt: formatTime(until)},
+						dbx.Params{collections.HoldReleaseAt: records.FormatTime(until)},
 						dbx.HashExp{collections.FieldId: hold.Id}).Execute()
 					if err != nil {
 						return err
@@ -253,7 +254,7 @@ func ReleaseHolds(app core.App, userId string, now time.Time) (int, error) {
 		}
 
 		if len(done) > 0 {
-			_, err := txApp.DB().Delete(collections.NotificationHolds, dbx.In(collections.FieldId, toAny(done)...)).Execute()
+			_, err := txApp.DB().Delete(collections.NotificationHolds, dbx.In(collections.FieldId, records.Any(done)...)).Execute()
 			if err != nil {
 				return err
 			}
@@ -277,7 +278,7 @@ func ReleaseHolds(app core.App, userId string, now time.Time) (int, error) {
 func ReleaseDue(app core.App, now time.Time) (int, error) {
 	var userIds []string
 	err := app.DB().Select(collections.NotificationUser).Distinct(true).From(collections.NotificationHolds).
-		Where(dbx.NewExp("[[releaseAt]] <= {:now}", dbx.Params{"now": formatTime(now)})).
+		Where(dbx.NewExp("[[releaseAt]] <= {:now}", dbx.Params{"now": records.FormatTime(now)})).
 		Column(&userIds)
 	if err != nil {
 		return 0, fmt.Errorf("find due holds: %w", err)
@@ -299,7 +300,7 @@ func HeldCount(app core.App, userId string, now time.Time) (int, error) {
 	var count int
 	err := app.DB().Select("COUNT(*)").From(collections.NotificationHolds).
 		Where(dbx.HashExp{collections.NotificationUser: userId}).
-		AndWhere(dbx.NewExp("([[expiresAt]] = '' OR [[expiresAt]] > {:now})", dbx.Params{"now": formatTime(now)})).
+		AndWhere(dbx.NewExp("([[expiresAt]] = '' OR [[expiresAt]] > {:now})", dbx.Params{"now": records.FormatTime(now)})).
 		Row(&count)
 	return count, err
 }
@@ -310,7 +311,7 @@ func DeleteExpired(app core.App, now time.Time) (int64, error) {
 	var total int64
 	for _, table := range []string{collections.Notifications, collections.NotificationHolds} {
 		res, err := app.DB().Delete(table, dbx.NewExp(
-			"[[expiresAt]] != '' AND [[expiresAt]] <= {:now}", dbx.Params{"now": formatTime(now)})).Execute()
+			"[[expiresAt]] != '' AND [[expiresAt]] <= {:now}", dbx.Params{"now": records.FormatTime(now)})).Execute()
 		if err != nil {
 			return total, fmt.Errorf("delete expired %s: %w", table, err)
 		}
@@ -590,16 +591,4 @@ func uniqueIds(ids []string) []string {
 		}
 	}
 	return result
-}
-
-func toAny(ids []string) []any {
-	result := make([]any, len(ids))
-	for i, id := range ids {
-		result[i] = id
-	}
-	return result
-}
-
-func formatTime(t time.Time) string {
-	return t.UTC().Format(types.DefaultDateLayout)
 }

@@ -1,4 +1,6 @@
-package hooks
+// Package authcache puts a short-lived cache in front of PocketBase's
+// auth token lookup.
+package authcache
 
 import (
 	"strings"
@@ -8,20 +10,22 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/security"
+
+	"studyhall/epochcache"
 )
 
-// AuthCacheTTL is how long a token's auth record is reused without being
+// TTL is how long a token's auth record is reused without being
 // read again. Every change made through this server (a save or delete of
 // the record, a change of its collection) drops it at once; the TTL only
 // bounds how long a change made by another process (a CLI command on the
 // same database) goes unseen.
-const AuthCacheTTL = 30 * time.Second
+const TTL = 30 * time.Second
 
-// authCacheSize bounds the cache (epochCache.size).
-const authCacheSize = 20000
+// size bounds the cache.
+const size = 20000
 
-// bindAuthCache puts a cache in front of PocketBase's loadAuthToken: a
-// request with a token seen in the last AuthCacheTTL gets a copy of its auth
+// Register puts a cache in front of PocketBase's loadAuthToken: a
+// request with a token seen in the last TTL gets a copy of its auth
 // record without a query. PocketBase's middleware skips a request whose
 // auth is already set, so a miss here is looked up exactly as it would be
 // (core.App.FindAuthRecordByToken) and the answer kept.
@@ -29,7 +33,7 @@ const authCacheSize = 20000
 // Each signed-in request otherwise reads its user by id before anything
 // else: under a burst (a class joining a session at once) that read was a
 // fifth of the server's CPU (bench/README.md, capacity).
-func bindAuthCache(app core.App) {
+func Register(app core.App) {
 	cache := newAuthCache()
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
@@ -45,7 +49,7 @@ func bindAuthCache(app core.App) {
 	// that signs in (or refreshes its token on opening the app) before a
 	// rush is already known when the rush comes
 	app.OnRecordAuthRequest().BindFunc(func(e *core.RecordAuthRequestEvent) error {
-		epoch := cache.currentEpoch()
+		epoch := cache.CurrentEpoch()
 		if err := e.Next(); err != nil {
 			return err // MFA pending, or refused
 		}
@@ -66,7 +70,7 @@ func bindAuthCache(app core.App) {
 	app.OnRecordAfterDeleteSuccess().BindFunc(forget)
 	// a collection's token secret or the collection itself
 	forgetAll := func(e *core.CollectionEvent) error {
-		cache.dropAll()
+		cache.DropAll()
 		return e.Next()
 	}
 	app.OnCollectionAfterUpdateSuccess().BindFunc(forgetAll)
@@ -76,11 +80,11 @@ func bindAuthCache(app core.App) {
 // authCache maps tokens to their auth records (each stored as a Fresh
 // copy, handed out as another).
 type authCache struct {
-	*epochCache[*core.Record]
+	*epochcache.Cache[*core.Record]
 }
 
 func newAuthCache() *authCache {
-	return &authCache{newEpochCache[*core.Record](authCacheSize)}
+	return &authCache{epochcache.New[*core.Record](size)}
 }
 
 func (c *authCache) load(e *core.RequestEvent) error {
@@ -92,8 +96,8 @@ func (c *authCache) load(e *core.RequestEvent) error {
 		return e.Next()
 	}
 	now := time.Now()
-	epoch := c.currentEpoch()
-	if record, ok := c.get(token, now); ok {
+	epoch := c.CurrentEpoch()
+	if record, ok := c.Get(token, now); ok {
 		// a copy: a handler may change its e.Auth
 		e.Auth = record.Fresh()
 		return e.Next()
@@ -123,16 +127,16 @@ func authToken(e *core.RequestEvent) string {
 // keep stores a record read at epoch, until the TTL or the token's own
 // expiry, whichever comes first.
 func (c *authCache) keep(token string, record *core.Record, epoch uint64, now time.Time) {
-	expires := now.Add(AuthCacheTTL)
+	expires := now.Add(TTL)
 	if claims, err := security.ParseUnverifiedJWT(token); err == nil {
 		if exp, err := claims.GetExpirationTime(); err == nil && exp != nil && exp.Before(expires) {
 			expires = exp.Time
 		}
 	}
-	c.put(token, record, expires, epoch)
+	c.Put(token, record, expires, epoch)
 }
 
 // forget drops every token of the record.
 func (c *authCache) forget(recordId string) {
-	c.dropIf(func(record *core.Record) bool { return record.Id == recordId })
+	c.DropIf(func(record *core.Record) bool { return record.Id == recordId })
 }

@@ -1,4 +1,4 @@
-package hooks
+package request
 
 import (
 	"net/http"
@@ -10,10 +10,10 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// userLimiter is a per-user token bucket, on top of PocketBase's per-IP
+// UserLimiter is a per-user token bucket, on top of PocketBase's per-IP
 // limiter: a classroom shares one address, but one user must not flood a
 // room or the server.
-type userLimiter struct {
+type UserLimiter struct {
 	every time.Duration
 	burst int
 
@@ -26,15 +26,15 @@ type limiterEntry struct {
 	lastUsed time.Time
 }
 
-// newUserLimiter allows each user burst requests at once and one more
+// NewUserLimiter allows each user burst requests at once and one more
 // every interval after that.
-func newUserLimiter(every time.Duration, burst int) *userLimiter {
-	return &userLimiter{every: every, burst: burst, limiters: map[string]*limiterEntry{}}
+func NewUserLimiter(every time.Duration, burst int) *UserLimiter {
+	return &UserLimiter{every: every, burst: burst, limiters: map[string]*limiterEntry{}}
 }
 
 // allow takes one token from userId's bucket; when there is none it
 // answers false and how long until there is.
-func (l *userLimiter) allow(userId string) (time.Duration, bool) {
+func (l *UserLimiter) allow(userId string) (time.Duration, bool) {
 	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -55,7 +55,7 @@ func (l *userLimiter) allow(userId string) (time.Duration, bool) {
 
 // prune forgets buckets that have long been full again, so that the map
 // holds only recent users.
-func (l *userLimiter) prune(now time.Time) {
+func (l *UserLimiter) prune(now time.Time) {
 	if len(l.limiters) < 1024 {
 		return
 	}
@@ -67,9 +67,9 @@ func (l *userLimiter) prune(now time.Time) {
 	}
 }
 
-// limitUser answers nil when the caller may go on, and otherwise the 429 a
+// LimitUser answers nil when the caller may go on, and otherwise the 429 a
 // per-user limit answers with, telling the client when to retry.
-func limitUser(e *core.RequestEvent, l *userLimiter, message string) error {
+func LimitUser(e *core.RequestEvent, l *UserLimiter, message string) error {
 	if e.Auth == nil || e.HasSuperuserAuth() {
 		return nil
 	}
@@ -78,5 +78,5 @@ func limitUser(e *core.RequestEvent, l *userLimiter, message string) error {
 		return nil
 	}
 	e.Response.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-	return codedError(http.StatusTooManyRequests, "rate_limited", message)
+	return CodedError(http.StatusTooManyRequests, "rate_limited", message)
 }

@@ -1,4 +1,7 @@
-package hooks
+// Package request is the skeleton every studyhall route shares: errors in
+// PocketBase's shape with stable codes, visibility through the collection's
+// own rule, one transaction helper, per-user limits and record answers.
+package request
 
 import (
 	"net/http"
@@ -8,9 +11,9 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 )
 
-// codedError is an API error whose data carries a stable code a client can
+// CodedError is an API error whose data carries a stable code a client can
 // branch on: {"status":409,"message":"...","data":{"code":"session_full"}}.
-func codedError(status int, code, message string) *router.ApiError {
+func CodedError(status int, code, message string) *router.ApiError {
 	return &router.ApiError{
 		Status:  status,
 		Message: message,
@@ -18,16 +21,16 @@ func codedError(status int, code, message string) *router.ApiError {
 	}
 }
 
-// conflictError is a 409 with a code: the request is well formed but the
+// ConflictError is a 409 with a code: the request is well formed but the
 // current state does not allow it.
-func conflictError(code, message string) *router.ApiError {
-	return codedError(http.StatusConflict, code, message)
+func ConflictError(code, message string) *router.ApiError {
+	return CodedError(http.StatusConflict, code, message)
 }
 
-// findVisible is the record of collection with id when the caller passes
+// FindVisible is the record of collection with id when the caller passes
 // the collection's view rule, and a 404 otherwise: a record the caller may
 // not see does not exist for them, whether or not it exists.
-func findVisible(e *core.RequestEvent, app core.App, collection, id string) (*core.Record, error) {
+func FindVisible(e *core.RequestEvent, app core.App, collection, id string) (*core.Record, error) {
 	record, err := app.FindRecordById(collection, id)
 	if err != nil {
 		return nil, router.NewNotFoundError("", err)
@@ -43,9 +46,9 @@ func findVisible(e *core.RequestEvent, app core.App, collection, id string) (*co
 	return record, nil
 }
 
-// respondRecord answers with one record as the records API would show it
+// RespondRecord answers with one record as the records API would show it
 // to the caller.
-func respondRecord(e *core.RequestEvent, record *core.Record) error {
+func RespondRecord(e *core.RequestEvent, record *core.Record) error {
 	if err := apis.EnrichRecord(e, record); err != nil {
 		return e.InternalServerError("", err)
 	}

@@ -1,15 +1,15 @@
-package hooks
+package records
 
 import "github.com/pocketbase/pocketbase/core"
 
-// inTransaction runs before, the rest of a hook chain (next) and after in
+// InTransaction runs before, the rest of a hook chain (next) and after in
 // one transaction, so that the record and whatever before and after write
 // commit or roll back together; before and after may be nil. While it runs
 // *app is the txApp, as PocketBase's own hooks do, and the original is put
 // back afterwards. A record hook calls it as
 //
-//	inTransaction(&e.App, e.Next, nil, after)
-func inTransaction(app *core.App, next func() error, before, after func(txApp core.App) error) error {
+//	InTransaction(&e.App, e.Next, nil, after)
+func InTransaction(app *core.App, next func() error, before, after func(txApp core.App) error) error {
 	original := *app
 	err := original.RunInTransaction(func(txApp core.App) error {
 		*app = txApp

@@ -1,4 +1,7 @@
-package hooks
+// Package records holds what every collection shares at the record level:
+// plain-text fields, link lengths, the transaction a record hook runs in,
+// and the small query helpers.
+package records
 
 import (
 	"fmt"
@@ -10,11 +13,11 @@ import (
 	"studyhall/plaintext"
 )
 
-// bindText keeps every text field of every collection plain text: control
+// BindText keeps every text field of every collection plain text: control
 // characters other than newline and tab are removed on each save, from the
 // API, the dashboard or code alike. System fields (token keys, ids) are left
 // alone.
-func bindText(app core.App) {
+func BindText(app core.App) {
 	strip := func(e *core.RecordEvent) error {
 		for _, field := range e.Record.Collection().Fields {
 			text, ok := field.(*core.TextField)
@@ -32,10 +35,10 @@ func bindText(app core.App) {
 	app.OnRecordUpdate().BindFunc(strip)
 }
 
-// checkURLLengths adds an error for each of the record's link fields
+// CheckURLLengths adds an error for each of the record's link fields
 // longer than collections.MaxURLLength (a URL field has no length of its
 // own).
-func checkURLLengths(errs validation.Errors, record *core.Record, fields ...string) {
+func CheckURLLengths(errs validation.Errors, record *core.Record, fields ...string) {
 	for _, field := range fields {
 		if len(record.GetString(field)) > collections.MaxURLLength {
 			errs[field] = validation.NewError("validation_max_text_constraint",

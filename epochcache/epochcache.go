@@ -1,47 +1,50 @@
-package hooks
+// Package epochcache keeps values read from the database for a while,
+// never past a committed change that overtook the read.
+package epochcache
 
 import (
 	"sync"
 	"time"
 )
 
-// epochCache keeps values read from the database for a while, for the
+// Cache keeps values read from the database for a while, for the
 // caches in front of it (auth records, full live sessions), with the one
 // rule that makes them safe: a value read before a change was committed is
 // never kept after it.
 //
-// The change's after-commit hook drops what it changed (drop, dropIf,
-// dropAll), and every drop moves the epoch. A reader takes the epoch
-// before it reads the database and hands it to put, which keeps the value
+// The change's after-commit hook drops what it changed (Drop, DropIf,
+// DropAll), and every drop moves the epoch. A reader takes the epoch
+// before it reads the database and hands it to Put, which keeps the value
 // only if no drop happened meanwhile: a value stored before the drop is
 // dropped by it, and one stored after is refused.
-type epochCache[V any] struct {
+type Cache[V any] struct {
 	mu      sync.RWMutex
-	entries map[string]epochEntry[V]
+	entries map[string]entry[V]
 	epoch   uint64
 	// size bounds the entries: past it the expired ones go, then any, down
 	// to nine tenths of it.
 	size int
 }
 
-type epochEntry[V any] struct {
+type entry[V any] struct {
 	value   V
 	expires time.Time
 }
 
-func newEpochCache[V any](size int) *epochCache[V] {
-	return &epochCache[V]{entries: map[string]epochEntry[V]{}, size: size}
+// New is an empty cache of at most size entries.
+func New[V any](size int) *Cache[V] {
+	return &Cache[V]{entries: map[string]entry[V]{}, size: size}
 }
 
-// currentEpoch is what a reader takes before it reads the database.
-func (c *epochCache[V]) currentEpoch() uint64 {
+// CurrentEpoch is what a reader takes before it reads the database.
+func (c *Cache[V]) CurrentEpoch() uint64 {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.epoch
 }
 
-// get is the value of key, unless there is none or it has expired at now.
-func (c *epochCache[V]) get(key string, now time.Time) (V, bool) {
+// Get is the value of key, unless there is none or it has expired at now.
+func (c *Cache[V]) Get(key string, now time.Time) (V, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	entry, ok := c.entries[key]
@@ -52,9 +55,9 @@ func (c *epochCache[V]) get(key string, now time.Time) (V, bool) {
 	return entry.value, true
 }
 
-// put keeps a value read at epoch until expires, unless something was
+// Put keeps a value read at epoch until expires, unless something was
 // dropped since: then the next reader reads it again.
-func (c *epochCache[V]) put(key string, value V, expires time.Time, epoch uint64) {
+func (c *Cache[V]) Put(key string, value V, expires time.Time, epoch uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.epoch != epoch {
@@ -63,11 +66,11 @@ func (c *epochCache[V]) put(key string, value V, expires time.Time, epoch uint64
 	if len(c.entries) >= c.size {
 		c.trim(time.Now())
 	}
-	c.entries[key] = epochEntry[V]{value: value, expires: expires}
+	c.entries[key] = entry[V]{value: value, expires: expires}
 }
 
 // trim makes room, expired entries first; c.mu is held.
-func (c *epochCache[V]) trim(now time.Time) {
+func (c *Cache[V]) trim(now time.Time) {
 	for key, entry := range c.entries {
 		if !now.Before(entry.expires) {
 			delete(c.entries, key)
@@ -81,16 +84,16 @@ func (c *epochCache[V]) trim(now time.Time) {
 	}
 }
 
-// drop forgets key.
-func (c *epochCache[V]) drop(key string) {
+// Drop forgets key.
+func (c *Cache[V]) Drop(key string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.epoch++
 	delete(c.entries, key)
 }
 
-// dropIf forgets every value that matches.
-func (c *epochCache[V]) dropIf(match func(V) bool) {
+// DropIf forgets every value that matches.
+func (c *Cache[V]) DropIf(match func(V) bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.epoch++
@@ -101,8 +104,8 @@ func (c *epochCache[V]) dropIf(match func(V) bool) {
 	}
 }
 
-// dropAll forgets everything.
-func (c *epochCache[V]) dropAll() {
+// DropAll forgets everything.
+func (c *Cache[V]) DropAll() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.epoch++
