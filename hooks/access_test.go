@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	"studyhall/collections"
+	"studyhall/testkit"
 )
 
 // matrix is one collection's row of the access matrix: for every actor the
@@ -42,17 +43,17 @@ const (
 )
 
 var selfIds = map[string]string{
-	student:         idStudent,
-	otherStudent:    idOtherStudent,
-	instructor:      idInstructor,
-	otherInstructor: idOtherInstructor,
+	testkit.Student:         testkit.IdStudent,
+	testkit.OtherStudent:    testkit.IdOtherStudent,
+	testkit.Instructor:      testkit.IdInstructor,
+	testkit.OtherInstructor: testkit.IdOtherInstructor,
 }
 
 func accessMatrix() []matrix {
 	return []matrix{
 		{
 			collection: collections.Users,
-			target:     idStudent,
+			target:     testkit.IdStudent,
 			list:       [6]bool{false, true, false, false, false, true},
 			view:       [6]int{hidden, ok, ok, ok, ok, ok},
 			create:     [6]int{created, created, created, created, created, created},
@@ -68,7 +69,7 @@ func accessMatrix() []matrix {
 		},
 		{
 			collection: collections.Courses,
-			target:     idDraftCourse,
+			target:     testkit.IdDraftCourse,
 			list:       [6]bool{false, false, false, true, false, true},
 			view:       [6]int{hidden, hidden, hidden, ok, hidden, ok},
 			create:     [6]int{bad, bad, bad, created, created, created},
@@ -76,7 +77,7 @@ func accessMatrix() []matrix {
 			remove:     [6]int{hidden, hidden, hidden, noBody, hidden, noBody},
 			createBody: func(actor, self string) string {
 				if self == "" {
-					self = idInstructor
+					self = testkit.IdInstructor
 				}
 				return `{"title":"New course","instructor":"` + self + `"}`
 			},
@@ -84,7 +85,7 @@ func accessMatrix() []matrix {
 		},
 		{
 			collection: collections.Enrollments,
-			target:     idEnrollment,
+			target:     testkit.IdEnrollment,
 			list:       [6]bool{false, true, false, true, false, true},
 			view:       [6]int{hidden, ok, hidden, ok, hidden, ok},
 			// everyone enrols themselves in the other instructor's course;
@@ -94,29 +95,29 @@ func accessMatrix() []matrix {
 			remove: [6]int{denied, denied, denied, denied, denied, noBody},
 			createBody: func(actor, self string) string {
 				if self == "" {
-					self = idOtherStudent
+					self = testkit.IdOtherStudent
 				}
-				return `{"course":"` + idOtherCourse + `","student":"` + self + `"}`
+				return `{"course":"` + testkit.IdOtherCourse + `","student":"` + self + `"}`
 			},
 			updateBody: `{"status":"dropped"}`,
 		},
 		{
 			collection: collections.Lessons,
-			target:     idLesson,
+			target:     testkit.IdLesson,
 			list:       [6]bool{false, true, false, true, false, true},
 			view:       [6]int{hidden, ok, hidden, ok, hidden, ok},
 			create:     [6]int{bad, bad, bad, created, bad, created},
 			update:     [6]int{hidden, hidden, hidden, ok, hidden, ok},
 			remove:     [6]int{hidden, hidden, hidden, noBody, hidden, noBody},
 			createBody: func(string, string) string {
-				return `{"course":"` + idCourse + `","title":"Systems","order":4}`
+				return `{"course":"` + testkit.IdCourse + `","title":"Systems","order":4}`
 			},
 			updateBody: `{"title":"Functions, revised"}`,
 			cascade:    2, // and its progress row
 		},
 		{
 			collection: collections.LessonProgress,
-			target:     idProgress,
+			target:     testkit.IdProgress,
 			list:       [6]bool{false, true, false, true, false, true},
 			view:       [6]int{hidden, ok, hidden, ok, hidden, ok},
 			// only an enrolled student records their own progress
@@ -125,29 +126,29 @@ func accessMatrix() []matrix {
 			remove: [6]int{denied, denied, denied, denied, denied, noBody},
 			createBody: func(actor, self string) string {
 				if self == "" {
-					self = idStudent
+					self = testkit.IdStudent
 				}
-				return `{"lesson":"` + idLesson3 + `","student":"` + self + `","completedAt":"2020-01-01 00:00:00.000Z"}`
+				return `{"lesson":"` + testkit.IdLesson3 + `","student":"` + self + `","completedAt":"2020-01-01 00:00:00.000Z"}`
 			},
 			updateBody: `{"videoCompletedAt":"2020-01-01 00:00:00.000Z"}`,
 		},
 		{
 			collection: collections.Assessments,
-			target:     idAssessment,
+			target:     testkit.IdAssessment,
 			list:       [6]bool{false, true, false, true, false, true},
 			view:       [6]int{hidden, ok, hidden, ok, hidden, ok},
 			create:     [6]int{bad, bad, bad, created, bad, created},
 			update:     [6]int{hidden, hidden, hidden, ok, hidden, ok},
 			remove:     [6]int{hidden, hidden, hidden, noBody, hidden, noBody},
 			createBody: func(string, string) string {
-				return `{"course":"` + idCourse + `","title":"Midterm","maxScore":100}`
+				return `{"course":"` + testkit.IdCourse + `","title":"Midterm","maxScore":100}`
 			},
 			updateBody: `{"title":"Quiz 1 (revised)"}`,
 			cascade:    2, // and its submission
 		},
 		{
 			collection: collections.Submissions,
-			target:     idSubmission,
+			target:     testkit.IdSubmission,
 			list:       [6]bool{false, true, false, true, false, true},
 			view:       [6]int{hidden, ok, hidden, ok, hidden, ok},
 			create:     [6]int{bad, created, bad, bad, bad, created},
@@ -157,22 +158,22 @@ func accessMatrix() []matrix {
 			remove: [6]int{denied, denied, denied, denied, denied, noBody},
 			createBody: func(actor, self string) string {
 				if self == "" {
-					self = idStudent
+					self = testkit.IdStudent
 				}
-				return `{"assessment":"` + idAssessment3 + `","student":"` + self + `","content":"my answer"}`
+				return `{"assessment":"` + testkit.IdAssessment3 + `","student":"` + self + `","content":"my answer"}`
 			},
 			updateBody: `{"score":8,"feedback":"Good work."}`,
 		},
 		{
 			collection: collections.Payments,
-			target:     idPayment,
+			target:     testkit.IdPayment,
 			list:       [6]bool{false, true, false, true, false, true},
 			view:       [6]int{hidden, ok, hidden, ok, hidden, ok},
 			create:     [6]int{denied, denied, denied, denied, denied, created},
 			update:     [6]int{denied, denied, denied, denied, denied, ok},
 			remove:     [6]int{denied, denied, denied, denied, denied, noBody},
 			createBody: func(string, string) string {
-				return `{"user":"` + idStudent + `","course":"` + idCourse + `","amount":19.5,"currency":"USD","status":"succeeded"}`
+				return `{"user":"` + testkit.IdStudent + `","course":"` + testkit.IdCourse + `","amount":19.5,"currency":"USD","status":"succeeded"}`
 			},
 			updateBody: `{"status":"refunded"}`,
 		},
@@ -186,14 +187,14 @@ func TestAccessMatrix(t *testing.T) {
 	t.Parallel()
 
 	for _, m := range accessMatrix() {
-		for i, actor := range actors {
+		for i, actor := range testkit.Actors {
 			var scenarios []tests.ApiScenario
 
 			listScenario := tests.ApiScenario{
 				Name:           m.collection + " list as " + actor,
 				Method:         http.MethodGet,
-				URL:            recordsURL(m.collection) + "?perPage=500",
-				Headers:        authHeader(actor),
+				URL:            testkit.RecordsURL(m.collection) + "?perPage=500",
+				Headers:        testkit.AuthHeader(actor),
 				ExpectedStatus: ok,
 				ExpectedEvents: map[string]int{"OnRecordsListRequest": 1},
 			}
@@ -209,18 +210,18 @@ func TestAccessMatrix(t *testing.T) {
 				return cell{name: m.collection + " " + op + " as " + actor, method: method, url: url, body: body, actor: actor, status: status}
 			}
 			scenarios = append(scenarios,
-				one("view", http.MethodGet, recordsURL(m.collection, m.target), "", m.view[i]).scenario(
+				one("view", http.MethodGet, testkit.RecordsURL(m.collection, m.target), "", m.view[i]).scenario(
 					ok, []string{`"id":"` + m.target + `"`}, map[string]int{"OnRecordViewRequest": 1}, "OnRecordViewRequest"),
-				one("create", http.MethodPost, recordsURL(m.collection), m.createBody(actor, selfIds[actor]), m.create[i]).scenario(
+				one("create", http.MethodPost, testkit.RecordsURL(m.collection), m.createBody(actor, selfIds[actor]), m.create[i]).scenario(
 					created, []string{`"collectionName":"` + m.collection + `"`}, map[string]int{"OnRecordCreateRequest": 1, "OnRecordAfterCreateSuccess": 1}, "OnRecordCreate"),
-				one("update", http.MethodPatch, recordsURL(m.collection, m.target), m.updateBody, m.update[i]).scenario(
+				one("update", http.MethodPatch, testkit.RecordsURL(m.collection, m.target), m.updateBody, m.update[i]).scenario(
 					ok, []string{`"id":"` + m.target + `"`}, map[string]int{"OnRecordUpdateRequest": 1, "OnRecordAfterUpdateSuccess": 1}, "OnRecordUpdate"),
-				one("delete", http.MethodDelete, recordsURL(m.collection, m.target), "", m.remove[i]).scenario(
+				one("delete", http.MethodDelete, testkit.RecordsURL(m.collection, m.target), "", m.remove[i]).scenario(
 					noBody, nil, map[string]int{"OnRecordDeleteRequest": 1, "OnRecordAfterDeleteSuccess": max(m.cascade, 1)}, "OnRecordDelete"),
 			)
 
 			for _, s := range scenarios {
-				s.TestAppFactory = newTestApp
+				s.TestAppFactory = testkit.NewTestApp
 				s.Test(t)
 			}
 		}
@@ -241,7 +242,7 @@ func (c cell) scenario(allowed int, content []string, events map[string]int, den
 		Name:           c.name,
 		Method:         c.method,
 		URL:            c.url,
-		Headers:        authHeader(c.actor),
+		Headers:        testkit.AuthHeader(c.actor),
 		ExpectedStatus: c.status,
 	}
 	if c.body != "" {

@@ -13,6 +13,7 @@ import (
 
 	"studyhall/collections"
 	"studyhall/hooks"
+	"studyhall/testkit"
 )
 
 const idRoom = "roomgroup000001" // idStudent and idInstructor; idOtherStudent is outside
@@ -20,10 +21,10 @@ const idRoom = "roomgroup000001" // idStudent and idInstructor; idOtherStudent i
 // withChatRoom is a test app with a group room of idStudent and
 // idInstructor, and one message in it from the instructor.
 func withChatRoom(t testing.TB) *tests.TestApp {
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	room, err := hooks.CreateChatRoom(app, hooks.NewChatRoom{
-		Name: "Algebra I", Type: collections.ChatRoomTypeGroup, CreatedBy: idInstructor,
-		Participants: []string{idStudent, idInstructor},
+		Name: "Algebra I", Type: collections.ChatRoomTypeGroup, CreatedBy: testkit.IdInstructor,
+		Participants: []string{testkit.IdStudent, testkit.IdInstructor},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -32,8 +33,8 @@ func withChatRoom(t testing.TB) *tests.TestApp {
 	if _, err := app.DB().NewQuery("UPDATE chat_rooms SET id = {:id} WHERE id = {:old}").Bind(map[string]any{"id": idRoom, "old": room.Id}).Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := saveRecord(app, collections.ChatMessages, "msgmessage00001", map[string]any{
-		"room": idRoom, "sender": idInstructor, "body": "Welcome to the room.",
+	if _, err := testkit.SaveRecord(app, collections.ChatMessages, "msgmessage00001", map[string]any{
+		"room": idRoom, "sender": testkit.IdInstructor, "body": "Welcome to the room.",
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -44,15 +45,15 @@ func TestChatMessagesAPI(t *testing.T) {
 	t.Parallel()
 
 	post := func(body string) *strings.Reader {
-		return strings.NewReader(`{"room":"` + idRoom + `","sender":"` + idStudent + `",` + body + `}`)
+		return strings.NewReader(`{"room":"` + idRoom + `","sender":"` + testkit.IdStudent + `",` + body + `}`)
 	}
 	scenarios := []tests.ApiScenario{
 		{
 			Name:            "a participant posts, control characters removed",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.ChatMessages),
+			URL:             testkit.RecordsURL(collections.ChatMessages),
 			Body:            post(`"body":"hi\u0007 there\nsecond line"`),
-			Headers:         authHeader(student),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"body":"hi there\nsecond line"`, `"editedAt":""`},
 			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 1},
@@ -60,9 +61,9 @@ func TestChatMessagesAPI(t *testing.T) {
 		{
 			Name:            "a script is stored as the text it is",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.ChatMessages),
+			URL:             testkit.RecordsURL(collections.ChatMessages),
 			Body:            post(`"body":"<script>alert(1)</script>"`),
-			Headers:         authHeader(student),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"body":"\u003cscript\u003ealert(1)\u003c/script\u003e"`},
 			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 1},
@@ -70,9 +71,9 @@ func TestChatMessagesAPI(t *testing.T) {
 		{
 			Name:            "a non-participant cannot post",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.ChatMessages),
-			Body:            strings.NewReader(`{"room":"` + idRoom + `","sender":"` + idOtherStudent + `","body":"let me in"}`),
-			Headers:         authHeader(otherStudent),
+			URL:             testkit.RecordsURL(collections.ChatMessages),
+			Body:            strings.NewReader(`{"room":"` + idRoom + `","sender":"` + testkit.IdOtherStudent + `","body":"let me in"}`),
+			Headers:         testkit.AuthHeader(testkit.OtherStudent),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"status":400`},
 			ExpectedEvents:  map[string]int{"OnRecordCreate": 0},
@@ -80,9 +81,9 @@ func TestChatMessagesAPI(t *testing.T) {
 		{
 			Name:            "nobody posts as someone else",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.ChatMessages),
-			Body:            strings.NewReader(`{"room":"` + idRoom + `","sender":"` + idInstructor + `","body":"forged"}`),
-			Headers:         authHeader(student),
+			URL:             testkit.RecordsURL(collections.ChatMessages),
+			Body:            strings.NewReader(`{"room":"` + idRoom + `","sender":"` + testkit.IdInstructor + `","body":"forged"}`),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"status":400`},
 			ExpectedEvents:  map[string]int{"OnRecordCreate": 0},
@@ -90,9 +91,9 @@ func TestChatMessagesAPI(t *testing.T) {
 		{
 			Name:            "an empty body",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.ChatMessages),
+			URL:             testkit.RecordsURL(collections.ChatMessages),
 			Body:            post(`"body":"  \n "`),
-			Headers:         authHeader(student),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"body":{"code":"validation_required"`},
 			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 0},
@@ -100,9 +101,9 @@ func TestChatMessagesAPI(t *testing.T) {
 		{
 			Name:            "a body over 5000 characters",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.ChatMessages),
+			URL:             testkit.RecordsURL(collections.ChatMessages),
 			Body:            post(`"body":"` + strings.Repeat("é", 5001) + `"`),
-			Headers:         authHeader(student),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"body":{"code":"validation_max_text_constraint"`},
 			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 0},
@@ -110,8 +111,8 @@ func TestChatMessagesAPI(t *testing.T) {
 		{
 			Name:            "a non-participant sees no messages",
 			Method:          http.MethodGet,
-			URL:             recordsURL(collections.ChatMessages) + "?filter=room='" + idRoom + "'",
-			Headers:         authHeader(otherStudent),
+			URL:             testkit.RecordsURL(collections.ChatMessages) + "?filter=room='" + idRoom + "'",
+			Headers:         testkit.AuthHeader(testkit.OtherStudent),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"totalItems":0`},
 			ExpectedEvents:  map[string]int{"OnRecordsListRequest": 1},
@@ -119,8 +120,8 @@ func TestChatMessagesAPI(t *testing.T) {
 		{
 			Name:               "nor through expand",
 			Method:             http.MethodGet,
-			URL:                recordsURL(collections.ChatMessages, "msgmessage00001") + "?expand=room",
-			Headers:            authHeader(otherStudent),
+			URL:                testkit.RecordsURL(collections.ChatMessages, "msgmessage00001") + "?expand=room",
+			Headers:            testkit.AuthHeader(testkit.OtherStudent),
 			ExpectedStatus:     404,
 			ExpectedContent:    []string{`"status":404`},
 			NotExpectedContent: []string{"Welcome"},
@@ -129,9 +130,9 @@ func TestChatMessagesAPI(t *testing.T) {
 		{
 			Name:            "the sender edits within 15 minutes",
 			Method:          http.MethodPatch,
-			URL:             recordsURL(collections.ChatMessages, "msgmessage00001"),
+			URL:             testkit.RecordsURL(collections.ChatMessages, "msgmessage00001"),
 			Body:            strings.NewReader(`{"body":"Welcome, everyone."}`),
-			Headers:         authHeader(instructor),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"body":"Welcome, everyone."`, `"editedAt":"20`},
 			ExpectedEvents:  map[string]int{"OnRecordAfterUpdateSuccess": 1},
@@ -139,9 +140,9 @@ func TestChatMessagesAPI(t *testing.T) {
 		{
 			Name:           "after 15 minutes an edit is refused with a code",
 			Method:         http.MethodPatch,
-			URL:            recordsURL(collections.ChatMessages, "msgmessage00001"),
+			URL:            testkit.RecordsURL(collections.ChatMessages, "msgmessage00001"),
 			Body:           strings.NewReader(`{"body":"too late"}`),
-			Headers:        authHeader(instructor),
+			Headers:        testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus: 403,
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
 				old := time.Now().UTC().Add(-16 * time.Minute).Format("2006-01-02 15:04:05.000Z")
@@ -155,9 +156,9 @@ func TestChatMessagesAPI(t *testing.T) {
 		{
 			Name:            "another participant cannot edit",
 			Method:          http.MethodPatch,
-			URL:             recordsURL(collections.ChatMessages, "msgmessage00001"),
+			URL:             testkit.RecordsURL(collections.ChatMessages, "msgmessage00001"),
 			Body:            strings.NewReader(`{"body":"hijacked"}`),
-			Headers:         authHeader(student),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			ExpectedStatus:  404,
 			ExpectedContent: []string{`"status":404`},
 			ExpectedEvents:  map[string]int{"OnRecordUpdate": 0},
@@ -166,7 +167,7 @@ func TestChatMessagesAPI(t *testing.T) {
 			Name:            "the sender deletes: a tombstone without a body",
 			Method:          http.MethodPost,
 			URL:             "/api/chat/messages/msgmessage00001/delete",
-			Headers:         authHeader(instructor),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"body":""`, `"deletedAt":"20`},
 			ExpectedEvents:  map[string]int{"OnRecordAfterUpdateSuccess": 1},
@@ -175,7 +176,7 @@ func TestChatMessagesAPI(t *testing.T) {
 			Name:            "another participant cannot delete",
 			Method:          http.MethodPost,
 			URL:             "/api/chat/messages/msgmessage00001/delete",
-			Headers:         authHeader(student),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			ExpectedStatus:  403,
 			ExpectedContent: []string{`"code":"not_sender"`},
 			ExpectedEvents:  map[string]int{"OnRecordUpdate": 0},
@@ -184,7 +185,7 @@ func TestChatMessagesAPI(t *testing.T) {
 			Name:            "a non-participant cannot even find it",
 			Method:          http.MethodPost,
 			URL:             "/api/chat/messages/msgmessage00001/delete",
-			Headers:         authHeader(otherStudent),
+			Headers:         testkit.AuthHeader(testkit.OtherStudent),
 			ExpectedStatus:  404,
 			ExpectedContent: []string{`"status":404`},
 			ExpectedEvents:  map[string]int{"OnRecordUpdate": 0},
@@ -202,7 +203,7 @@ func TestChatMessagesAPI(t *testing.T) {
 			Method:          http.MethodPost,
 			URL:             "/api/chat/rooms/" + idRoom + "/typing",
 			Body:            strings.NewReader(`{}`),
-			Headers:         authHeader(student),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"typing":{"code":"validation_not_nil_required"`},
 			ExpectedEvents:  map[string]int{"*": 0},
@@ -212,7 +213,7 @@ func TestChatMessagesAPI(t *testing.T) {
 			Method:          http.MethodPost,
 			URL:             "/api/chat/rooms/" + idRoom + "/typing",
 			Body:            strings.NewReader(`{"typing":true}`),
-			Headers:         authHeader(otherStudent),
+			Headers:         testkit.AuthHeader(testkit.OtherStudent),
 			ExpectedStatus:  404,
 			ExpectedContent: []string{`"status":404`},
 			ExpectedEvents:  map[string]int{"*": 0},
@@ -229,12 +230,12 @@ func TestChatReplyMustStayInRoom(t *testing.T) {
 
 	app := withChatRoom(t)
 	defer app.Cleanup()
-	other, err := hooks.CreateChatRoom(app, hooks.NewChatRoom{Type: collections.ChatRoomTypeGroup, Participants: []string{idStudent}})
+	other, err := hooks.CreateChatRoom(app, hooks.NewChatRoom{Type: collections.ChatRoomTypeGroup, Participants: []string{testkit.IdStudent}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = saveRecord(app, collections.ChatMessages, "", map[string]any{
-		"room": other.Id, "sender": idStudent, "body": "a reply", "replyTo": "msgmessage00001",
+	_, err = testkit.SaveRecord(app, collections.ChatMessages, "", map[string]any{
+		"room": other.Id, "sender": testkit.IdStudent, "body": "a reply", "replyTo": "msgmessage00001",
 	})
 	if err == nil || !strings.Contains(err.Error(), "same room") {
 		t.Fatalf("a reply across rooms: %v", err)
@@ -249,47 +250,47 @@ func TestChatRealtime(t *testing.T) {
 
 	app := withChatRoom(t)
 	defer app.Cleanup()
-	srv := startServer(t, app)
+	srv := testkit.StartServer(t, app)
 
-	member := connectRealtime(t, srv.URL)
-	member.subscribe(t, tokens[student], "chat/"+idRoom, "chat/"+idRoom+"/typing")
-	outsider := connectRealtime(t, srv.URL)
+	member := testkit.ConnectRealtime(t, srv.URL)
+	member.Subscribe(t, testkit.Tokens[testkit.Student], "chat/"+idRoom, "chat/"+idRoom+"/typing")
+	outsider := testkit.ConnectRealtime(t, srv.URL)
 	// one request carries a refused topic beside an allowed one, and the
 	// stock record subscription: the request succeeds, only the allowed
 	// topic is kept
-	outsider.subscribe(t, tokens[otherStudent], "chat/"+idRoom, "chat/"+idRoom+"/typing", "chat_messages/*", "presence/"+idOtherStudent)
+	outsider.Subscribe(t, testkit.Tokens[testkit.OtherStudent], "chat/"+idRoom, "chat/"+idRoom+"/typing", "chat_messages/*", "presence/"+testkit.IdOtherStudent)
 
 	var msg map[string]any
-	if status := apiRequest(t, srv.URL, http.MethodPost, recordsURL(collections.ChatMessages), tokens[instructor],
-		map[string]any{"room": idRoom, "sender": idInstructor, "body": "<b>Quiz</b> at noon"}, &msg); status != 200 {
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, testkit.RecordsURL(collections.ChatMessages), testkit.Tokens[testkit.Instructor],
+		map[string]any{"room": idRoom, "sender": testkit.IdInstructor, "body": "<b>Quiz</b> at noon"}, &msg); status != 200 {
 		t.Fatalf("post: %d %v", status, msg)
 	}
-	ev := member.expectEvent(t, "chat/"+idRoom, 2*time.Second)
+	ev := member.ExpectEvent(t, "chat/"+idRoom, 2*time.Second)
 	if ev.Action != "create" || ev.Record["body"] != "<b>Quiz</b> at noon" || ev.Record["id"] != msg["id"] {
 		t.Fatalf("create event: %+v", ev)
 	}
 
-	apiRequest(t, srv.URL, http.MethodPatch, recordsURL(collections.ChatMessages, msg["id"].(string)), tokens[instructor], map[string]any{"body": "Quiz at one"}, nil)
-	ev = member.expectEvent(t, "chat/"+idRoom, 2*time.Second)
+	testkit.ApiRequest(t, srv.URL, http.MethodPatch, testkit.RecordsURL(collections.ChatMessages, msg["id"].(string)), testkit.Tokens[testkit.Instructor], map[string]any{"body": "Quiz at one"}, nil)
+	ev = member.ExpectEvent(t, "chat/"+idRoom, 2*time.Second)
 	if ev.Action != "update" || ev.Record["body"] != "Quiz at one" || ev.Record["editedAt"] == "" {
 		t.Fatalf("edit event: %+v", ev)
 	}
-	apiRequest(t, srv.URL, http.MethodPost, "/api/chat/messages/"+msg["id"].(string)+"/delete", tokens[instructor], nil, nil)
-	ev = member.expectEvent(t, "chat/"+idRoom, 2*time.Second)
+	testkit.ApiRequest(t, srv.URL, http.MethodPost, "/api/chat/messages/"+msg["id"].(string)+"/delete", testkit.Tokens[testkit.Instructor], nil, nil)
+	ev = member.ExpectEvent(t, "chat/"+idRoom, 2*time.Second)
 	if ev.Action != "update" || ev.Record["body"] != "" || ev.Record["deletedAt"] == "" {
 		t.Fatalf("delete event: %+v", ev)
 	}
 
 	// typing: on, then the server's off 6 s after the last refresh
-	if status := apiRequest(t, srv.URL, http.MethodPost, "/api/chat/rooms/"+idRoom+"/typing", tokens[instructor], map[string]any{"typing": true}, nil); status != 204 {
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, "/api/chat/rooms/"+idRoom+"/typing", testkit.Tokens[testkit.Instructor], map[string]any{"typing": true}, nil); status != 204 {
 		t.Fatalf("typing: %d", status)
 	}
-	typing, ok := member.nextEvent(2 * time.Second)
+	typing, ok := member.NextEvent(2 * time.Second)
 	if !ok || typing.Name != "chat/"+idRoom+"/typing" || !strings.Contains(string(typing.Data), `"typing":true`) || !strings.Contains(string(typing.Data), `"name":"Ada Instructor"`) {
 		t.Fatalf("typing event: %+v", typing)
 	}
 	start := time.Now()
-	typing, ok = member.nextEvent(8 * time.Second)
+	typing, ok = member.NextEvent(8 * time.Second)
 	if !ok || !strings.Contains(string(typing.Data), `"typing":false`) {
 		t.Fatalf("no server-sent typing false: %+v", typing)
 	}
@@ -298,26 +299,26 @@ func TestChatRealtime(t *testing.T) {
 	}
 
 	// the outsider heard nothing of any of it
-	outsider.expectNoEvent(t, 100*time.Millisecond)
+	outsider.ExpectNoEvent(t, 100*time.Millisecond)
 
 	// removed from the room, the student hears nothing more
-	if err := hooks.RemoveChatParticipant(app, idRoom, idStudent); err != nil {
+	if err := hooks.RemoveChatParticipant(app, idRoom, testkit.IdStudent); err != nil {
 		t.Fatal(err)
 	}
-	apiRequest(t, srv.URL, http.MethodPost, recordsURL(collections.ChatMessages), tokens[instructor],
-		map[string]any{"room": idRoom, "sender": idInstructor, "body": "after you left"}, nil)
-	apiRequest(t, srv.URL, http.MethodPost, "/api/chat/rooms/"+idRoom+"/typing", tokens[instructor], map[string]any{"typing": true}, nil)
-	member.expectNoEvent(t, 500*time.Millisecond)
-	outsider.expectNoEvent(t, 10*time.Millisecond)
+	testkit.ApiRequest(t, srv.URL, http.MethodPost, testkit.RecordsURL(collections.ChatMessages), testkit.Tokens[testkit.Instructor],
+		map[string]any{"room": idRoom, "sender": testkit.IdInstructor, "body": "after you left"}, nil)
+	testkit.ApiRequest(t, srv.URL, http.MethodPost, "/api/chat/rooms/"+idRoom+"/typing", testkit.Tokens[testkit.Instructor], map[string]any{"typing": true}, nil)
+	member.ExpectNoEvent(t, 500*time.Millisecond)
+	outsider.ExpectNoEvent(t, 10*time.Millisecond)
 }
 
 func TestChatDirectRooms(t *testing.T) {
 	t.Parallel()
 
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
 	app.Settings().RateLimits.Enabled = false
-	srv := startServer(t, app)
+	srv := testkit.StartServer(t, app)
 
 	// ten concurrent requests from both sides find or create one room
 	ids := make(chan string, 10)
@@ -326,12 +327,12 @@ func TestChatDirectRooms(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			from, to := tokens[student], idOtherStudent
+			from, to := testkit.Tokens[testkit.Student], testkit.IdOtherStudent
 			if i%2 == 1 {
-				from, to = tokens[otherStudent], idStudent
+				from, to = testkit.Tokens[testkit.OtherStudent], testkit.IdStudent
 			}
 			var room map[string]any
-			if status := apiRequest(t, srv.URL, http.MethodPost, "/api/chat/direct", from, map[string]any{"userId": to}, &room); status != 200 {
+			if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, "/api/chat/direct", from, map[string]any{"userId": to}, &room); status != 200 {
 				t.Errorf("direct: %d %v", status, room)
 				return
 			}
@@ -347,12 +348,12 @@ func TestChatDirectRooms(t *testing.T) {
 	if len(seen) != 1 {
 		t.Fatalf("%d direct rooms for one pair", len(seen))
 	}
-	if n := countRecords(t, app, collections.ChatRooms, "type = 'direct'"); n != 1 {
+	if n := testkit.CountRecords(t, app, collections.ChatRooms, "type = 'direct'"); n != 1 {
 		t.Fatalf("%d direct rooms stored", n)
 	}
 
 	// turning direct messages off stops new rooms, with a code
-	user, _ := app.FindRecordById(collections.Users, idInstructor)
+	user, _ := app.FindRecordById(collections.Users, testkit.IdInstructor)
 	user.Set("allowDirectMessages", false)
 	if err := app.Save(user); err != nil {
 		t.Fatal(err)
@@ -362,16 +363,16 @@ func TestChatDirectRooms(t *testing.T) {
 		status              int
 		want                string
 	}{
-		{"to someone who turned them off", tokens[student], idInstructor, 403, `"code":"direct_messages_off"`},
-		{"to yourself", tokens[student], idStudent, 400, `"userId":{"code":"validation_self"`},
-		{"to nobody", tokens[student], "", 400, `"userId":{"code":"validation_required"`},
-		{"to an unknown user", tokens[student], "nosuchuser0000", 404, `"status":404`},
-		{"as a guest", "", idStudent, 401, `"status":401`},
+		{"to someone who turned them off", testkit.Tokens[testkit.Student], testkit.IdInstructor, 403, `"code":"direct_messages_off"`},
+		{"to yourself", testkit.Tokens[testkit.Student], testkit.IdStudent, 400, `"userId":{"code":"validation_self"`},
+		{"to nobody", testkit.Tokens[testkit.Student], "", 400, `"userId":{"code":"validation_required"`},
+		{"to an unknown user", testkit.Tokens[testkit.Student], "nosuchuser0000", 404, `"status":404`},
+		{"as a guest", "", testkit.IdStudent, 401, `"status":401`},
 	}
 	for _, c := range checks {
 		var body map[string]any
-		status := apiRequest(t, srv.URL, http.MethodPost, "/api/chat/direct", c.token, map[string]any{"userId": c.userId}, &body)
-		if raw := fmt.Sprint(body); status != c.status || !strings.Contains(jsonString(t, body), c.want) {
+		status := testkit.ApiRequest(t, srv.URL, http.MethodPost, "/api/chat/direct", c.token, map[string]any{"userId": c.userId}, &body)
+		if raw := fmt.Sprint(body); status != c.status || !strings.Contains(testkit.JsonString(t, body), c.want) {
 			t.Errorf("%s: %d %s", c.name, status, raw)
 		}
 	}
@@ -383,60 +384,60 @@ func TestChatDirectRooms(t *testing.T) {
 func TestChatUnreadAndNotices(t *testing.T) {
 	t.Parallel()
 
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
 	app.Settings().RateLimits.Enabled = false
-	srv := startServer(t, app)
+	srv := testkit.StartServer(t, app)
 
 	var room map[string]any
-	apiRequest(t, srv.URL, http.MethodPost, "/api/chat/direct", tokens[instructor], map[string]any{"userId": idStudent}, &room)
+	testkit.ApiRequest(t, srv.URL, http.MethodPost, "/api/chat/direct", testkit.Tokens[testkit.Instructor], map[string]any{"userId": testkit.IdStudent}, &room)
 	roomId := room["id"].(string)
 	send := func(token, sender, body string) {
 		t.Helper()
-		if status := apiRequest(t, srv.URL, http.MethodPost, recordsURL(collections.ChatMessages), token,
+		if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, testkit.RecordsURL(collections.ChatMessages), token,
 			map[string]any{"room": roomId, "sender": sender, "body": body}, nil); status != 200 {
 			t.Fatalf("send: %d", status)
 		}
 	}
 	for i := range 3 {
-		send(tokens[instructor], idInstructor, fmt.Sprint("question ", i))
+		send(testkit.Tokens[testkit.Instructor], testkit.IdInstructor, fmt.Sprint("question ", i))
 	}
-	send(tokens[student], idStudent, "my own")
+	send(testkit.Tokens[testkit.Student], testkit.IdStudent, "my own")
 
 	var unread struct {
 		Rooms map[string]int `json:"rooms"`
 	}
-	apiRequest(t, srv.URL, http.MethodGet, "/api/chat/unread", tokens[student], nil, &unread)
+	testkit.ApiRequest(t, srv.URL, http.MethodGet, "/api/chat/unread", testkit.Tokens[testkit.Student], nil, &unread)
 	if unread.Rooms[roomId] != 3 {
 		t.Fatalf("unread = %v, want 3 in %s", unread.Rooms, roomId)
 	}
 	// three messages within five minutes: one notice, high from an instructor
-	notices := countRecords(t, app, collections.Notifications, "user = '"+idStudent+"' && type = 'direct_message' && priority = 'high'")
+	notices := testkit.CountRecords(t, app, collections.Notifications, "user = '"+testkit.IdStudent+"' && type = 'direct_message' && priority = 'high'")
 	if notices != 1 {
 		t.Errorf("direct_message notices = %d, want 1 (coalesced)", notices)
 	}
-	if n := countRecords(t, app, collections.Notifications, "user = '"+idInstructor+"' && type = 'direct_message' && priority = 'normal'"); n != 1 {
+	if n := testkit.CountRecords(t, app, collections.Notifications, "user = '"+testkit.IdInstructor+"' && type = 'direct_message' && priority = 'normal'"); n != 1 {
 		t.Errorf("the instructor got %d notices for the student's message, want 1 of normal priority", n)
 	}
 
-	if status := apiRequest(t, srv.URL, http.MethodPost, "/api/chat/rooms/"+roomId+"/read", tokens[student], nil, nil); status != 200 {
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, "/api/chat/rooms/"+roomId+"/read", testkit.Tokens[testkit.Student], nil, nil); status != 200 {
 		t.Fatalf("read: %d", status)
 	}
-	apiRequest(t, srv.URL, http.MethodGet, "/api/chat/unread", tokens[student], nil, &unread)
+	testkit.ApiRequest(t, srv.URL, http.MethodGet, "/api/chat/unread", testkit.Tokens[testkit.Student], nil, &unread)
 	if unread.Rooms[roomId] != 0 {
 		t.Fatalf("unread after reading = %v", unread.Rooms)
 	}
-	if status := apiRequest(t, srv.URL, http.MethodPost, "/api/chat/rooms/"+roomId+"/read", tokens[otherStudent], nil, nil); status != 404 {
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, "/api/chat/rooms/"+roomId+"/read", testkit.Tokens[testkit.OtherStudent], nil, nil); status != 404 {
 		t.Errorf("an outsider marks the room read: %d", status)
 	}
 
 	// the instructor is in the room (subscribed): no notice for them
-	c := connectRealtime(t, srv.URL)
-	c.subscribe(t, tokens[instructor], "chat/"+roomId)
-	before := countRecords(t, app, collections.Notifications, "user = '"+idInstructor+"' && type = 'direct_message'")
+	c := testkit.ConnectRealtime(t, srv.URL)
+	c.Subscribe(t, testkit.Tokens[testkit.Instructor], "chat/"+roomId)
+	before := testkit.CountRecords(t, app, collections.Notifications, "user = '"+testkit.IdInstructor+"' && type = 'direct_message'")
 	_, _ = app.DB().NewQuery("DELETE FROM notifications WHERE type = 'direct_message'").Execute()
-	send(tokens[student], idStudent, "are you there?")
-	if n := countRecords(t, app, collections.Notifications, "user = '"+idInstructor+"' && type = 'direct_message'"); n != 0 {
+	send(testkit.Tokens[testkit.Student], testkit.IdStudent, "are you there?")
+	if n := testkit.CountRecords(t, app, collections.Notifications, "user = '"+testkit.IdInstructor+"' && type = 'direct_message'"); n != 0 {
 		t.Errorf("a notice for a recipient looking at the room (had %d before)", before)
 	}
 
@@ -444,8 +445,8 @@ func TestChatUnreadAndNotices(t *testing.T) {
 	limited := 0
 	for i := range 30 {
 		var body map[string]any
-		if apiRequest(t, srv.URL, http.MethodPost, recordsURL(collections.ChatMessages), tokens[student],
-			map[string]any{"room": roomId, "sender": idStudent, "body": fmt.Sprint("spam ", i)}, &body) == http.StatusTooManyRequests {
+		if testkit.ApiRequest(t, srv.URL, http.MethodPost, testkit.RecordsURL(collections.ChatMessages), testkit.Tokens[testkit.Student],
+			map[string]any{"room": roomId, "sender": testkit.IdStudent, "body": fmt.Sprint("spam ", i)}, &body) == http.StatusTooManyRequests {
 			limited++
 			if body["data"].(map[string]any)["code"] != "rate_limited" {
 				t.Errorf("429 without its code: %v", body)

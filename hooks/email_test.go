@@ -24,6 +24,7 @@ import (
 
 	"studyhall/collections"
 	"studyhall/emails"
+	"studyhall/testkit"
 )
 
 // --- helpers
@@ -94,10 +95,10 @@ func mailAddress(address string) mail.Address {
 }
 
 // mailsWithSubject are the received mails whose subject contains s.
-func mailsWithSubject(received []receivedMail, s string) []receivedMail {
-	var out []receivedMail
+func mailsWithSubject(received []testkit.ReceivedMail, s string) []testkit.ReceivedMail {
+	var out []testkit.ReceivedMail
 	for _, m := range received {
-		if strings.Contains(m.subject(), s) {
+		if strings.Contains(m.Subject(), s) {
 			out = append(out, m)
 		}
 	}
@@ -132,22 +133,22 @@ func queueTestMail(t testing.TB, app core.App, subject string, now time.Time) *c
 
 func TestEmailImmediateNotificationArrives(t *testing.T) {
 	t.Parallel()
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
-	srv := startSMTPServer(t)
-	configureSMTP(t, app, srv)
+	srv := testkit.StartSMTPServer(t)
+	testkit.ConfigureSMTP(t, app, srv)
 
 	now := time.Now()
 	title := `<script>alert("x")</script> Quiz 1 graded`
-	n := addNotification(t, app, idStudent, collections.TypeAssessmentGraded, collections.PriorityHigh, title,
+	n := addNotification(t, app, testkit.IdStudent, collections.TypeAssessmentGraded, collections.PriorityHigh, title,
 		collections.EmailModeImmediate, time.Time{}, map[string]any{
 			collections.NotificationMessage:    "You scored 9/10 & <b>well</b> done.",
-			collections.NotificationActionURL:  "/courses/" + idCourse + "/assessments/" + idAssessment,
+			collections.NotificationActionURL:  "/courses/" + testkit.IdCourse + "/assessments/" + testkit.IdAssessment,
 			collections.NotificationActionText: "See your grade",
 		})
-	receipt := addNotification(t, app, idStudent, collections.TypePaymentReceipt, collections.PriorityHigh, "Receipt R-1 for Algebra I",
+	receipt := addNotification(t, app, testkit.IdStudent, collections.TypePaymentReceipt, collections.PriorityHigh, "Receipt R-1 for Algebra I",
 		collections.EmailModeImmediate, time.Time{}, nil)
-	daily := addNotification(t, app, idStudent, collections.TypeNewLesson, collections.PriorityNormal, "Digest only lesson",
+	daily := addNotification(t, app, testkit.IdStudent, collections.TypeNewLesson, collections.PriorityNormal, "Digest only lesson",
 		collections.EmailModeDaily, time.Time{}, nil)
 
 	if _, err := emails.QueueNotificationEmails(app, now); err != nil {
@@ -180,8 +181,8 @@ func TestEmailImmediateNotificationArrives(t *testing.T) {
 		t.Fatalf("received %d notification mails, want 1", len(got))
 	}
 	m := got[0]
-	if m.subject() != title {
-		t.Errorf("Subject = %q, want %q", m.subject(), title)
+	if m.Subject() != title {
+		t.Errorf("Subject = %q, want %q", m.Subject(), title)
 	}
 	if from := m.Header.Get("From"); !strings.Contains(from, "noreply@learn.example.com") {
 		t.Errorf("From = %q", from)
@@ -202,7 +203,7 @@ func TestEmailImmediateNotificationArrives(t *testing.T) {
 	if strings.Contains(html, "<b>well</b>") || !strings.Contains(html, "&amp; &lt;b&gt;well&lt;/b&gt;") {
 		t.Errorf("message not escaped in HTML:\n%s", html)
 	}
-	wantLink := "https://learn.example.com/courses/" + idCourse + "/assessments/" + idAssessment
+	wantLink := "https://learn.example.com/courses/" + testkit.IdCourse + "/assessments/" + testkit.IdAssessment
 	if !strings.Contains(html, `href="`+wantLink+`"`) || !strings.Contains(text, wantLink) {
 		t.Errorf("action link %s not absolute in both parts:\n%s\n%s", wantLink, html, text)
 	}
@@ -223,7 +224,7 @@ func TestEmailImmediateNotificationArrives(t *testing.T) {
 		t.Fatal(err)
 	}
 	claims, err := emails.ParseUnsubscribeToken(secret, link.Query().Get("token"), now)
-	if err != nil || claims.Subject != idStudent || claims.Scope != collections.CategoryAssessment {
+	if err != nil || claims.Subject != testkit.IdStudent || claims.Scope != collections.CategoryAssessment {
 		t.Errorf("token claims = %+v, %v", claims, err)
 	}
 	if !strings.Contains(html, strings.ReplaceAll(link.String(), "&", "&amp;")) {
@@ -260,10 +261,10 @@ func TestEmailImmediateNotificationArrives(t *testing.T) {
 
 func TestEmailAccountDeletedGoesToKeptAddress(t *testing.T) {
 	t.Parallel()
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
-	srv := startSMTPServer(t)
-	configureSMTP(t, app, srv)
+	srv := testkit.StartSMTPServer(t)
+	testkit.ConfigureSMTP(t, app, srv)
 
 	// the account is gone: the engine kept the address in notification_emails
 	c, err := app.FindCollectionByNameOrId(collections.NotificationEmails)
@@ -308,13 +309,13 @@ func TestEmailAccountDeletedGoesToKeptAddress(t *testing.T) {
 
 func TestEmailAuthMailsGoThroughOutbox(t *testing.T) {
 	t.Parallel()
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
-	srv := startSMTPServer(t)
-	configureSMTP(t, app, srv)
+	srv := testkit.StartSMTPServer(t)
+	testkit.ConfigureSMTP(t, app, srv)
 
 	// what request-password-reset runs (in a goroutine, hence called here)
-	user, err := app.FindRecordById(collections.Users, idStudent)
+	user, err := app.FindRecordById(collections.Users, testkit.IdStudent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,7 +329,7 @@ func TestEmailAuthMailsGoThroughOutbox(t *testing.T) {
 	if len(rows) != 1 {
 		t.Fatalf("auth outbox rows = %d, want 1", len(rows))
 	}
-	if rows[0].GetString(collections.OutboxUserId) != idStudent {
+	if rows[0].GetString(collections.OutboxUserId) != testkit.IdStudent {
 		t.Errorf("userId = %q", rows[0].GetString(collections.OutboxUserId))
 	}
 	if _, err := testWorker(app, &fakeClock{now: time.Now()}).RunOnce(context.Background()); err != nil {
@@ -361,10 +362,10 @@ func TestEmailAuthMailsGoThroughOutbox(t *testing.T) {
 
 func TestOutboxRetriesWithBackoffUntilServerRecovers(t *testing.T) {
 	t.Parallel()
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
-	srv := startSMTPServer(t)
-	configureSMTP(t, app, srv)
+	srv := testkit.StartSMTPServer(t)
+	testkit.ConfigureSMTP(t, app, srv)
 
 	start := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	clock := &fakeClock{now: start}
@@ -437,10 +438,10 @@ func TestOutboxRetriesWithBackoffUntilServerRecovers(t *testing.T) {
 
 func TestOutboxFailsAfterMaxAttemptsThenRetryCommand(t *testing.T) {
 	t.Parallel()
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
-	srv := startSMTPServer(t)
-	configureSMTP(t, app, srv)
+	srv := testkit.StartSMTPServer(t)
+	testkit.ConfigureSMTP(t, app, srv)
 
 	start := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	clock := &fakeClock{now: start}
@@ -501,10 +502,10 @@ func TestOutboxFailsAfterMaxAttemptsThenRetryCommand(t *testing.T) {
 
 func TestOutboxConnectionRefusedKeepsRowPending(t *testing.T) {
 	t.Parallel()
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
-	srv := startSMTPServer(t)
-	configureSMTP(t, app, srv)
+	srv := testkit.StartSMTPServer(t)
+	testkit.ConfigureSMTP(t, app, srv)
 	// point SMTP at a port nothing listens on
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -545,10 +546,10 @@ func TestOutboxConnectionRefusedKeepsRowPending(t *testing.T) {
 
 func TestOutboxTwoWorkersSendEachRowOnce(t *testing.T) {
 	t.Parallel()
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
-	srv := startSMTPServer(t)
-	configureSMTP(t, app, srv)
+	srv := testkit.StartSMTPServer(t)
+	testkit.ConfigureSMTP(t, app, srv)
 
 	now := time.Now()
 	const total = 24
@@ -578,7 +579,7 @@ func TestOutboxTwoWorkersSendEachRowOnce(t *testing.T) {
 	}
 	seen := map[string]int{}
 	for _, m := range received {
-		seen[m.subject()]++
+		seen[m.Subject()]++
 	}
 	for subject, n := range seen {
 		if n != 1 {
@@ -592,10 +593,10 @@ func TestOutboxTwoWorkersSendEachRowOnce(t *testing.T) {
 
 func TestOutboxLeaseRecoversCrashedWorker(t *testing.T) {
 	t.Parallel()
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
-	srv := startSMTPServer(t)
-	configureSMTP(t, app, srv)
+	srv := testkit.StartSMTPServer(t)
+	testkit.ConfigureSMTP(t, app, srv)
 
 	now := time.Now()
 	row := queueTestMail(t, app, "claimed then crashed", now)
@@ -624,7 +625,7 @@ func TestOutboxLeaseRecoversCrashedWorker(t *testing.T) {
 
 func TestOutboxWithoutSMTPStaysPending(t *testing.T) {
 	t.Parallel()
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
 
 	now := time.Now()
@@ -651,16 +652,16 @@ func TestOutboxWithoutSMTPStaysPending(t *testing.T) {
 
 func TestDigestAcrossZonesAndDSTOncePerPeriod(t *testing.T) {
 	t.Parallel()
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
-	srv := startSMTPServer(t)
-	configureSMTP(t, app, srv)
+	srv := testkit.StartSMTPServer(t)
+	testkit.ConfigureSMTP(t, app, srv)
 
 	// idStudent lives in America/New_York (daily digest), idOtherStudent in
 	// Europe/Berlin (weekly). US DST ends Sunday 2025-11-02 at 02:00 local:
 	// that day's 08:00 is 13:00 UTC, the day before it was 12:00 UTC.
-	setDigest(t, app, idStudent, collections.DigestDaily)
-	setDigest(t, app, idOtherStudent, collections.DigestWeekly)
+	setDigest(t, app, testkit.IdStudent, collections.DigestDaily)
+	setDigest(t, app, testkit.IdOtherStudent, collections.DigestWeekly)
 	at := func(s string) time.Time {
 		v, err := time.Parse(time.RFC3339, s)
 		if err != nil {
@@ -669,12 +670,12 @@ func TestDigestAcrossZonesAndDSTOncePerPeriod(t *testing.T) {
 		return v
 	}
 
-	low := addNotification(t, app, idStudent, collections.TypeVideoCompleted, collections.PriorityLow, "Low: video watched", collections.EmailModeDaily, at("2025-11-01T20:00:00Z"), nil)
-	urgent := addNotification(t, app, idStudent, collections.TypeLiveSessionStartingSoon, collections.PriorityUrgent, "Urgent: session starts", collections.EmailModeDaily, at("2025-11-02T12:00:00Z"), nil)
-	read := addNotification(t, app, idStudent, collections.TypeNewLesson, collections.PriorityNormal, "Already read", collections.EmailModeDaily, at("2025-11-02T11:00:00Z"),
+	low := addNotification(t, app, testkit.IdStudent, collections.TypeVideoCompleted, collections.PriorityLow, "Low: video watched", collections.EmailModeDaily, at("2025-11-01T20:00:00Z"), nil)
+	urgent := addNotification(t, app, testkit.IdStudent, collections.TypeLiveSessionStartingSoon, collections.PriorityUrgent, "Urgent: session starts", collections.EmailModeDaily, at("2025-11-02T12:00:00Z"), nil)
+	read := addNotification(t, app, testkit.IdStudent, collections.TypeNewLesson, collections.PriorityNormal, "Already read", collections.EmailModeDaily, at("2025-11-02T11:00:00Z"),
 		map[string]any{collections.NotificationReadAt: at("2025-11-02T11:30:00Z")})
-	later := addNotification(t, app, idStudent, collections.TypeNewLesson, collections.PriorityNormal, "After the digest", collections.EmailModeDaily, at("2025-11-02T13:30:00Z"), nil)
-	weekly := addNotification(t, app, idOtherStudent, collections.TypeStudyGroupInvite, collections.PriorityNormal, "Weekly: group invite", collections.EmailModeWeekly, at("2025-11-01T10:00:00Z"), nil)
+	later := addNotification(t, app, testkit.IdStudent, collections.TypeNewLesson, collections.PriorityNormal, "After the digest", collections.EmailModeDaily, at("2025-11-02T13:30:00Z"), nil)
+	weekly := addNotification(t, app, testkit.IdOtherStudent, collections.TypeStudyGroupInvite, collections.PriorityNormal, "Weekly: group invite", collections.EmailModeWeekly, at("2025-11-01T10:00:00Z"), nil)
 
 	digests := func(user string) []*core.Record {
 		rows, err := app.FindRecordsByFilter(collections.EmailDigestPeriods, "user = {:u}", "created", 0, 0, dbx.Params{"u": user})
@@ -692,12 +693,12 @@ func TestDigestAcrossZonesAndDSTOncePerPeriod(t *testing.T) {
 
 	// 12:30 UTC is 07:30 in New York after the change: not yet
 	run("2025-11-02T12:30:00Z")
-	if n := len(digests(idStudent)); n != 0 {
+	if n := len(digests(testkit.IdStudent)); n != 0 {
 		t.Fatalf("New York digest sent before 08:00 EST (%d)", n)
 	}
 	run("2025-11-02T13:00:00Z")
 	run("2025-11-02T13:01:00Z") // the job runs again: nothing more
-	got := digests(idStudent)
+	got := digests(testkit.IdStudent)
 	if len(got) != 1 || got[0].GetString(collections.DigestPeriod) != "daily:2025-11-02" || got[0].GetInt(collections.DigestCount) != 2 {
 		t.Fatalf("New York digests = %v", got)
 	}
@@ -725,16 +726,16 @@ func TestDigestAcrossZonesAndDSTOncePerPeriod(t *testing.T) {
 		}
 	}
 	// Berlin's weekly digest waits for Monday 08:00 CET (07:00 UTC)
-	if n := len(digests(idOtherStudent)); n != 0 {
+	if n := len(digests(testkit.IdOtherStudent)); n != 0 {
 		t.Fatalf("weekly digest sent on a Sunday")
 	}
 	run("2025-11-03T06:59:00Z")
-	if n := len(digests(idOtherStudent)); n != 0 {
+	if n := len(digests(testkit.IdOtherStudent)); n != 0 {
 		t.Fatalf("weekly digest sent before Monday 08:00 Berlin")
 	}
 	run("2025-11-03T07:00:00Z")
 	run("2025-11-03T07:05:00Z")
-	if got := digests(idOtherStudent); len(got) != 1 || got[0].GetString(collections.DigestPeriod) != "weekly:2025-11-03" {
+	if got := digests(testkit.IdOtherStudent); len(got) != 1 || got[0].GetString(collections.DigestPeriod) != "weekly:2025-11-03" {
 		t.Fatalf("Berlin digests = %v", got)
 	}
 	r, _ := app.FindRecordById(collections.Notifications, weekly.Id)
@@ -744,7 +745,7 @@ func TestDigestAcrossZonesAndDSTOncePerPeriod(t *testing.T) {
 	// New York's next morning picks up the later one, once
 	run("2025-11-03T13:00:00Z")
 	run("2025-11-03T13:00:30Z")
-	if got := digests(idStudent); len(got) != 2 || got[1].GetString(collections.DigestPeriod) != "daily:2025-11-03" || got[1].GetInt(collections.DigestCount) != 1 {
+	if got := digests(testkit.IdStudent); len(got) != 2 || got[1].GetString(collections.DigestPeriod) != "daily:2025-11-03" || got[1].GetInt(collections.DigestCount) != 1 {
 		t.Fatalf("New York digests = %v", got)
 	}
 
@@ -758,7 +759,7 @@ func TestDigestAcrossZonesAndDSTOncePerPeriod(t *testing.T) {
 	}
 	for _, m := range mails {
 		if m.Header.Get("List-Unsubscribe") == "" || m.Header.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" {
-			t.Errorf("digest %q lacks one-click headers", m.subject())
+			t.Errorf("digest %q lacks one-click headers", m.Subject())
 		}
 	}
 }
@@ -779,7 +780,7 @@ func setDigest(t testing.TB, app core.App, userId, digest string) {
 
 func TestUnsubscribeLinks(t *testing.T) {
 	t.Parallel()
-	probe := newTestApp(t)
+	probe := testkit.NewTestApp(t)
 	secret, err := emails.UnsubscribeSecret(probe)
 	probe.Cleanup()
 	if err != nil {
@@ -793,19 +794,19 @@ func TestUnsubscribeLinks(t *testing.T) {
 		}
 		return token
 	}
-	all := sign(idStudent, collections.UnsubscribeAll, now)
-	community := sign(idStudent, collections.CategoryCommunity, now)
-	expired := sign(idStudent, collections.UnsubscribeAll, now.Add(-emails.UnsubscribeTokenTTL-time.Hour))
-	forged, _ := emails.SignUnsubscribeToken([]byte("not the secret"), idStudent, collections.UnsubscribeAll, now)
+	all := sign(testkit.IdStudent, collections.UnsubscribeAll, now)
+	community := sign(testkit.IdStudent, collections.CategoryCommunity, now)
+	expired := sign(testkit.IdStudent, collections.UnsubscribeAll, now.Add(-emails.UnsubscribeTokenTTL-time.Hour))
+	forged, _ := emails.SignUnsubscribeToken([]byte("not the secret"), testkit.IdStudent, collections.UnsubscribeAll, now)
 	parts := strings.Split(all, ".")
-	payload, _ := json.Marshal(map[string]any{"type": "unsubscribe", "scope": "all", "sub": idOtherStudent, "exp": now.Add(time.Hour).Unix()})
+	payload, _ := json.Marshal(map[string]any{"type": "unsubscribe", "scope": "all", "sub": testkit.IdOtherStudent, "exp": now.Add(time.Hour).Unix()})
 	tampered := parts[0] + "." + (&jwt.Token{}).EncodeSegment(payload) + "." + parts[2]
-	none, _ := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{"type": "unsubscribe", "scope": "all", "sub": idStudent, "exp": now.Add(time.Hour).Unix()}).
+	none, _ := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{"type": "unsubscribe", "scope": "all", "sub": testkit.IdStudent, "exp": now.Add(time.Hour).Unix()}).
 		SignedString(jwt.UnsafeAllowNoneSignatureType)
 
 	path := func(token string) string { return emails.UnsubscribePath + "?token=" + url.QueryEscape(token) }
 	prefsOf := func(t testing.TB, app core.App) *core.Record {
-		p, err := app.FindFirstRecordByData(collections.NotificationPreferences, collections.PreferenceUser, idStudent)
+		p, err := app.FindFirstRecordByData(collections.NotificationPreferences, collections.PreferenceUser, testkit.IdStudent)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -871,7 +872,7 @@ func TestUnsubscribeLinks(t *testing.T) {
 		},
 	}
 	for _, s := range scenarios {
-		s.TestAppFactory = func(t testing.TB) *tests.TestApp { return newTestApp(t) }
+		s.TestAppFactory = func(t testing.TB) *tests.TestApp { return testkit.NewTestApp(t) }
 		s.Test(t)
 	}
 }
@@ -880,12 +881,12 @@ func TestUnsubscribeLinks(t *testing.T) {
 // after a notification was created still stops its email.
 func TestEmailUnsubscribedUserGetsNoImmediateMail(t *testing.T) {
 	t.Parallel()
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
-	n := addNotification(t, app, idStudent, collections.TypeStudyGroupInvite, collections.PriorityNormal, "Invite after opt-out",
+	n := addNotification(t, app, testkit.IdStudent, collections.TypeStudyGroupInvite, collections.PriorityNormal, "Invite after opt-out",
 		collections.EmailModeImmediate, time.Time{}, nil)
 	secret, _ := emails.UnsubscribeSecret(app)
-	token, _ := emails.SignUnsubscribeToken(secret, idStudent, collections.CategoryCommunity, time.Now())
+	token, _ := emails.SignUnsubscribeToken(secret, testkit.IdStudent, collections.CategoryCommunity, time.Now())
 	claims, err := emails.ParseUnsubscribeToken(secret, token, time.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -907,7 +908,7 @@ func TestEmailUnsubscribedUserGetsNoImmediateMail(t *testing.T) {
 // emailed until the engine releases it into notifications.
 func TestEmailHeldNotificationWaitsForRelease(t *testing.T) {
 	t.Parallel()
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
 	c, err := app.FindCollectionByNameOrId(collections.NotificationHolds)
 	if err != nil {
@@ -915,7 +916,7 @@ func TestEmailHeldNotificationWaitsForRelease(t *testing.T) {
 	}
 	held := core.NewRecord(c)
 	held.Load(map[string]any{
-		collections.NotificationUser:      idStudent,
+		collections.NotificationUser:      testkit.IdStudent,
 		collections.NotificationType:      collections.TypeAssessmentGraded,
 		collections.NotificationCategory:  collections.CategoryAssessment,
 		collections.NotificationPriority:  collections.PriorityHigh,
@@ -940,11 +941,11 @@ func TestEmailHeldNotificationWaitsForRelease(t *testing.T) {
 // row carrying the error, so no run trips on it again.
 func TestEmailNotificationThatCannotBeQueuedIsSetAside(t *testing.T) {
 	t.Parallel()
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
-	good := addNotification(t, app, idStudent, collections.TypeAssessmentGraded, collections.PriorityHigh, "Quiz graded",
+	good := addNotification(t, app, testkit.IdStudent, collections.TypeAssessmentGraded, collections.PriorityHigh, "Quiz graded",
 		collections.EmailModeImmediate, time.Time{}, nil)
-	bad := addNotification(t, app, idStudent, collections.TypePaymentReceipt, collections.PriorityHigh, "Receipt R-2",
+	bad := addNotification(t, app, testkit.IdStudent, collections.TypePaymentReceipt, collections.PriorityHigh, "Receipt R-2",
 		collections.EmailModeImmediate, time.Time{}, nil)
 	badKey := collections.Notifications + ":" + bad.Id
 	// the bad one's email cannot be written; its set-aside row (cancelled,
@@ -956,7 +957,7 @@ func TestEmailNotificationThatCannotBeQueuedIsSetAside(t *testing.T) {
 		return e.Next()
 	})
 
-	pending := countRecords(t, app, collections.Notifications, "emailMode = 'immediate' && emailedAt = ''")
+	pending := testkit.CountRecords(t, app, collections.Notifications, "emailMode = 'immediate' && emailedAt = ''")
 	queued, err := emails.QueueNotificationEmails(app, time.Now())
 	if err != nil {
 		t.Fatal(err)

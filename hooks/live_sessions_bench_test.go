@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"studyhall/collections"
+	"studyhall/testkit"
 )
 
 // TestLiveSessionCapacityBench is SPEC's capacity service level: 1,000
@@ -31,13 +32,13 @@ func TestLiveSessionCapacityBench(t *testing.T) {
 		rounds = n
 	}
 
-	app := newRushApp(t)
-	users := insertUsers(t, app, "bench", joiners)
-	srv := startServer(t, app)
+	app := testkit.NewRushApp(t)
+	users := testkit.InsertUsers(t, app, "bench", joiners)
+	srv := testkit.StartServer(t, app)
 
 	for round := range rounds {
-		session, err := saveRecord(app, collections.LiveSessions, "", map[string]any{
-			"instructor": idInstructor, "title": "Capacity bench", "capacity": seats,
+		session, err := testkit.SaveRecord(app, collections.LiveSessions, "", map[string]any{
+			"instructor": testkit.IdInstructor, "title": "Capacity bench", "capacity": seats,
 			"scheduledStart": time.Now().UTC().Add(time.Hour),
 		})
 		if err != nil {
@@ -46,20 +47,20 @@ func TestLiveSessionCapacityBench(t *testing.T) {
 
 		// the peer: the same burst of signed-in reads of the session
 		// through PocketBase's own records API (auth, rule, record)
-		peer := rushLatencies(sendRush(http.MethodGet, srv.URL+recordsURL(collections.LiveSessions, session.Id), users), 200)
+		peer := rushLatencies(testkit.SendRush(http.MethodGet, srv.URL+testkit.RecordsURL(collections.LiveSessions, session.Id), users), 200)
 
 		began := time.Now()
-		results := joinRush(srv.URL, session.Id, users)
+		results := testkit.JoinRush(srv.URL, session.Id, users)
 		wall := time.Since(began)
 
-		counts := tallyRush(results)
+		counts := testkit.TallyRush(results)
 		if counts["200"] != seats || counts["409 session_full"] != joiners-seats {
 			t.Fatalf("round %d: answers %v, want %d × 200 and %d × 409 session_full", round+1, counts, seats, joiners-seats)
 		}
-		if n := countActiveAttendance(t, app, session.Id); n != seats {
+		if n := testkit.CountActiveAttendance(t, app, session.Id); n != seats {
 			t.Fatalf("round %d: %d active attendees in the database, want %d", round+1, n, seats)
 		}
-		if n := findLiveSession(t, app, session.Id).GetInt(collections.LiveSessionAttendeeCount); n != seats {
+		if n := testkit.FindLiveSession(t, app, session.Id).GetInt(collections.LiveSessionAttendeeCount); n != seats {
 			t.Fatalf("round %d: attendeeCount %d, want %d", round+1, n, seats)
 		}
 
@@ -74,7 +75,7 @@ func TestLiveSessionCapacityBench(t *testing.T) {
 
 // rushLatencies are the sorted latencies of the results with the given status
 // (0 for all).
-func rushLatencies(results []rushResult, status int) []time.Duration {
+func rushLatencies(results []testkit.RushResult, status int) []time.Duration {
 	var out []time.Duration
 	for _, r := range results {
 		if status == 0 || r.Status == status {

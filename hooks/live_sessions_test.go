@@ -17,11 +17,12 @@ import (
 	"studyhall/collections"
 	"studyhall/hooks"
 	"studyhall/presence"
+	"studyhall/testkit"
 )
 
 // withLiveSessions is a BeforeTestFunc that adds the live session fixtures.
 func withLiveSessions(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
-	seedLiveSessions(t, app)
+	testkit.SeedLiveSessions(t, app)
 }
 
 // sessionStartLater is a start time the create route accepts.
@@ -34,8 +35,8 @@ func sessionStartLater() string {
 func sessionNoticesOf(t testing.TB, app core.App, userId, notificationType, sessionId string) int {
 	t.Helper()
 	filter := "user = '" + userId + "' && type = '" + notificationType + "' && relatedId = '" + sessionId + "'"
-	return countRecords(t, app, collections.Notifications, filter) +
-		countRecords(t, app, collections.NotificationHolds, filter)
+	return testkit.CountRecords(t, app, collections.Notifications, filter) +
+		testkit.CountRecords(t, app, collections.NotificationHolds, filter)
 }
 
 // expectSessionNotices asserts how many notices of a type about the session each
@@ -59,10 +60,10 @@ func TestLiveSessionRecords(t *testing.T) {
 		{
 			Name:   "an instructor schedules a course session: defaults, a chat room, a notice to enrolled students",
 			Method: http.MethodPost,
-			URL:    recordsURL(collections.LiveSessions),
-			Body: strings.NewReader(`{"instructor":"` + idInstructor + `","course":"` + idCourse +
+			URL:    testkit.RecordsURL(collections.LiveSessions),
+			Body: strings.NewReader(`{"instructor":"` + testkit.IdInstructor + `","course":"` + testkit.IdCourse +
 				`","title":"Office Q&A","scheduledStart":"` + sessionStartLater() + `"}`),
-			Headers:        authHeader(instructor),
+			Headers:        testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus: 200,
 			ExpectedContent: []string{`"status":"scheduled"`, `"capacity":100`, `"durationMinutes":60`,
 				`"visibility":"course"`, `"attendeeCount":0`},
@@ -78,20 +79,20 @@ func TestLiveSessionRecords(t *testing.T) {
 					t.Fatal("no chat room:", err)
 				}
 				if room.GetString(collections.ChatRoomType) != collections.ChatRoomTypeSession ||
-					!slices.Equal(room.GetStringSlice(collections.ChatRoomParticipants), []string{idInstructor}) {
+					!slices.Equal(room.GetStringSlice(collections.ChatRoomParticipants), []string{testkit.IdInstructor}) {
 					t.Errorf("room %v", room.PublicExport())
 				}
 				expectSessionNotices(t, app, collections.TypeLiveSessionCreated, session.Id, map[string]int{
-					idStudent: 1, idOtherStudent: 0, idDroppedStudent: 0, idInstructor: 0,
+					testkit.IdStudent: 1, testkit.IdOtherStudent: 0, testkit.IdDroppedStudent: 0, testkit.IdInstructor: 0,
 				})
 			},
 		},
 		{
 			Name:            "an instructor schedules a public session without a course",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.LiveSessions),
-			Body:            strings.NewReader(`{"instructor":"` + idInstructor + `","title":"Open lecture","capacity":5,"durationMinutes":90,"scheduledStart":"` + sessionStartLater() + `"}`),
-			Headers:         authHeader(instructor),
+			URL:             testkit.RecordsURL(collections.LiveSessions),
+			Body:            strings.NewReader(`{"instructor":"` + testkit.IdInstructor + `","title":"Open lecture","capacity":5,"durationMinutes":90,"scheduledStart":"` + sessionStartLater() + `"}`),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"visibility":"public"`, `"capacity":5`, `"durationMinutes":90`, `"course":""`},
 			ExpectedEvents:  map[string]int{"OnRecordCreateRequest": 1, "OnRecordCreate": 2},
@@ -99,9 +100,9 @@ func TestLiveSessionRecords(t *testing.T) {
 		{
 			Name:            "a student cannot schedule a session",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.LiveSessions),
-			Body:            strings.NewReader(`{"instructor":"` + idStudent + `","title":"Mine","scheduledStart":"` + sessionStartLater() + `"}`),
-			Headers:         authHeader(student),
+			URL:             testkit.RecordsURL(collections.LiveSessions),
+			Body:            strings.NewReader(`{"instructor":"` + testkit.IdStudent + `","title":"Mine","scheduledStart":"` + sessionStartLater() + `"}`),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"status":400`},
 			ExpectedEvents:  map[string]int{"*": 0},
@@ -109,9 +110,9 @@ func TestLiveSessionRecords(t *testing.T) {
 		{
 			Name:            "an instructor cannot schedule a session for another instructor's course",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.LiveSessions),
-			Body:            strings.NewReader(`{"instructor":"` + idInstructor + `","course":"` + idOtherCourse + `","title":"Chem","scheduledStart":"` + sessionStartLater() + `"}`),
-			Headers:         authHeader(instructor),
+			URL:             testkit.RecordsURL(collections.LiveSessions),
+			Body:            strings.NewReader(`{"instructor":"` + testkit.IdInstructor + `","course":"` + testkit.IdOtherCourse + `","title":"Chem","scheduledStart":"` + sessionStartLater() + `"}`),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"status":400`},
 			ExpectedEvents:  map[string]int{"*": 0},
@@ -119,10 +120,10 @@ func TestLiveSessionRecords(t *testing.T) {
 		{
 			Name:   "capacity and duration below 1, a past start and server fields are field errors",
 			Method: http.MethodPost,
-			URL:    recordsURL(collections.LiveSessions),
-			Body: strings.NewReader(`{"instructor":"` + idInstructor + `","title":"Bad","capacity":0,"durationMinutes":0,` +
+			URL:    testkit.RecordsURL(collections.LiveSessions),
+			Body: strings.NewReader(`{"instructor":"` + testkit.IdInstructor + `","title":"Bad","capacity":0,"durationMinutes":0,` +
 				`"scheduledStart":"2020-01-01 10:00:00.000Z","status":"live","attendeeCount":3,"startedAt":"2020-01-01 10:00:00.000Z"}`),
-			Headers:        authHeader(instructor),
+			Headers:        testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus: 400,
 			ExpectedContent: []string{`"capacity":{"code":"validation_min_greater_equal_than_required"`,
 				`"durationMinutes":{"code":"validation_min_greater_equal_than_required"`,
@@ -134,9 +135,9 @@ func TestLiveSessionRecords(t *testing.T) {
 		{
 			Name:            "a negative capacity is a field error",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.LiveSessions),
-			Body:            strings.NewReader(`{"instructor":"` + idInstructor + `","title":"Bad","capacity":-5,"scheduledStart":"` + sessionStartLater() + `"}`),
-			Headers:         authHeader(instructor),
+			URL:             testkit.RecordsURL(collections.LiveSessions),
+			Body:            strings.NewReader(`{"instructor":"` + testkit.IdInstructor + `","title":"Bad","capacity":-5,"scheduledStart":"` + sessionStartLater() + `"}`),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"capacity":{"code":`},
 			ExpectedEvents:  map[string]int{"OnRecordCreateRequest": 1, "OnRecordCreate": 0},
@@ -144,9 +145,9 @@ func TestLiveSessionRecords(t *testing.T) {
 		{
 			Name:            "a course session needs a course",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.LiveSessions),
-			Body:            strings.NewReader(`{"instructor":"` + idInstructor + `","title":"Nowhere","visibility":"course","scheduledStart":"` + sessionStartLater() + `"}`),
-			Headers:         authHeader(instructor),
+			URL:             testkit.RecordsURL(collections.LiveSessions),
+			Body:            strings.NewReader(`{"instructor":"` + testkit.IdInstructor + `","title":"Nowhere","visibility":"course","scheduledStart":"` + sessionStartLater() + `"}`),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"visibility":{"code":"validation_course_required"`},
 			ExpectedEvents:  map[string]int{"OnRecordCreateRequest": 1, "OnRecordCreate": 1, "OnRecordAfterCreateSuccess": 0},
@@ -154,9 +155,9 @@ func TestLiveSessionRecords(t *testing.T) {
 		{
 			Name:            "a title over 200 characters is a field error",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.LiveSessions),
-			Body:            strings.NewReader(`{"instructor":"` + idInstructor + `","title":"` + strings.Repeat("x", 201) + `","scheduledStart":"` + sessionStartLater() + `"}`),
-			Headers:         authHeader(instructor),
+			URL:             testkit.RecordsURL(collections.LiveSessions),
+			Body:            strings.NewReader(`{"instructor":"` + testkit.IdInstructor + `","title":"` + strings.Repeat("x", 201) + `","scheduledStart":"` + sessionStartLater() + `"}`),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"title":{"code":`},
 			ExpectedEvents:  map[string]int{"OnRecordCreateRequest": 1, "OnRecordAfterCreateSuccess": 0},
@@ -164,16 +165,16 @@ func TestLiveSessionRecords(t *testing.T) {
 		{
 			Name:            "the owner reschedules and renames: attendees and enrolled students hear it, the room follows",
 			Method:          http.MethodPatch,
-			URL:             recordsURL(collections.LiveSessions, idSessionScheduled),
+			URL:             testkit.RecordsURL(collections.LiveSessions, testkit.IdSessionScheduled),
 			Body:            strings.NewReader(`{"title":"Renamed","scheduledStart":"` + sessionStartLater() + `"}`),
-			Headers:         authHeader(instructor),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"title":"Renamed"`, `"status":"scheduled"`},
 			ExpectedEvents:  map[string]int{"OnRecordUpdateRequest": 1, "OnRecordUpdate": 2, "OnRecordCreate": 0},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				expectSessionNotices(t, app, collections.TypeLiveSessionUpdated, idSessionScheduled, map[string]int{idStudent: 1, idOtherStudent: 0})
-				session := findLiveSession(t, app, idSessionScheduled)
+				expectSessionNotices(t, app, collections.TypeLiveSessionUpdated, testkit.IdSessionScheduled, map[string]int{testkit.IdStudent: 1, testkit.IdOtherStudent: 0})
+				session := testkit.FindLiveSession(t, app, testkit.IdSessionScheduled)
 				room, err := app.FindRecordById(collections.ChatRooms, session.GetString(collections.LiveSessionChatRoom))
 				if err != nil || room.GetString(collections.ChatRoomName) != "Renamed" {
 					t.Errorf("room not renamed: %v", err)
@@ -183,9 +184,9 @@ func TestLiveSessionRecords(t *testing.T) {
 		{
 			Name:            "an edit of the description alone sends no notice",
 			Method:          http.MethodPatch,
-			URL:             recordsURL(collections.LiveSessions, idSessionScheduled),
+			URL:             testkit.RecordsURL(collections.LiveSessions, testkit.IdSessionScheduled),
 			Body:            strings.NewReader(`{"description":"Bring questions."}`),
-			Headers:         authHeader(instructor),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"description":"Bring questions."`},
@@ -194,9 +195,9 @@ func TestLiveSessionRecords(t *testing.T) {
 		{
 			Name:            "a live session cannot be edited",
 			Method:          http.MethodPatch,
-			URL:             recordsURL(collections.LiveSessions, idSessionLive),
+			URL:             testkit.RecordsURL(collections.LiveSessions, testkit.IdSessionLive),
 			Body:            strings.NewReader(`{"title":"Too late"}`),
-			Headers:         authHeader(instructor),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  409,
 			ExpectedContent: []string{`"code":"invalid_status"`},
@@ -205,9 +206,9 @@ func TestLiveSessionRecords(t *testing.T) {
 		{
 			Name:            "status and attendeeCount are not the client's to set",
 			Method:          http.MethodPatch,
-			URL:             recordsURL(collections.LiveSessions, idSessionScheduled),
+			URL:             testkit.RecordsURL(collections.LiveSessions, testkit.IdSessionScheduled),
 			Body:            strings.NewReader(`{"status":"live","attendeeCount":2,"chatRoom":""}`),
-			Headers:         authHeader(instructor),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"status":{"code":"validation_server_field"`, `"attendeeCount":{"code":"validation_server_field"`, `"chatRoom":{"code":"validation_server_field"`},
@@ -216,13 +217,13 @@ func TestLiveSessionRecords(t *testing.T) {
 		{
 			Name:    "capacity cannot go below the current attendees",
 			Method:  http.MethodPatch,
-			URL:     recordsURL(collections.LiveSessions, idSessionScheduled),
+			URL:     testkit.RecordsURL(collections.LiveSessions, testkit.IdSessionScheduled),
 			Body:    strings.NewReader(`{"capacity":1}`),
-			Headers: authHeader(instructor),
+			Headers: testkit.AuthHeader(testkit.Instructor),
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
-				seedLiveSessions(t, app)
-				seatAttendee(t, app, "lsaseat00000001", idSessionScheduled, idStudent)
-				seatAttendee(t, app, "lsaseat00000002", idSessionScheduled, idInstructor)
+				testkit.SeedLiveSessions(t, app)
+				testkit.SeatAttendee(t, app, "lsaseat00000001", testkit.IdSessionScheduled, testkit.IdStudent)
+				testkit.SeatAttendee(t, app, "lsaseat00000002", testkit.IdSessionScheduled, testkit.IdInstructor)
 			},
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"capacity":{"code":"validation_capacity_below_attendees"`},
@@ -231,9 +232,9 @@ func TestLiveSessionRecords(t *testing.T) {
 		{
 			Name:            "capacity 0 on an edit is a field error",
 			Method:          http.MethodPatch,
-			URL:             recordsURL(collections.LiveSessions, idSessionScheduled),
+			URL:             testkit.RecordsURL(collections.LiveSessions, testkit.IdSessionScheduled),
 			Body:            strings.NewReader(`{"capacity":0}`),
-			Headers:         authHeader(instructor),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"capacity":{"code":"validation_min_greater_equal_than_required"`},
@@ -242,9 +243,9 @@ func TestLiveSessionRecords(t *testing.T) {
 		{
 			Name:            "the owner cannot move a session to a course they do not teach",
 			Method:          http.MethodPatch,
-			URL:             recordsURL(collections.LiveSessions, idSessionScheduled),
-			Body:            strings.NewReader(`{"course":"` + idOtherCourse + `"}`),
-			Headers:         authHeader(instructor),
+			URL:             testkit.RecordsURL(collections.LiveSessions, testkit.IdSessionScheduled),
+			Body:            strings.NewReader(`{"course":"` + testkit.IdOtherCourse + `"}`),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"course":{"code":"validation_not_your_course"`},
@@ -253,9 +254,9 @@ func TestLiveSessionRecords(t *testing.T) {
 		{
 			Name:            "a session without a course cannot become a course session",
 			Method:          http.MethodPatch,
-			URL:             recordsURL(collections.LiveSessions, idSessionPublic),
+			URL:             testkit.RecordsURL(collections.LiveSessions, testkit.IdSessionPublic),
 			Body:            strings.NewReader(`{"visibility":"course"}`),
-			Headers:         authHeader(instructor),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"visibility":{"code":"validation_course_required"`},
@@ -264,9 +265,9 @@ func TestLiveSessionRecords(t *testing.T) {
 		{
 			Name:            "an enrolled student cannot edit the session",
 			Method:          http.MethodPatch,
-			URL:             recordsURL(collections.LiveSessions, idSessionScheduled),
+			URL:             testkit.RecordsURL(collections.LiveSessions, testkit.IdSessionScheduled),
 			Body:            strings.NewReader(`{"title":"Mine now"}`),
-			Headers:         authHeader(student),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  404,
 			ExpectedContent: []string{`"status":404`},
@@ -275,14 +276,14 @@ func TestLiveSessionRecords(t *testing.T) {
 		{
 			Name:           "the owner deletes a scheduled session: enrolled students hear it, the room goes",
 			Method:         http.MethodDelete,
-			URL:            recordsURL(collections.LiveSessions, idSessionScheduled),
-			Headers:        authHeader(instructor),
+			URL:            testkit.RecordsURL(collections.LiveSessions, testkit.IdSessionScheduled),
+			Headers:        testkit.AuthHeader(testkit.Instructor),
 			BeforeTestFunc: withLiveSessions,
 			ExpectedStatus: 204,
 			ExpectedEvents: map[string]int{"OnRecordDeleteRequest": 1, "OnRecordDelete": 2},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				expectSessionNotices(t, app, collections.TypeLiveSessionDeleted, idSessionScheduled, map[string]int{idStudent: 1, idDroppedStudent: 0})
-				if n := countRecords(t, app, collections.ChatRooms, "name = 'Session "+idSessionScheduled+"'"); n != 0 {
+				expectSessionNotices(t, app, collections.TypeLiveSessionDeleted, testkit.IdSessionScheduled, map[string]int{testkit.IdStudent: 1, testkit.IdDroppedStudent: 0})
+				if n := testkit.CountRecords(t, app, collections.ChatRooms, "name = 'Session "+testkit.IdSessionScheduled+"'"); n != 0 {
 					t.Errorf("%d rooms left", n)
 				}
 			},
@@ -290,8 +291,8 @@ func TestLiveSessionRecords(t *testing.T) {
 		{
 			Name:           "a cancelled session can be deleted, silently",
 			Method:         http.MethodDelete,
-			URL:            recordsURL(collections.LiveSessions, idSessionCancelled),
-			Headers:        authHeader(instructor),
+			URL:            testkit.RecordsURL(collections.LiveSessions, testkit.IdSessionCancelled),
+			Headers:        testkit.AuthHeader(testkit.Instructor),
 			BeforeTestFunc: withLiveSessions,
 			ExpectedStatus: 204,
 			ExpectedEvents: map[string]int{"OnRecordDeleteRequest": 1, "OnRecordDelete": 2},
@@ -299,8 +300,8 @@ func TestLiveSessionRecords(t *testing.T) {
 		{
 			Name:            "a live session cannot be deleted",
 			Method:          http.MethodDelete,
-			URL:             recordsURL(collections.LiveSessions, idSessionLive),
-			Headers:         authHeader(instructor),
+			URL:             testkit.RecordsURL(collections.LiveSessions, testkit.IdSessionLive),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  409,
 			ExpectedContent: []string{`"code":"invalid_status"`},
@@ -309,8 +310,8 @@ func TestLiveSessionRecords(t *testing.T) {
 		{
 			Name:            "an ended session cannot be deleted",
 			Method:          http.MethodDelete,
-			URL:             recordsURL(collections.LiveSessions, idSessionEnded),
-			Headers:         authHeader(instructor),
+			URL:             testkit.RecordsURL(collections.LiveSessions, testkit.IdSessionEnded),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  409,
 			ExpectedContent: []string{`"code":"invalid_status"`},
@@ -319,30 +320,30 @@ func TestLiveSessionRecords(t *testing.T) {
 		{
 			Name:               "an enrolled student lists the course's sessions and public ones, not other courses'",
 			Method:             http.MethodGet,
-			URL:                recordsURL(collections.LiveSessions) + "?perPage=100",
-			Headers:            authHeader(student),
+			URL:                testkit.RecordsURL(collections.LiveSessions) + "?perPage=100",
+			Headers:            testkit.AuthHeader(testkit.Student),
 			BeforeTestFunc:     withLiveSessions,
 			ExpectedStatus:     200,
-			ExpectedContent:    []string{`"totalItems":6`, `"id":"` + idSessionScheduled + `"`, `"id":"` + idSessionPublic + `"`},
-			NotExpectedContent: []string{`"id":"` + idOtherSession + `"`, `reminderSentFor`},
+			ExpectedContent:    []string{`"totalItems":6`, `"id":"` + testkit.IdSessionScheduled + `"`, `"id":"` + testkit.IdSessionPublic + `"`},
+			NotExpectedContent: []string{`"id":"` + testkit.IdOtherSession + `"`, `reminderSentFor`},
 			ExpectedEvents:     map[string]int{"OnRecordsListRequest": 1, "OnRecordEnrich": 6},
 		},
 		{
 			Name:               "a student enrolled nowhere sees only public sessions",
 			Method:             http.MethodGet,
-			URL:                recordsURL(collections.LiveSessions) + "?perPage=100",
-			Headers:            authHeader(otherStudent),
+			URL:                testkit.RecordsURL(collections.LiveSessions) + "?perPage=100",
+			Headers:            testkit.AuthHeader(testkit.OtherStudent),
 			BeforeTestFunc:     withLiveSessions,
 			ExpectedStatus:     200,
-			ExpectedContent:    []string{`"totalItems":2`, `"id":"` + idSessionPublic + `"`, `"id":"` + idSessionFull + `"`},
-			NotExpectedContent: []string{`"id":"` + idSessionScheduled + `"`},
+			ExpectedContent:    []string{`"totalItems":2`, `"id":"` + testkit.IdSessionPublic + `"`, `"id":"` + testkit.IdSessionFull + `"`},
+			NotExpectedContent: []string{`"id":"` + testkit.IdSessionScheduled + `"`},
 			ExpectedEvents:     map[string]int{"OnRecordsListRequest": 1, "OnRecordEnrich": 2},
 		},
 		{
 			Name:            "a dropped student no longer sees the course's sessions",
 			Method:          http.MethodGet,
-			URL:             recordsURL(collections.LiveSessions, idSessionScheduled),
-			Headers:         map[string]string{"Authorization": tokens[idDroppedStudent]},
+			URL:             testkit.RecordsURL(collections.LiveSessions, testkit.IdSessionScheduled),
+			Headers:         map[string]string{"Authorization": testkit.Tokens[testkit.IdDroppedStudent]},
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  404,
 			ExpectedContent: []string{`"status":404`},
@@ -351,7 +352,7 @@ func TestLiveSessionRecords(t *testing.T) {
 		{
 			Name:            "a guest sees no session, public ones included",
 			Method:          http.MethodGet,
-			URL:             recordsURL(collections.LiveSessions),
+			URL:             testkit.RecordsURL(collections.LiveSessions),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"totalItems":0`},
@@ -360,28 +361,28 @@ func TestLiveSessionRecords(t *testing.T) {
 		{
 			Name:            "an attendee sees their own attendance",
 			Method:          http.MethodGet,
-			URL:             recordsURL(collections.LiveSessionAttendees, idFullAttendee),
-			Headers:         authHeader(otherStudent),
+			URL:             testkit.RecordsURL(collections.LiveSessionAttendees, testkit.IdFullAttendee),
+			Headers:         testkit.AuthHeader(testkit.OtherStudent),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  200,
-			ExpectedContent: []string{`"id":"` + idFullAttendee + `"`, `"active":true`},
+			ExpectedContent: []string{`"id":"` + testkit.IdFullAttendee + `"`, `"active":true`},
 			ExpectedEvents:  map[string]int{"OnRecordViewRequest": 1, "OnRecordEnrich": 1},
 		},
 		{
 			Name:            "the session's instructor sees its attendance",
 			Method:          http.MethodGet,
-			URL:             recordsURL(collections.LiveSessionAttendees),
-			Headers:         authHeader(instructor),
+			URL:             testkit.RecordsURL(collections.LiveSessionAttendees),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  200,
-			ExpectedContent: []string{`"totalItems":1`, `"id":"` + idFullAttendee + `"`},
+			ExpectedContent: []string{`"totalItems":1`, `"id":"` + testkit.IdFullAttendee + `"`},
 			ExpectedEvents:  map[string]int{"OnRecordsListRequest": 1, "OnRecordEnrich": 1},
 		},
 		{
 			Name:            "another student does not see someone's attendance",
 			Method:          http.MethodGet,
-			URL:             recordsURL(collections.LiveSessionAttendees, idFullAttendee),
-			Headers:         authHeader(student),
+			URL:             testkit.RecordsURL(collections.LiveSessionAttendees, testkit.IdFullAttendee),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  404,
 			ExpectedContent: []string{`"status":404`},
@@ -390,9 +391,9 @@ func TestLiveSessionRecords(t *testing.T) {
 		{
 			Name:            "nobody but the server writes attendance",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.LiveSessionAttendees),
-			Body:            strings.NewReader(`{"session":"` + idSessionPublic + `","user":"` + idStudent + `","active":true}`),
-			Headers:         authHeader(student),
+			URL:             testkit.RecordsURL(collections.LiveSessionAttendees),
+			Body:            strings.NewReader(`{"session":"` + testkit.IdSessionPublic + `","user":"` + testkit.IdStudent + `","active":true}`),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  403,
 			ExpectedContent: []string{`"status":403`},
@@ -400,7 +401,7 @@ func TestLiveSessionRecords(t *testing.T) {
 		},
 	}
 	for _, s := range scenarios {
-		s.TestAppFactory = newTestApp
+		s.TestAppFactory = testkit.NewTestApp
 		s.Test(t)
 	}
 }
@@ -415,7 +416,7 @@ func TestLiveSessionRoutes(t *testing.T) {
 		{
 			Name:            "a guest cannot join",
 			Method:          http.MethodPost,
-			URL:             sessionURL(idSessionScheduled, "join"),
+			URL:             testkit.SessionURL(testkit.IdSessionScheduled, "join"),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  401,
 			ExpectedContent: []string{`"status":401`},
@@ -424,19 +425,19 @@ func TestLiveSessionRoutes(t *testing.T) {
 		{
 			Name:            "an enrolled student joins: an active attendance, one seat taken, a chat participant",
 			Method:          http.MethodPost,
-			URL:             sessionURL(idSessionScheduled, "join"),
-			Headers:         authHeader(student),
+			URL:             testkit.SessionURL(testkit.IdSessionScheduled, "join"),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  200,
-			ExpectedContent: []string{`"session":"` + idSessionScheduled + `"`, `"user":"` + idStudent + `"`, `"active":true`, `"attendedSeconds":0`},
+			ExpectedContent: []string{`"session":"` + testkit.IdSessionScheduled + `"`, `"user":"` + testkit.IdStudent + `"`, `"active":true`, `"attendedSeconds":0`},
 			ExpectedEvents:  map[string]int{"OnRecordCreate": 1, "OnRecordUpdate": 2, "OnRecordEnrich": 1},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				session := findLiveSession(t, app, idSessionScheduled)
+				session := testkit.FindLiveSession(t, app, testkit.IdSessionScheduled)
 				if n := session.GetInt(collections.LiveSessionAttendeeCount); n != 1 {
 					t.Errorf("attendeeCount %d, want 1", n)
 				}
 				room, err := app.FindRecordById(collections.ChatRooms, session.GetString(collections.LiveSessionChatRoom))
-				if err != nil || !slices.Contains(room.GetStringSlice(collections.ChatRoomParticipants), idStudent) {
+				if err != nil || !slices.Contains(room.GetStringSlice(collections.ChatRoomParticipants), testkit.IdStudent) {
 					t.Errorf("the joiner is not in the session's room (%v)", err)
 				}
 			},
@@ -444,17 +445,17 @@ func TestLiveSessionRoutes(t *testing.T) {
 		{
 			Name:    "joining twice changes nothing",
 			Method:  http.MethodPost,
-			URL:     sessionURL(idSessionScheduled, "join"),
-			Headers: authHeader(student),
+			URL:     testkit.SessionURL(testkit.IdSessionScheduled, "join"),
+			Headers: testkit.AuthHeader(testkit.Student),
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
-				seedLiveSessions(t, app)
-				seatAttendee(t, app, "lsaseat00000001", idSessionScheduled, idStudent)
+				testkit.SeedLiveSessions(t, app)
+				testkit.SeatAttendee(t, app, "lsaseat00000001", testkit.IdSessionScheduled, testkit.IdStudent)
 			},
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"id":"lsaseat00000001"`, `"active":true`},
 			ExpectedEvents:  map[string]int{"OnRecordCreate": 0, "OnRecordUpdate": 0, "OnRecordEnrich": 1},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				if n := findLiveSession(t, app, idSessionScheduled).GetInt(collections.LiveSessionAttendeeCount); n != 1 {
+				if n := testkit.FindLiveSession(t, app, testkit.IdSessionScheduled).GetInt(collections.LiveSessionAttendeeCount); n != 1 {
 					t.Errorf("attendeeCount %d, want 1", n)
 				}
 			},
@@ -462,8 +463,8 @@ func TestLiveSessionRoutes(t *testing.T) {
 		{
 			Name:            "a student not enrolled in the course cannot join its session",
 			Method:          http.MethodPost,
-			URL:             sessionURL(idSessionScheduled, "join"),
-			Headers:         authHeader(otherStudent),
+			URL:             testkit.SessionURL(testkit.IdSessionScheduled, "join"),
+			Headers:         testkit.AuthHeader(testkit.OtherStudent),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  404,
 			ExpectedContent: []string{`"status":404`},
@@ -472,8 +473,8 @@ func TestLiveSessionRoutes(t *testing.T) {
 		{
 			Name:            "a dropped student cannot join",
 			Method:          http.MethodPost,
-			URL:             sessionURL(idSessionLive, "join"),
-			Headers:         map[string]string{"Authorization": tokens[idDroppedStudent]},
+			URL:             testkit.SessionURL(testkit.IdSessionLive, "join"),
+			Headers:         map[string]string{"Authorization": testkit.Tokens[testkit.IdDroppedStudent]},
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  404,
 			ExpectedContent: []string{`"status":404`},
@@ -482,8 +483,8 @@ func TestLiveSessionRoutes(t *testing.T) {
 		{
 			Name:            "any signed-in user joins a public session",
 			Method:          http.MethodPost,
-			URL:             sessionURL(idSessionPublic, "join"),
-			Headers:         authHeader(otherStudent),
+			URL:             testkit.SessionURL(testkit.IdSessionPublic, "join"),
+			Headers:         testkit.AuthHeader(testkit.OtherStudent),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"active":true`},
@@ -492,8 +493,8 @@ func TestLiveSessionRoutes(t *testing.T) {
 		{
 			Name:            "a full session turns a joiner away with session_full",
 			Method:          http.MethodPost,
-			URL:             sessionURL(idSessionFull, "join"),
-			Headers:         authHeader(student),
+			URL:             testkit.SessionURL(testkit.IdSessionFull, "join"),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  409,
 			ExpectedContent: []string{`"status":409`, `"data":{"code":"session_full"}`},
@@ -502,18 +503,18 @@ func TestLiveSessionRoutes(t *testing.T) {
 		{
 			Name:            "the seated attendee of a full session rejoins idempotently",
 			Method:          http.MethodPost,
-			URL:             sessionURL(idSessionFull, "join"),
-			Headers:         authHeader(otherStudent),
+			URL:             testkit.SessionURL(testkit.IdSessionFull, "join"),
+			Headers:         testkit.AuthHeader(testkit.OtherStudent),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  200,
-			ExpectedContent: []string{`"id":"` + idFullAttendee + `"`},
+			ExpectedContent: []string{`"id":"` + testkit.IdFullAttendee + `"`},
 			ExpectedEvents:  map[string]int{"OnRecordEnrich": 1, "OnRecordUpdate": 0},
 		},
 		{
 			Name:            "an ended session cannot be joined",
 			Method:          http.MethodPost,
-			URL:             sessionURL(idSessionEnded, "join"),
-			Headers:         authHeader(student),
+			URL:             testkit.SessionURL(testkit.IdSessionEnded, "join"),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  409,
 			ExpectedContent: []string{`"code":"invalid_status"`},
@@ -522,8 +523,8 @@ func TestLiveSessionRoutes(t *testing.T) {
 		{
 			Name:            "a cancelled session cannot be joined",
 			Method:          http.MethodPost,
-			URL:             sessionURL(idSessionCancelled, "join"),
-			Headers:         authHeader(student),
+			URL:             testkit.SessionURL(testkit.IdSessionCancelled, "join"),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  409,
 			ExpectedContent: []string{`"code":"invalid_status"`},
@@ -532,8 +533,8 @@ func TestLiveSessionRoutes(t *testing.T) {
 		{
 			Name:            "an unknown session is a 404",
 			Method:          http.MethodPost,
-			URL:             sessionURL("lvsmissing00001", "join"),
-			Headers:         authHeader(student),
+			URL:             testkit.SessionURL("lvsmissing00001", "join"),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  404,
 			ExpectedContent: []string{`"status":404`},
@@ -542,8 +543,8 @@ func TestLiveSessionRoutes(t *testing.T) {
 		{
 			Name:            "leaving without having joined is a conflict",
 			Method:          http.MethodPost,
-			URL:             sessionURL(idSessionLive, "leave"),
-			Headers:         authHeader(student),
+			URL:             testkit.SessionURL(testkit.IdSessionLive, "leave"),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  409,
 			ExpectedContent: []string{`"code":"not_joined"`},
@@ -552,8 +553,8 @@ func TestLiveSessionRoutes(t *testing.T) {
 		{
 			Name:            "leaving a session one cannot see is a 404",
 			Method:          http.MethodPost,
-			URL:             sessionURL(idSessionLive, "leave"),
-			Headers:         authHeader(otherStudent),
+			URL:             testkit.SessionURL(testkit.IdSessionLive, "leave"),
+			Headers:         testkit.AuthHeader(testkit.OtherStudent),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  404,
 			ExpectedContent: []string{`"status":404`},
@@ -562,11 +563,11 @@ func TestLiveSessionRoutes(t *testing.T) {
 		{
 			Name:    "a student dropped from the course while seated may still leave",
 			Method:  http.MethodPost,
-			URL:     sessionURL(idSessionLive, "leave"),
-			Headers: map[string]string{"Authorization": tokens[idDroppedStudent]},
+			URL:     testkit.SessionURL(testkit.IdSessionLive, "leave"),
+			Headers: map[string]string{"Authorization": testkit.Tokens[testkit.IdDroppedStudent]},
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
-				seedLiveSessions(t, app)
-				seatAttendee(t, app, "lsaseat00000001", idSessionLive, idDroppedStudent)
+				testkit.SeedLiveSessions(t, app)
+				testkit.SeatAttendee(t, app, "lsaseat00000001", testkit.IdSessionLive, testkit.IdDroppedStudent)
 			},
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"id":"lsaseat00000001"`, `"active":false`},
@@ -575,14 +576,14 @@ func TestLiveSessionRoutes(t *testing.T) {
 		{
 			Name:            "an attendee leaves: the seat frees, the time is counted",
 			Method:          http.MethodPost,
-			URL:             sessionURL(idSessionFull, "leave"),
-			Headers:         authHeader(otherStudent),
+			URL:             testkit.SessionURL(testkit.IdSessionFull, "leave"),
+			Headers:         testkit.AuthHeader(testkit.OtherStudent),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  200,
-			ExpectedContent: []string{`"id":"` + idFullAttendee + `"`, `"active":false`},
+			ExpectedContent: []string{`"id":"` + testkit.IdFullAttendee + `"`, `"active":false`},
 			ExpectedEvents:  map[string]int{"OnRecordUpdate": 2, "OnRecordEnrich": 1},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				if n := findLiveSession(t, app, idSessionFull).GetInt(collections.LiveSessionAttendeeCount); n != 0 {
+				if n := testkit.FindLiveSession(t, app, testkit.IdSessionFull).GetInt(collections.LiveSessionAttendeeCount); n != 0 {
 					t.Errorf("attendeeCount %d, want 0", n)
 				}
 			},
@@ -590,21 +591,21 @@ func TestLiveSessionRoutes(t *testing.T) {
 		{
 			Name:            "the owner starts a scheduled session: enrolled students hear it",
 			Method:          http.MethodPost,
-			URL:             sessionURL(idSessionScheduled, "start"),
-			Headers:         authHeader(instructor),
+			URL:             testkit.SessionURL(testkit.IdSessionScheduled, "start"),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"status":"live"`, `"startedAt":"20`},
 			ExpectedEvents:  map[string]int{"OnRecordUpdate": 1, "OnRecordCreate": 0, "OnRecordEnrich": 1},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				expectSessionNotices(t, app, collections.TypeLiveSessionStarted, idSessionScheduled, map[string]int{idStudent: 1, idOtherStudent: 0, idDroppedStudent: 0})
+				expectSessionNotices(t, app, collections.TypeLiveSessionStarted, testkit.IdSessionScheduled, map[string]int{testkit.IdStudent: 1, testkit.IdOtherStudent: 0, testkit.IdDroppedStudent: 0})
 			},
 		},
 		{
 			Name:            "an enrolled student cannot start the session",
 			Method:          http.MethodPost,
-			URL:             sessionURL(idSessionScheduled, "start"),
-			Headers:         authHeader(student),
+			URL:             testkit.SessionURL(testkit.IdSessionScheduled, "start"),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  403,
 			ExpectedContent: []string{`"status":403`},
@@ -613,8 +614,8 @@ func TestLiveSessionRoutes(t *testing.T) {
 		{
 			Name:            "another instructor cannot start a session they cannot see",
 			Method:          http.MethodPost,
-			URL:             sessionURL(idSessionScheduled, "start"),
-			Headers:         authHeader(otherInstructor),
+			URL:             testkit.SessionURL(testkit.IdSessionScheduled, "start"),
+			Headers:         testkit.AuthHeader(testkit.OtherInstructor),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  404,
 			ExpectedContent: []string{`"status":404`},
@@ -623,8 +624,8 @@ func TestLiveSessionRoutes(t *testing.T) {
 		{
 			Name:            "another instructor cannot start a public session either",
 			Method:          http.MethodPost,
-			URL:             sessionURL(idSessionPublic, "start"),
-			Headers:         authHeader(otherInstructor),
+			URL:             testkit.SessionURL(testkit.IdSessionPublic, "start"),
+			Headers:         testkit.AuthHeader(testkit.OtherInstructor),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  403,
 			ExpectedContent: []string{`"status":403`},
@@ -633,8 +634,8 @@ func TestLiveSessionRoutes(t *testing.T) {
 		{
 			Name:            "a live session cannot be started again",
 			Method:          http.MethodPost,
-			URL:             sessionURL(idSessionLive, "start"),
-			Headers:         authHeader(instructor),
+			URL:             testkit.SessionURL(testkit.IdSessionLive, "start"),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  409,
 			ExpectedContent: []string{`"code":"invalid_status"`},
@@ -643,8 +644,8 @@ func TestLiveSessionRoutes(t *testing.T) {
 		{
 			Name:            "a scheduled session cannot be ended",
 			Method:          http.MethodPost,
-			URL:             sessionURL(idSessionScheduled, "end"),
-			Headers:         authHeader(instructor),
+			URL:             testkit.SessionURL(testkit.IdSessionScheduled, "end"),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  409,
 			ExpectedContent: []string{`"code":"invalid_status"`},
@@ -653,8 +654,8 @@ func TestLiveSessionRoutes(t *testing.T) {
 		{
 			Name:            "a live session cannot be cancelled",
 			Method:          http.MethodPost,
-			URL:             sessionURL(idSessionLive, "cancel"),
-			Headers:         authHeader(instructor),
+			URL:             testkit.SessionURL(testkit.IdSessionLive, "cancel"),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  409,
 			ExpectedContent: []string{`"code":"invalid_status"`},
@@ -663,8 +664,8 @@ func TestLiveSessionRoutes(t *testing.T) {
 		{
 			Name:            "an ended session cannot be ended or restarted",
 			Method:          http.MethodPost,
-			URL:             sessionURL(idSessionEnded, "end"),
-			Headers:         authHeader(instructor),
+			URL:             testkit.SessionURL(testkit.IdSessionEnded, "end"),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  409,
 			ExpectedContent: []string{`"code":"invalid_status"`},
@@ -673,8 +674,8 @@ func TestLiveSessionRoutes(t *testing.T) {
 		{
 			Name:            "a cancelled session cannot be started",
 			Method:          http.MethodPost,
-			URL:             sessionURL(idSessionCancelled, "start"),
-			Headers:         authHeader(instructor),
+			URL:             testkit.SessionURL(testkit.IdSessionCancelled, "start"),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  409,
 			ExpectedContent: []string{`"code":"invalid_status"`},
@@ -683,11 +684,11 @@ func TestLiveSessionRoutes(t *testing.T) {
 		{
 			Name:    "the owner ends a live session: every attendance closes with its time",
 			Method:  http.MethodPost,
-			URL:     sessionURL(idSessionLive, "end"),
-			Headers: authHeader(instructor),
+			URL:     testkit.SessionURL(testkit.IdSessionLive, "end"),
+			Headers: testkit.AuthHeader(testkit.Instructor),
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
-				seedLiveSessions(t, app)
-				seatAttendee(t, app, "lsaseat00000001", idSessionLive, idStudent)
+				testkit.SeedLiveSessions(t, app)
+				testkit.SeatAttendee(t, app, "lsaseat00000001", testkit.IdSessionLive, testkit.IdStudent)
 				backdateAttendance(t, app, "lsaseat00000001", 5*time.Minute)
 			},
 			ExpectedStatus:  200,
@@ -709,18 +710,18 @@ func TestLiveSessionRoutes(t *testing.T) {
 		{
 			Name:    "the owner cancels a public session: its lobby empties, attendees and nobody else hear it",
 			Method:  http.MethodPost,
-			URL:     sessionURL(idSessionPublic, "cancel"),
-			Headers: authHeader(instructor),
+			URL:     testkit.SessionURL(testkit.IdSessionPublic, "cancel"),
+			Headers: testkit.AuthHeader(testkit.Instructor),
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
-				seedLiveSessions(t, app)
-				seatAttendee(t, app, "lsaseat00000001", idSessionPublic, idOtherStudent)
+				testkit.SeedLiveSessions(t, app)
+				testkit.SeatAttendee(t, app, "lsaseat00000001", testkit.IdSessionPublic, testkit.IdOtherStudent)
 			},
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"status":"cancelled"`, `"attendeeCount":0`},
 			ExpectedEvents:  map[string]int{"OnRecordUpdate": 2, "OnRecordCreate": 0, "OnRecordEnrich": 1},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				expectSessionNotices(t, app, collections.TypeLiveSessionCancelled, idSessionPublic, map[string]int{idOtherStudent: 1, idStudent: 0, idInstructor: 0})
-				if n := countActiveAttendance(t, app, idSessionPublic); n != 0 {
+				expectSessionNotices(t, app, collections.TypeLiveSessionCancelled, testkit.IdSessionPublic, map[string]int{testkit.IdOtherStudent: 1, testkit.IdStudent: 0, testkit.IdInstructor: 0})
+				if n := testkit.CountActiveAttendance(t, app, testkit.IdSessionPublic); n != 0 {
 					t.Errorf("%d active attendees after cancel", n)
 				}
 			},
@@ -728,32 +729,32 @@ func TestLiveSessionRoutes(t *testing.T) {
 		{
 			Name:            "the owner cancels a course session: enrolled students hear it",
 			Method:          http.MethodPost,
-			URL:             sessionURL(idSessionScheduled, "cancel"),
-			Headers:         authHeader(instructor),
+			URL:             testkit.SessionURL(testkit.IdSessionScheduled, "cancel"),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"status":"cancelled"`},
 			ExpectedEvents:  map[string]int{"OnRecordUpdate": 1, "OnRecordCreate": 0, "OnRecordEnrich": 1},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				expectSessionNotices(t, app, collections.TypeLiveSessionCancelled, idSessionScheduled, map[string]int{idStudent: 1, idDroppedStudent: 0})
+				expectSessionNotices(t, app, collections.TypeLiveSessionCancelled, testkit.IdSessionScheduled, map[string]int{testkit.IdStudent: 1, testkit.IdDroppedStudent: 0})
 			},
 		},
 		{
 			Name:               "a viewer lists who is in: id, name, avatar and presence only",
 			Method:             http.MethodGet,
-			URL:                sessionURL(idSessionFull, "attendees"),
-			Headers:            authHeader(student),
+			URL:                testkit.SessionURL(testkit.IdSessionFull, "attendees"),
+			Headers:            testkit.AuthHeader(testkit.Student),
 			BeforeTestFunc:     withLiveSessions,
 			ExpectedStatus:     200,
-			ExpectedContent:    []string{`{"items":[{"id":"` + idOtherStudent + `","name":"Olive Other","avatar":"","status":"offline"}]}`},
+			ExpectedContent:    []string{`{"items":[{"id":"` + testkit.IdOtherStudent + `","name":"Olive Other","avatar":"","status":"offline"}]}`},
 			NotExpectedContent: []string{"joinedAt", "email", "@studyhall.test"},
 			ExpectedEvents:     map[string]int{"*": 0},
 		},
 		{
 			Name:            "who is in a course session is hidden from those who cannot see it",
 			Method:          http.MethodGet,
-			URL:             sessionURL(idSessionLive, "attendees"),
-			Headers:         authHeader(otherStudent),
+			URL:             testkit.SessionURL(testkit.IdSessionLive, "attendees"),
+			Headers:         testkit.AuthHeader(testkit.OtherStudent),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  404,
 			ExpectedContent: []string{`"status":404`},
@@ -761,7 +762,7 @@ func TestLiveSessionRoutes(t *testing.T) {
 		},
 	}
 	for _, s := range scenarios {
-		s.TestAppFactory = newTestApp
+		s.TestAppFactory = testkit.NewTestApp
 		s.Test(t)
 	}
 }
@@ -783,25 +784,25 @@ func backdateAttendance(t testing.TB, app core.App, attendeeId string, d time.Du
 // every other one gets session_full, and the counts agree afterwards.
 func TestLiveSessionConcurrentJoins(t *testing.T) {
 	t.Parallel()
-	app := newRushApp(t)
-	seedLiveSessions(t, app)
-	session := newRushSession(t, app, "lvsrush00000001", 10)
-	users := insertUsers(t, app, "rush", 200)
-	srv := startServer(t, app)
+	app := testkit.NewRushApp(t)
+	testkit.SeedLiveSessions(t, app)
+	session := testkit.NewRushSession(t, app, "lvsrush00000001", 10)
+	users := testkit.InsertUsers(t, app, "rush", 200)
+	srv := testkit.StartServer(t, app)
 
-	results := joinRush(srv.URL, session.Id, users)
+	results := testkit.JoinRush(srv.URL, session.Id, users)
 
-	counts := tallyRush(results)
+	counts := testkit.TallyRush(results)
 	if counts["200"] != 10 || counts["409 session_full"] != 190 || len(counts) != 2 {
 		t.Fatalf("answers %v, want 10 × 200 and 190 × 409 session_full", counts)
 	}
-	if n := countActiveAttendance(t, app, session.Id); n != 10 {
+	if n := testkit.CountActiveAttendance(t, app, session.Id); n != 10 {
 		t.Errorf("%d active attendees in the database, want 10", n)
 	}
-	if n := findLiveSession(t, app, session.Id).GetInt(collections.LiveSessionAttendeeCount); n != 10 {
+	if n := testkit.FindLiveSession(t, app, session.Id).GetInt(collections.LiveSessionAttendeeCount); n != 10 {
 		t.Errorf("attendeeCount %d, want 10", n)
 	}
-	room, err := app.FindRecordById(collections.ChatRooms, findLiveSession(t, app, session.Id).GetString(collections.LiveSessionChatRoom))
+	room, err := app.FindRecordById(collections.ChatRooms, testkit.FindLiveSession(t, app, session.Id).GetString(collections.LiveSessionChatRoom))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -816,43 +817,45 @@ func TestLiveSessionConcurrentJoins(t *testing.T) {
 // seat taken was answered 200.
 func TestLiveSessionLeavesDuringARush(t *testing.T) {
 	t.Parallel()
-	app := newRushApp(t)
-	session := newRushSession(t, app, "lvsleaverush001", 10)
-	seated := insertUsers(t, app, "leaverush", 10)
-	joiners := insertUsers(t, app, "joinrush", 100)
-	srv := startServer(t, app)
-	if counts := tallyRush(joinRush(srv.URL, session.Id, seated)); counts["200"] != 10 {
+	app := testkit.NewRushApp(t)
+	session := testkit.NewRushSession(t, app, "lvsleaverush001", 10)
+	seated := testkit.InsertUsers(t, app, "leaverush", 10)
+	joiners := testkit.InsertUsers(t, app, "joinrush", 100)
+	srv := testkit.StartServer(t, app)
+	if counts := testkit.TallyRush(testkit.JoinRush(srv.URL, session.Id, seated)); counts["200"] != 10 {
 		t.Fatalf("seating the first 10: %v", counts)
 	}
 	// the session is full, and known to be: a refusal first
-	if counts := tallyRush(joinRush(srv.URL, session.Id, joiners[:1])); counts["409 session_full"] != 1 {
+	if counts := testkit.TallyRush(testkit.JoinRush(srv.URL, session.Id, joiners[:1])); counts["409 session_full"] != 1 {
 		t.Fatalf("a join at the full session: %v", counts)
 	}
 
-	var leaves, joins []rushResult
+	var leaves, joins []testkit.RushResult
 	var wg sync.WaitGroup
-	wg.Go(func() { leaves = sendRush(http.MethodPost, srv.URL+sessionURL(session.Id, "leave"), seated) })
-	wg.Go(func() { joins = joinRush(srv.URL, session.Id, joiners) })
+	wg.Go(func() {
+		leaves = testkit.SendRush(http.MethodPost, srv.URL+testkit.SessionURL(session.Id, "leave"), seated)
+	})
+	wg.Go(func() { joins = testkit.JoinRush(srv.URL, session.Id, joiners) })
 	wg.Wait()
 
-	if counts := tallyRush(leaves); counts["200"] != 10 {
+	if counts := testkit.TallyRush(leaves); counts["200"] != 10 {
 		t.Fatalf("leaves: %v, want 10 × 200", counts)
 	}
-	counts := tallyRush(joins)
+	counts := testkit.TallyRush(joins)
 	if counts["200"]+counts["409 session_full"] != len(joiners) {
 		t.Fatalf("joins: %v, want only 200 and 409 session_full", counts)
 	}
-	active := countActiveAttendance(t, app, session.Id)
+	active := testkit.CountActiveAttendance(t, app, session.Id)
 	if active != counts["200"] || active > 10 {
 		t.Fatalf("%d active attendees after %d admitted joins, capacity 10", active, counts["200"])
 	}
-	if n := findLiveSession(t, app, session.Id).GetInt(collections.LiveSessionAttendeeCount); n != active {
+	if n := testkit.FindLiveSession(t, app, session.Id).GetInt(collections.LiveSessionAttendeeCount); n != active {
 		t.Fatalf("attendeeCount %d, %d active attendees", n, active)
 	}
 	// and the seats left free are free: the next joiners get them
 	if free := 10 - active; free > 0 {
-		late := insertUsers(t, app, "laterush", free)
-		if counts := tallyRush(joinRush(srv.URL, session.Id, late)); counts["200"] != free {
+		late := testkit.InsertUsers(t, app, "laterush", free)
+		if counts := testkit.TallyRush(testkit.JoinRush(srv.URL, session.Id, late)); counts["200"] != free {
 			t.Fatalf("%d free seats after the rush, late joins: %v", free, counts)
 		}
 	}
@@ -862,20 +865,20 @@ func TestLiveSessionLeavesDuringARush(t *testing.T) {
 // whose attendedSeconds adds up both stays, not just the last.
 func TestLiveSessionRejoinAccumulates(t *testing.T) {
 	t.Parallel()
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	t.Cleanup(app.Cleanup)
-	seedLiveSessions(t, app)
-	srv := startServer(t, app)
-	token := tokens[student]
+	testkit.SeedLiveSessions(t, app)
+	srv := testkit.StartServer(t, app)
+	token := testkit.Tokens[testkit.Student]
 
 	var attendee map[string]any
 	stay := func(d time.Duration) {
 		t.Helper()
-		if status := apiRequest(t, srv.URL, http.MethodPost, sessionURL(idSessionLive, "join"), token, nil, &attendee); status != 200 {
+		if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, testkit.SessionURL(testkit.IdSessionLive, "join"), token, nil, &attendee); status != 200 {
 			t.Fatalf("join: status %d", status)
 		}
 		backdateAttendance(t, app, attendee["id"].(string), d)
-		if status := apiRequest(t, srv.URL, http.MethodPost, sessionURL(idSessionLive, "leave"), token, nil, &attendee); status != 200 {
+		if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, testkit.SessionURL(testkit.IdSessionLive, "leave"), token, nil, &attendee); status != 200 {
 			t.Fatalf("leave: status %d", status)
 		}
 	}
@@ -888,10 +891,10 @@ func TestLiveSessionRejoinAccumulates(t *testing.T) {
 	if s := attendee["attendedSeconds"].(float64); s < 179 || s > 183 {
 		t.Fatalf("after the second stay attendedSeconds %v, want about 180", s)
 	}
-	if n := countRecords(t, app, collections.LiveSessionAttendees, "session = '"+idSessionLive+"' && user = '"+idStudent+"'"); n != 1 {
+	if n := testkit.CountRecords(t, app, collections.LiveSessionAttendees, "session = '"+testkit.IdSessionLive+"' && user = '"+testkit.IdStudent+"'"); n != 1 {
 		t.Errorf("%d attendance rows, want 1", n)
 	}
-	if status := apiRequest(t, srv.URL, http.MethodPost, sessionURL(idSessionLive, "leave"), token, nil, nil); status != http.StatusConflict {
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, testkit.SessionURL(testkit.IdSessionLive, "leave"), token, nil, nil); status != http.StatusConflict {
 		t.Errorf("a second leave: status %d, want 409", status)
 	}
 }
@@ -900,20 +903,20 @@ func TestLiveSessionRejoinAccumulates(t *testing.T) {
 // it starts: the wait before the start is not counted.
 func TestLiveSessionLobbyTimeIsNotAttendance(t *testing.T) {
 	t.Parallel()
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	t.Cleanup(app.Cleanup)
-	seedLiveSessions(t, app)
-	srv := startServer(t, app)
+	testkit.SeedLiveSessions(t, app)
+	srv := testkit.StartServer(t, app)
 
 	var attendee map[string]any
-	if status := apiRequest(t, srv.URL, http.MethodPost, sessionURL(idSessionScheduled, "join"), tokens[student], nil, &attendee); status != 200 {
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, testkit.SessionURL(testkit.IdSessionScheduled, "join"), testkit.Tokens[testkit.Student], nil, &attendee); status != 200 {
 		t.Fatalf("join: status %d", status)
 	}
 	backdateAttendance(t, app, attendee["id"].(string), 10*time.Minute)
-	if status := apiRequest(t, srv.URL, http.MethodPost, sessionURL(idSessionScheduled, "start"), tokens[instructor], nil, nil); status != 200 {
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, testkit.SessionURL(testkit.IdSessionScheduled, "start"), testkit.Tokens[testkit.Instructor], nil, nil); status != 200 {
 		t.Fatalf("start: status %d", status)
 	}
-	if status := apiRequest(t, srv.URL, http.MethodPost, sessionURL(idSessionScheduled, "leave"), tokens[student], nil, &attendee); status != 200 {
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, testkit.SessionURL(testkit.IdSessionScheduled, "leave"), testkit.Tokens[testkit.Student], nil, &attendee); status != 200 {
 		t.Fatalf("leave: status %d", status)
 	}
 	if s := attendee["attendedSeconds"].(float64); s > 2 {
@@ -926,33 +929,33 @@ func TestLiveSessionLobbyTimeIsNotAttendance(t *testing.T) {
 // new attendeeCount, and someone who cannot see the session hears nothing.
 func TestLiveSessionRealtimeAttendeeCount(t *testing.T) {
 	t.Parallel()
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	t.Cleanup(app.Cleanup)
-	seedLiveSessions(t, app)
-	srv := startServer(t, app)
+	testkit.SeedLiveSessions(t, app)
+	srv := testkit.StartServer(t, app)
 
-	topic := collections.LiveSessions + "/" + idSessionLive
-	watcher := connectRealtime(t, srv.URL)
-	watcher.subscribe(t, tokens[instructor], topic)
-	outsider := connectRealtime(t, srv.URL)
-	outsider.subscribe(t, tokens[otherStudent], topic)
+	topic := collections.LiveSessions + "/" + testkit.IdSessionLive
+	watcher := testkit.ConnectRealtime(t, srv.URL)
+	watcher.Subscribe(t, testkit.Tokens[testkit.Instructor], topic)
+	outsider := testkit.ConnectRealtime(t, srv.URL)
+	outsider.Subscribe(t, testkit.Tokens[testkit.OtherStudent], topic)
 
-	if status := apiRequest(t, srv.URL, http.MethodPost, sessionURL(idSessionLive, "join"), tokens[student], nil, nil); status != 200 {
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, testkit.SessionURL(testkit.IdSessionLive, "join"), testkit.Tokens[testkit.Student], nil, nil); status != 200 {
 		t.Fatalf("join: status %d", status)
 	}
-	ev := watcher.expectEvent(t, topic, 2*time.Second)
+	ev := watcher.ExpectEvent(t, topic, 2*time.Second)
 	if ev.Action != "update" || ev.Record["attendeeCount"] != 1.0 {
 		t.Fatalf("event %v, want an update with attendeeCount 1", ev)
 	}
 
-	if status := apiRequest(t, srv.URL, http.MethodPost, sessionURL(idSessionLive, "leave"), tokens[student], nil, nil); status != 200 {
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, testkit.SessionURL(testkit.IdSessionLive, "leave"), testkit.Tokens[testkit.Student], nil, nil); status != 200 {
 		t.Fatalf("leave: status %d", status)
 	}
-	ev = watcher.expectEvent(t, topic, 2*time.Second)
+	ev = watcher.ExpectEvent(t, topic, 2*time.Second)
 	if ev.Record["attendeeCount"] != 0.0 {
 		t.Fatalf("event %v, want attendeeCount 0", ev)
 	}
-	outsider.expectNoEvent(t, 200*time.Millisecond)
+	outsider.ExpectNoEvent(t, 200*time.Millisecond)
 
 	// the outsider is seated in the full public session: with a realtime
 	// connection open, the attendee list shows them online
@@ -964,14 +967,14 @@ func TestLiveSessionRealtimeAttendeeCount(t *testing.T) {
 	}
 	deadline := time.Now().Add(3 * time.Second)
 	for {
-		if status := apiRequest(t, srv.URL, http.MethodGet, sessionURL(idSessionFull, "attendees"), tokens[student], nil, &list); status != 200 {
+		if status := testkit.ApiRequest(t, srv.URL, http.MethodGet, testkit.SessionURL(testkit.IdSessionFull, "attendees"), testkit.Tokens[testkit.Student], nil, &list); status != 200 {
 			t.Fatalf("attendees: status %d", status)
 		}
-		if len(list.Items) == 1 && list.Items[0].Id == idOtherStudent && list.Items[0].Status == presence.Online {
+		if len(list.Items) == 1 && list.Items[0].Id == testkit.IdOtherStudent && list.Items[0].Status == presence.Online {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("attendees %+v, want %s online", list.Items, idOtherStudent)
+			t.Fatalf("attendees %+v, want %s online", list.Items, testkit.IdOtherStudent)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -982,12 +985,12 @@ func TestLiveSessionRealtimeAttendeeCount(t *testing.T) {
 // job runs; a later one does not yet.
 func TestLiveSessionStartingSoon(t *testing.T) {
 	t.Parallel()
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	t.Cleanup(app.Cleanup)
 	now := time.Now().UTC()
 	for id, start := range map[string]time.Time{"lvssoon00000001": now.Add(10 * time.Minute), "lvslater0000001": now.Add(40 * time.Minute)} {
-		if _, err := saveRecord(app, collections.LiveSessions, id, map[string]any{
-			"instructor": idInstructor, "course": idCourse, "title": "Soon " + id, "scheduledStart": start,
+		if _, err := testkit.SaveRecord(app, collections.LiveSessions, id, map[string]any{
+			"instructor": testkit.IdInstructor, "course": testkit.IdCourse, "title": "Soon " + id, "scheduledStart": start,
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -1005,15 +1008,15 @@ func TestLiveSessionStartingSoon(t *testing.T) {
 	job()
 	job()
 
-	expectSessionNotices(t, app, collections.TypeLiveSessionStartingSoon, "lvssoon00000001", map[string]int{idStudent: 1, idDroppedStudent: 0, idOtherStudent: 0})
-	expectSessionNotices(t, app, collections.TypeLiveSessionStartingSoon, "lvslater0000001", map[string]int{idStudent: 0})
+	expectSessionNotices(t, app, collections.TypeLiveSessionStartingSoon, "lvssoon00000001", map[string]int{testkit.IdStudent: 1, testkit.IdDroppedStudent: 0, testkit.IdOtherStudent: 0})
+	expectSessionNotices(t, app, collections.TypeLiveSessionStartingSoon, "lvslater0000001", map[string]int{testkit.IdStudent: 0})
 	notices, err := app.FindRecordsByFilter(collections.Notifications, "type = {:type}", "", 0, 0, dbx.Params{"type": collections.TypeLiveSessionStartingSoon})
 	if err != nil || len(notices) != 1 || notices[0].GetString(collections.NotificationPriority) != collections.PriorityUrgent {
 		t.Errorf("starting-soon notices %d (%v), want one urgent", len(notices), err)
 	}
 
 	// a rescheduled session is reminded of its new time
-	session := findLiveSession(t, app, "lvssoon00000001")
+	session := testkit.FindLiveSession(t, app, "lvssoon00000001")
 	session.Set(collections.LiveSessionScheduledStart, now.Add(12*time.Minute))
 	if err := app.Save(session); err != nil {
 		t.Fatal(err)
@@ -1028,12 +1031,12 @@ func TestLiveSessionStartingSoon(t *testing.T) {
 // server writes it.
 func TestChatRoomHelpers(t *testing.T) {
 	t.Parallel()
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	t.Cleanup(app.Cleanup)
 
 	room, err := hooks.CreateChatRoom(app, hooks.NewChatRoom{
-		Name: "Study buddies", Type: collections.ChatRoomTypeGroup, CreatedBy: idStudent,
-		Participants: []string{idStudent, idStudent, ""},
+		Name: "Study buddies", Type: collections.ChatRoomTypeGroup, CreatedBy: testkit.IdStudent,
+		Participants: []string{testkit.IdStudent, testkit.IdStudent, ""},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -1045,45 +1048,45 @@ func TestChatRoomHelpers(t *testing.T) {
 		}
 		return r.GetStringSlice(collections.ChatRoomParticipants)
 	}
-	if got := participants(); !slices.Equal(got, []string{idStudent}) {
+	if got := participants(); !slices.Equal(got, []string{testkit.IdStudent}) {
 		t.Fatalf("participants %v", got)
 	}
 	for range 2 {
-		if err := hooks.AddChatParticipant(app, room.Id, idOtherStudent); err != nil {
+		if err := hooks.AddChatParticipant(app, room.Id, testkit.IdOtherStudent); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if got := participants(); !slices.Equal(got, []string{idStudent, idOtherStudent}) {
+	if got := participants(); !slices.Equal(got, []string{testkit.IdStudent, testkit.IdOtherStudent}) {
 		t.Fatalf("after adding twice: %v", got)
 	}
-	if err := hooks.RemoveChatParticipant(app, room.Id, idStudent); err != nil {
+	if err := hooks.RemoveChatParticipant(app, room.Id, testkit.IdStudent); err != nil {
 		t.Fatal(err)
 	}
-	if err := hooks.RemoveChatParticipant(app, room.Id, idStudent); err != nil {
+	if err := hooks.RemoveChatParticipant(app, room.Id, testkit.IdStudent); err != nil {
 		t.Fatal(err)
 	}
-	if got := participants(); !slices.Equal(got, []string{idOtherStudent}) {
+	if got := participants(); !slices.Equal(got, []string{testkit.IdOtherStudent}) {
 		t.Fatalf("after removing: %v", got)
 	}
 	if _, err := hooks.CreateChatRoom(app, hooks.NewChatRoom{Name: "Bad", Type: "party"}); err == nil {
 		t.Error("a room of an unknown type was created")
 	}
 
-	srv := startServer(t, app)
+	srv := testkit.StartServer(t, app)
 	var page struct {
 		TotalItems int `json:"totalItems"`
 	}
-	if status := apiRequest(t, srv.URL, http.MethodGet, recordsURL(collections.ChatRooms), tokens[otherStudent], nil, &page); status != 200 || page.TotalItems != 1 {
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodGet, testkit.RecordsURL(collections.ChatRooms), testkit.Tokens[testkit.OtherStudent], nil, &page); status != 200 || page.TotalItems != 1 {
 		t.Errorf("a participant lists %d rooms (status %d), want 1", page.TotalItems, status)
 	}
-	if status := apiRequest(t, srv.URL, http.MethodGet, recordsURL(collections.ChatRooms, room.Id), tokens[student], nil, nil); status != 404 {
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodGet, testkit.RecordsURL(collections.ChatRooms, room.Id), testkit.Tokens[testkit.Student], nil, nil); status != 404 {
 		t.Errorf("a former participant views the room: status %d, want 404", status)
 	}
-	body := map[string]any{"name": "Mine", "type": collections.ChatRoomTypeGroup, "participants": []string{idStudent}}
-	if status := apiRequest(t, srv.URL, http.MethodPost, recordsURL(collections.ChatRooms), tokens[student], body, nil); status != 403 {
+	body := map[string]any{"name": "Mine", "type": collections.ChatRoomTypeGroup, "participants": []string{testkit.IdStudent}}
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, testkit.RecordsURL(collections.ChatRooms), testkit.Tokens[testkit.Student], body, nil); status != 403 {
 		t.Errorf("a student creates a room: status %d, want 403", status)
 	}
-	if status := apiRequest(t, srv.URL, http.MethodPatch, recordsURL(collections.ChatRooms, room.Id), tokens[otherStudent], map[string]any{"participants": []string{idOtherStudent, idStudent}}, nil); status != 403 {
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPatch, testkit.RecordsURL(collections.ChatRooms, room.Id), testkit.Tokens[testkit.OtherStudent], map[string]any{"participants": []string{testkit.IdOtherStudent, testkit.IdStudent}}, nil); status != 403 {
 		t.Errorf("a participant edits the room: status %d, want 403", status)
 	}
 }
@@ -1094,15 +1097,15 @@ func TestChatRoomHelpers(t *testing.T) {
 // join, and none of it is shown to someone who cannot see the session.
 func TestLiveSessionFullSessionChanges(t *testing.T) {
 	t.Parallel()
-	app := newRushApp(t)
-	seedLiveSessions(t, app)
-	users := insertUsers(t, app, "fullchange", 5)
-	srv := startServer(t, app)
-	session := newRushSession(t, app, "lvsfullchange01", 2)
+	app := testkit.NewRushApp(t)
+	testkit.SeedLiveSessions(t, app)
+	users := testkit.InsertUsers(t, app, "fullchange", 5)
+	srv := testkit.StartServer(t, app)
+	session := testkit.NewRushSession(t, app, "lvsfullchange01", 2)
 	join := func(label, token string, wantStatus int, wantCode string) map[string]any {
 		t.Helper()
 		var body map[string]any
-		status := apiRequest(t, srv.URL, http.MethodPost, sessionURL(session.Id, "join"), token, nil, &body)
+		status := testkit.ApiRequest(t, srv.URL, http.MethodPost, testkit.SessionURL(session.Id, "join"), token, nil, &body)
 		code := ""
 		if data, ok := body["data"].(map[string]any); ok {
 			code, _ = data["code"].(string)
@@ -1114,7 +1117,7 @@ func TestLiveSessionFullSessionChanges(t *testing.T) {
 	}
 	expectSeats := func(label string, want int) {
 		t.Helper()
-		if n, count := countActiveAttendance(t, app, session.Id), findLiveSession(t, app, session.Id).GetInt(collections.LiveSessionAttendeeCount); n != want || count != want {
+		if n, count := testkit.CountActiveAttendance(t, app, session.Id), testkit.FindLiveSession(t, app, session.Id).GetInt(collections.LiveSessionAttendeeCount); n != want || count != want {
 			t.Fatalf("%s: %d active attendees, attendeeCount %d; want %d", label, n, count, want)
 		}
 	}
@@ -1131,14 +1134,14 @@ func TestLiveSessionFullSessionChanges(t *testing.T) {
 	expectSeats("full", 2)
 
 	// a leave frees a seat at once
-	if status := apiRequest(t, srv.URL, http.MethodPost, sessionURL(session.Id, "leave"), a.Token, nil, nil); status != 200 {
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, testkit.SessionURL(session.Id, "leave"), a.Token, nil, nil); status != 200 {
 		t.Fatalf("a leaves: %d", status)
 	}
 	join("c after a left", c.Token, 200, "")
 	join("d, full again", d.Token, 409, "session_full")
 
 	// more seats, through the records API as the instructor
-	if status := apiRequest(t, srv.URL, http.MethodPatch, recordsURL(collections.LiveSessions, session.Id), tokens[instructor],
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPatch, testkit.RecordsURL(collections.LiveSessions, session.Id), testkit.Tokens[testkit.Instructor],
 		map[string]any{"capacity": 3}, nil); status != 200 {
 		t.Fatalf("capacity 3: %d", status)
 	}
@@ -1163,19 +1166,19 @@ func TestLiveSessionFullSessionChanges(t *testing.T) {
 			Id string `json:"id"`
 		} `json:"items"`
 	}
-	apiRequest(t, srv.URL, http.MethodGet, recordsURL(collections.LiveSessionAttendees)+"?filter="+
-		"(session='"+session.Id+"'%26%26user='"+c.Id+"')", tokens[superuser], nil, &rows)
+	testkit.ApiRequest(t, srv.URL, http.MethodGet, testkit.RecordsURL(collections.LiveSessionAttendees)+"?filter="+
+		"(session='"+session.Id+"'%26%26user='"+c.Id+"')", testkit.Tokens[testkit.Superuser], nil, &rows)
 	if len(rows.Items) != 1 {
 		t.Fatalf("c's attendance: %v", rows)
 	}
-	if status := apiRequest(t, srv.URL, http.MethodPatch, recordsURL(collections.LiveSessionAttendees, rows.Items[0].Id), tokens[superuser],
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPatch, testkit.RecordsURL(collections.LiveSessionAttendees, rows.Items[0].Id), testkit.Tokens[testkit.Superuser],
 		map[string]any{"active": false}, nil); status != 200 {
 		t.Fatalf("superuser closes c's attendance: %d", status)
 	}
 	join("a after a superuser freed c's seat", a.Token, 200, "")
 
 	// the session cancelled: no longer joinable, whatever the seats
-	if status := apiRequest(t, srv.URL, http.MethodPost, sessionURL(session.Id, "cancel"), tokens[instructor], nil, nil); status != 200 {
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, testkit.SessionURL(session.Id, "cancel"), testkit.Tokens[testkit.Instructor], nil, nil); status != 200 {
 		t.Fatalf("cancel: %d", status)
 	}
 	join("c after the cancel", c.Token, 409, "invalid_status")
@@ -1186,16 +1189,16 @@ func TestLiveSessionFullSessionChanges(t *testing.T) {
 // taken by its instructor.
 func fullCourseSession(t *testing.T) (*tests.TestApp, *httptest.Server) {
 	t.Helper()
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	t.Cleanup(app.Cleanup)
-	seedLiveSessions(t, app)
-	srv := startServer(t, app)
-	session := findLiveSession(t, app, idSessionScheduled)
+	testkit.SeedLiveSessions(t, app)
+	srv := testkit.StartServer(t, app)
+	session := testkit.FindLiveSession(t, app, testkit.IdSessionScheduled)
 	session.Set(collections.LiveSessionCapacity, 1)
 	if err := app.Save(session); err != nil {
 		t.Fatal(err)
 	}
-	seatAttendee(t, app, "lsafullcourse01", idSessionScheduled, idInstructor)
+	testkit.SeatAttendee(t, app, "lsafullcourse01", testkit.IdSessionScheduled, testkit.IdInstructor)
 	return app, srv
 }
 
@@ -1210,13 +1213,13 @@ func TestLiveSessionFullCourseSessionStaysHidden(t *testing.T) {
 		actor string
 		want  int
 	}{
-		{student, http.StatusConflict},          // enrolled: the session is full (and now known full)
-		{otherStudent, http.StatusNotFound},     // enrolled nowhere
-		{idDroppedStudent, http.StatusNotFound}, // dropped out of the course
-		{student, http.StatusConflict},          // still full
-		{otherInstructor, http.StatusNotFound},  // teaches another course
+		{testkit.Student, http.StatusConflict},          // enrolled: the session is full (and now known full)
+		{testkit.OtherStudent, http.StatusNotFound},     // enrolled nowhere
+		{testkit.IdDroppedStudent, http.StatusNotFound}, // dropped out of the course
+		{testkit.Student, http.StatusConflict},          // still full
+		{testkit.OtherInstructor, http.StatusNotFound},  // teaches another course
 	} {
-		if status := apiRequest(t, srv.URL, http.MethodPost, sessionURL(idSessionScheduled, "join"), tokens[probe.actor], nil, nil); status != probe.want {
+		if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, testkit.SessionURL(testkit.IdSessionScheduled, "join"), testkit.Tokens[probe.actor], nil, nil); status != probe.want {
 			t.Errorf("%s joins the full course session: %d, want %d", probe.actor, status, probe.want)
 		}
 	}
@@ -1230,7 +1233,7 @@ func TestLiveSessionFullSessionFollowsItsRules(t *testing.T) {
 	t.Parallel()
 	app, srv := fullCourseSession(t)
 	join := func() int {
-		return apiRequest(t, srv.URL, http.MethodPost, sessionURL(idSessionScheduled, "join"), tokens[student], nil, nil)
+		return testkit.ApiRequest(t, srv.URL, http.MethodPost, testkit.SessionURL(testkit.IdSessionScheduled, "join"), testkit.Tokens[testkit.Student], nil, nil)
 	}
 	if status := join(); status != http.StatusConflict {
 		t.Fatalf("enrolled student at the full session: %d, want 409", status)

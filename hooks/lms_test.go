@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	"studyhall/collections"
+	"studyhall/testkit"
 )
 
 // TestLMSVisibility covers what the matrix's single target per collection
@@ -21,36 +22,36 @@ func TestLMSVisibility(t *testing.T) {
 		{
 			Name:               "a guest sees the published catalogue but no drafts",
 			Method:             http.MethodGet,
-			URL:                recordsURL(collections.Courses),
+			URL:                testkit.RecordsURL(collections.Courses),
 			ExpectedStatus:     200,
-			ExpectedContent:    []string{`"id":"` + idCourse + `"`, `"id":"` + idOtherCourse + `"`, `"totalItems":2`},
-			NotExpectedContent: []string{`"id":"` + idDraftCourse + `"`},
+			ExpectedContent:    []string{`"id":"` + testkit.IdCourse + `"`, `"id":"` + testkit.IdOtherCourse + `"`, `"totalItems":2`},
+			NotExpectedContent: []string{`"id":"` + testkit.IdDraftCourse + `"`},
 			ExpectedEvents:     map[string]int{"OnRecordsListRequest": 1},
 		},
 		{
 			Name:               "an enrolled student does not see an unpublished lesson",
 			Method:             http.MethodGet,
-			URL:                recordsURL(collections.Lessons),
-			Headers:            authHeader(student),
+			URL:                testkit.RecordsURL(collections.Lessons),
+			Headers:            testkit.AuthHeader(testkit.Student),
 			ExpectedStatus:     200,
-			ExpectedContent:    []string{`"id":"` + idLesson + `"`, `"id":"` + idLesson3 + `"`, `"totalItems":2`},
-			NotExpectedContent: []string{`"id":"` + idDraftLesson + `"`},
+			ExpectedContent:    []string{`"id":"` + testkit.IdLesson + `"`, `"id":"` + testkit.IdLesson3 + `"`, `"totalItems":2`},
+			NotExpectedContent: []string{`"id":"` + testkit.IdDraftLesson + `"`},
 			ExpectedEvents:     map[string]int{"OnRecordsListRequest": 1},
 		},
 		{
 			Name:            "the instructor sees the unpublished lesson of their course",
 			Method:          http.MethodGet,
-			URL:             recordsURL(collections.Lessons, idDraftLesson),
-			Headers:         authHeader(instructor),
+			URL:             testkit.RecordsURL(collections.Lessons, testkit.IdDraftLesson),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus:  200,
-			ExpectedContent: []string{`"id":"` + idDraftLesson + `"`},
+			ExpectedContent: []string{`"id":"` + testkit.IdDraftLesson + `"`},
 			ExpectedEvents:  map[string]int{"OnRecordViewRequest": 1},
 		},
 		{
 			Name:            "a dropped student no longer sees the course's lessons",
 			Method:          http.MethodGet,
-			URL:             recordsURL(collections.Lessons),
-			Headers:         map[string]string{"Authorization": tokens[idDroppedStudent]},
+			URL:             testkit.RecordsURL(collections.Lessons),
+			Headers:         map[string]string{"Authorization": testkit.Tokens[testkit.IdDroppedStudent]},
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"totalItems":0`},
 			ExpectedEvents:  map[string]int{"OnRecordsListRequest": 1},
@@ -58,9 +59,9 @@ func TestLMSVisibility(t *testing.T) {
 		{
 			Name:            "a dropped student cannot submit work",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.Submissions),
-			Body:            strings.NewReader(`{"assessment":"` + idAssessment3 + `","student":"` + idDroppedStudent + `","content":"late"}`),
-			Headers:         map[string]string{"Authorization": tokens[idDroppedStudent]},
+			URL:             testkit.RecordsURL(collections.Submissions),
+			Body:            strings.NewReader(`{"assessment":"` + testkit.IdAssessment3 + `","student":"` + testkit.IdDroppedStudent + `","content":"late"}`),
+			Headers:         map[string]string{"Authorization": testkit.Tokens[testkit.IdDroppedStudent]},
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"status":400`},
 			ExpectedEvents:  map[string]int{"OnRecordCreate": 0},
@@ -68,8 +69,8 @@ func TestLMSVisibility(t *testing.T) {
 		{
 			Name:               "an enrolled student does not see a draft assessment",
 			Method:             http.MethodGet,
-			URL:                recordsURL(collections.Assessments, idDraftAssessment),
-			Headers:            authHeader(student),
+			URL:                testkit.RecordsURL(collections.Assessments, testkit.IdDraftAssessment),
+			Headers:            testkit.AuthHeader(testkit.Student),
 			ExpectedStatus:     404,
 			ExpectedContent:    []string{`"status":404`},
 			NotExpectedContent: []string{`Quiz 2`},
@@ -78,8 +79,8 @@ func TestLMSVisibility(t *testing.T) {
 		{
 			Name:               "the instructor expands enrollments to student names, never emails",
 			Method:             http.MethodGet,
-			URL:                recordsURL(collections.Enrollments) + "?expand=student,course",
-			Headers:            authHeader(instructor),
+			URL:                testkit.RecordsURL(collections.Enrollments) + "?expand=student,course",
+			Headers:            testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus:     200,
 			ExpectedContent:    []string{`"name":"Sam Student"`, `"title":"Algebra I"`},
 			NotExpectedContent: []string{`sam.student@studyhall.test`, `"timezone"`, `"allowDirectMessages"`},
@@ -88,27 +89,27 @@ func TestLMSVisibility(t *testing.T) {
 		{
 			Name:               "another instructor cannot reach enrollments through expand",
 			Method:             http.MethodGet,
-			URL:                recordsURL(collections.Courses, idCourse) + "?expand=enrollments_via_course.student",
-			Headers:            authHeader(otherInstructor),
+			URL:                testkit.RecordsURL(collections.Courses, testkit.IdCourse) + "?expand=enrollments_via_course.student",
+			Headers:            testkit.AuthHeader(testkit.OtherInstructor),
 			ExpectedStatus:     200,
-			ExpectedContent:    []string{`"id":"` + idCourse + `"`},
+			ExpectedContent:    []string{`"id":"` + testkit.IdCourse + `"`},
 			NotExpectedContent: []string{`enrollments_via_course`, `Sam Student`},
 			ExpectedEvents:     map[string]int{"OnRecordViewRequest": 1},
 		},
 		{
 			Name:               "a guest's expand of a course's instructor yields nothing",
 			Method:             http.MethodGet,
-			URL:                recordsURL(collections.Courses, idCourse) + "?expand=instructor",
+			URL:                testkit.RecordsURL(collections.Courses, testkit.IdCourse) + "?expand=instructor",
 			ExpectedStatus:     200,
-			ExpectedContent:    []string{`"id":"` + idCourse + `"`},
+			ExpectedContent:    []string{`"id":"` + testkit.IdCourse + `"`},
 			NotExpectedContent: []string{`Ada Instructor`, `"expand":{"`},
 			ExpectedEvents:     map[string]int{"OnRecordViewRequest": 1},
 		},
 		{
 			Name:               "a signed-in user sees another user's name and avatar only",
 			Method:             http.MethodGet,
-			URL:                recordsURL(collections.Users, idStudent),
-			Headers:            authHeader(otherStudent),
+			URL:                testkit.RecordsURL(collections.Users, testkit.IdStudent),
+			Headers:            testkit.AuthHeader(testkit.OtherStudent),
 			ExpectedStatus:     200,
 			ExpectedContent:    []string{`"name":"Sam Student"`, `"avatar":""`, `"role":"student"`},
 			NotExpectedContent: []string{`"email"`, `"timezone"`, `"allowDirectMessages"`},
@@ -117,15 +118,15 @@ func TestLMSVisibility(t *testing.T) {
 		{
 			Name:            "a user sees their own email and settings",
 			Method:          http.MethodGet,
-			URL:             recordsURL(collections.Users, idStudent),
-			Headers:         authHeader(student),
+			URL:             testkit.RecordsURL(collections.Users, testkit.IdStudent),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"email":"sam.student@studyhall.test"`, `"timezone":"America/New_York"`, `"allowDirectMessages":true`},
 			ExpectedEvents:  map[string]int{"OnRecordViewRequest": 1},
 		},
 	}
 	for _, s := range scenarios {
-		s.TestAppFactory = newTestApp
+		s.TestAppFactory = testkit.NewTestApp
 		s.Test(t)
 	}
 }
@@ -139,9 +140,9 @@ func TestLMSBadInput(t *testing.T) {
 		{
 			Name:            "an oversize course title",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.Courses),
-			Body:            strings.NewReader(`{"title":"` + long + `","instructor":"` + idInstructor + `"}`),
-			Headers:         authHeader(instructor),
+			URL:             testkit.RecordsURL(collections.Courses),
+			Body:            strings.NewReader(`{"title":"` + long + `","instructor":"` + testkit.IdInstructor + `"}`),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"title":{"code":"validation_max_text_constraint"`},
 			ExpectedEvents:  map[string]int{"OnRecordCreate": 1, "OnRecordAfterCreateSuccess": 0},
@@ -149,9 +150,9 @@ func TestLMSBadInput(t *testing.T) {
 		{
 			Name:            "a lesson in an unknown course",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.Lessons),
+			URL:             testkit.RecordsURL(collections.Lessons),
 			Body:            strings.NewReader(`{"title":"Ghost","course":"nosuchcourse999"}`),
-			Headers:         authHeader(superuser),
+			Headers:         testkit.AuthHeader(testkit.Superuser),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"course":{"code":"validation_missing_rel_records"`},
 			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 0},
@@ -159,9 +160,9 @@ func TestLMSBadInput(t *testing.T) {
 		{
 			Name:            "a lesson with a negative order and a title of the wrong type",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.Lessons),
-			Body:            strings.NewReader(`{"title":["not","text"],"course":"` + idCourse + `","order":-1}`),
-			Headers:         authHeader(instructor),
+			URL:             testkit.RecordsURL(collections.Lessons),
+			Body:            strings.NewReader(`{"title":["not","text"],"course":"` + testkit.IdCourse + `","order":-1}`),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"order":{"code":"validation_min_number_constraint"`},
 			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 0},
@@ -169,9 +170,9 @@ func TestLMSBadInput(t *testing.T) {
 		{
 			Name:            "a body that is not JSON",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.Courses),
+			URL:             testkit.RecordsURL(collections.Courses),
 			Body:            strings.NewReader(`{"title": "unterminated`),
-			Headers:         authHeader(instructor),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"status":400`},
 			ExpectedEvents:  map[string]int{"OnRecordCreate": 0},
@@ -179,9 +180,9 @@ func TestLMSBadInput(t *testing.T) {
 		{
 			Name:            "a course taught by a student",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.Courses),
-			Body:            strings.NewReader(`{"title":"Fake","instructor":"` + idStudent + `"}`),
-			Headers:         authHeader(superuser),
+			URL:             testkit.RecordsURL(collections.Courses),
+			Body:            strings.NewReader(`{"title":"Fake","instructor":"` + testkit.IdStudent + `"}`),
+			Headers:         testkit.AuthHeader(testkit.Superuser),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"instructor":{"code":"validation_not_instructor"`},
 			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 0},
@@ -189,7 +190,7 @@ func TestLMSBadInput(t *testing.T) {
 		{
 			Name:            "a sign-up with an invalid time zone",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.Users),
+			URL:             testkit.RecordsURL(collections.Users),
 			Body:            strings.NewReader(`{"email":"tz@studyhall.test","password":"password123","passwordConfirm":"password123","name":"Tz","timezone":"Mars/Olympus_Mons"}`),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"timezone":{"code":"validation_invalid_timezone"`},
@@ -198,9 +199,9 @@ func TestLMSBadInput(t *testing.T) {
 		{
 			Name:            "the server's own clock is not a time zone",
 			Method:          http.MethodPatch,
-			URL:             recordsURL(collections.Users, idStudent),
+			URL:             testkit.RecordsURL(collections.Users, testkit.IdStudent),
 			Body:            strings.NewReader(`{"timezone":"Local"}`),
-			Headers:         authHeader(student),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"timezone":{"code":"validation_invalid_timezone"`},
 			ExpectedEvents:  map[string]int{"OnRecordAfterUpdateSuccess": 0},
@@ -208,7 +209,7 @@ func TestLMSBadInput(t *testing.T) {
 		{
 			Name:            "a sign-up without a name",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.Users),
+			URL:             testkit.RecordsURL(collections.Users),
 			Body:            strings.NewReader(`{"email":"noname@studyhall.test","password":"password123","passwordConfirm":"password123"}`),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"name":{"code":"validation_required"`},
@@ -217,7 +218,7 @@ func TestLMSBadInput(t *testing.T) {
 		{
 			Name:            "a sign-up as an instructor",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.Users),
+			URL:             testkit.RecordsURL(collections.Users),
 			Body:            strings.NewReader(`{"email":"teach@studyhall.test","password":"password123","passwordConfirm":"password123","name":"T","role":"instructor"}`),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"status":400`},
@@ -226,9 +227,9 @@ func TestLMSBadInput(t *testing.T) {
 		{
 			Name:            "a student promoting themselves",
 			Method:          http.MethodPatch,
-			URL:             recordsURL(collections.Users, idStudent),
+			URL:             testkit.RecordsURL(collections.Users, testkit.IdStudent),
 			Body:            strings.NewReader(`{"role":"instructor"}`),
-			Headers:         authHeader(student),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			ExpectedStatus:  404,
 			ExpectedContent: []string{`"status":404`},
 			ExpectedEvents:  map[string]int{"OnRecordUpdate": 0},
@@ -236,9 +237,9 @@ func TestLMSBadInput(t *testing.T) {
 		{
 			Name:            "a superuser makes a student an instructor",
 			Method:          http.MethodPatch,
-			URL:             recordsURL(collections.Users, idStudent),
+			URL:             testkit.RecordsURL(collections.Users, testkit.IdStudent),
 			Body:            strings.NewReader(`{"role":"instructor"}`),
-			Headers:         authHeader(superuser),
+			Headers:         testkit.AuthHeader(testkit.Superuser),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"role":"instructor"`},
 			ExpectedEvents:  map[string]int{"OnRecordAfterUpdateSuccess": 1},
@@ -246,9 +247,9 @@ func TestLMSBadInput(t *testing.T) {
 		{
 			Name:            "an unknown role",
 			Method:          http.MethodPatch,
-			URL:             recordsURL(collections.Users, idStudent),
+			URL:             testkit.RecordsURL(collections.Users, testkit.IdStudent),
 			Body:            strings.NewReader(`{"role":"dean"}`),
-			Headers:         authHeader(superuser),
+			Headers:         testkit.AuthHeader(testkit.Superuser),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"role":{"code":"validation_invalid_value"`},
 			ExpectedEvents:  map[string]int{"OnRecordAfterUpdateSuccess": 0},
@@ -256,9 +257,9 @@ func TestLMSBadInput(t *testing.T) {
 		{
 			Name:            "a score above the assessment's maximum",
 			Method:          http.MethodPatch,
-			URL:             recordsURL(collections.Submissions, idSubmission),
+			URL:             testkit.RecordsURL(collections.Submissions, testkit.IdSubmission),
 			Body:            strings.NewReader(`{"score":11}`),
-			Headers:         authHeader(instructor),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"score":{"code":"validation_max_score"`},
 			ExpectedEvents:  map[string]int{"OnRecordAfterUpdateSuccess": 0},
@@ -266,9 +267,9 @@ func TestLMSBadInput(t *testing.T) {
 		{
 			Name:            "a student grading their own work",
 			Method:          http.MethodPatch,
-			URL:             recordsURL(collections.Submissions, idSubmission),
+			URL:             testkit.RecordsURL(collections.Submissions, testkit.IdSubmission),
 			Body:            strings.NewReader(`{"score":10}`),
-			Headers:         authHeader(student),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			ExpectedStatus:  404,
 			ExpectedContent: []string{`"status":404`},
 			ExpectedEvents:  map[string]int{"OnRecordUpdate": 0},
@@ -276,9 +277,9 @@ func TestLMSBadInput(t *testing.T) {
 		{
 			Name:            "a payment in a currency that is not an ISO code",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.Payments),
-			Body:            strings.NewReader(`{"user":"` + idStudent + `","amount":10,"currency":"euro","status":"succeeded"}`),
-			Headers:         authHeader(superuser),
+			URL:             testkit.RecordsURL(collections.Payments),
+			Body:            strings.NewReader(`{"user":"` + testkit.IdStudent + `","amount":10,"currency":"euro","status":"succeeded"}`),
+			Headers:         testkit.AuthHeader(testkit.Superuser),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"currency":{"code":"validation_invalid_format"`},
 			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 0},
@@ -286,16 +287,16 @@ func TestLMSBadInput(t *testing.T) {
 		{
 			Name:            "a payment without a payer",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.Payments),
+			URL:             testkit.RecordsURL(collections.Payments),
 			Body:            strings.NewReader(`{"amount":10,"currency":"EUR","status":"succeeded"}`),
-			Headers:         authHeader(superuser),
+			Headers:         testkit.AuthHeader(testkit.Superuser),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"user":{"code":"validation_required"`},
 			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 0},
 		},
 	}
 	for _, s := range scenarios {
-		s.TestAppFactory = newTestApp
+		s.TestAppFactory = testkit.NewTestApp
 		s.Test(t)
 	}
 }
@@ -305,13 +306,13 @@ func TestLMSBadInput(t *testing.T) {
 func TestServerKeptFields(t *testing.T) {
 	t.Parallel()
 
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
 	before := time.Now().UTC().Add(-time.Second)
 
 	// control characters are removed, newline and tab kept
-	course, err := saveRecord(app, collections.Courses, "", map[string]any{
-		"title": "Bell\x07 and\x00 null\r\n", "description": "line one\nline\ttwo\x1b[31m", "instructor": idInstructor,
+	course, err := testkit.SaveRecord(app, collections.Courses, "", map[string]any{
+		"title": "Bell\x07 and\x00 null\r\n", "description": "line one\nline\ttwo\x1b[31m", "instructor": testkit.IdInstructor,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -327,14 +328,14 @@ func TestServerKeptFields(t *testing.T) {
 	s := tests.ApiScenario{
 		Name:               "a user cannot expose their email",
 		Method:             http.MethodPatch,
-		URL:                recordsURL(collections.Users, idStudent),
+		URL:                testkit.RecordsURL(collections.Users, testkit.IdStudent),
 		Body:               strings.NewReader(`{"emailVisibility":true}`),
-		Headers:            authHeader(student),
+		Headers:            testkit.AuthHeader(testkit.Student),
 		ExpectedStatus:     200,
 		ExpectedContent:    []string{`"emailVisibility":false`},
 		NotExpectedContent: []string{`"emailVisibility":true`},
 		ExpectedEvents:     map[string]int{"OnRecordAfterUpdateSuccess": 1},
-		TestAppFactory:     newTestApp,
+		TestAppFactory:     testkit.NewTestApp,
 	}
 	s.Test(t)
 
@@ -343,16 +344,16 @@ func TestServerKeptFields(t *testing.T) {
 	progress := tests.ApiScenario{
 		Name:               "completion is stamped by the server",
 		Method:             http.MethodPost,
-		URL:                recordsURL(collections.LessonProgress),
-		Body:               strings.NewReader(`{"lesson":"` + idLesson3 + `","student":"` + idStudent + `","completedAt":"2001-01-01 00:00:00.000Z"}`),
-		Headers:            authHeader(student),
+		URL:                testkit.RecordsURL(collections.LessonProgress),
+		Body:               strings.NewReader(`{"lesson":"` + testkit.IdLesson3 + `","student":"` + testkit.IdStudent + `","completedAt":"2001-01-01 00:00:00.000Z"}`),
+		Headers:            testkit.AuthHeader(testkit.Student),
 		ExpectedStatus:     200,
-		ExpectedContent:    []string{`"course":"` + idCourse + `"`},
+		ExpectedContent:    []string{`"course":"` + testkit.IdCourse + `"`},
 		NotExpectedContent: []string{`2001-01-01`},
 		ExpectedEvents:     map[string]int{"OnRecordAfterCreateSuccess": 1},
-		TestAppFactory:     newTestApp,
+		TestAppFactory:     testkit.NewTestApp,
 		AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-			row, err := app.FindFirstRecordByFilter(collections.LessonProgress, "lesson = {:l} && student = {:s}", map[string]any{"l": idLesson3, "s": idStudent})
+			row, err := app.FindFirstRecordByFilter(collections.LessonProgress, "lesson = {:l} && student = {:s}", map[string]any{"l": testkit.IdLesson3, "s": testkit.IdStudent})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -367,15 +368,15 @@ func TestServerKeptFields(t *testing.T) {
 	keep := tests.ApiScenario{
 		Name:            "a client can neither clear nor move a completion",
 		Method:          http.MethodPatch,
-		URL:             recordsURL(collections.LessonProgress, idProgress),
+		URL:             testkit.RecordsURL(collections.LessonProgress, testkit.IdProgress),
 		Body:            strings.NewReader(`{"completedAt":"","videoCompletedAt":"2030-01-01 00:00:00.000Z"}`),
-		Headers:         authHeader(student),
+		Headers:         testkit.AuthHeader(testkit.Student),
 		ExpectedStatus:  200,
 		ExpectedContent: []string{`"completedAt":"2026-01-02 03:04:05.000Z"`, `"videoCompletedAt":"2026-01-02 03:04:06.000Z"`},
 		ExpectedEvents:  map[string]int{"OnRecordAfterUpdateSuccess": 1},
-		TestAppFactory:  newTestApp,
+		TestAppFactory:  testkit.NewTestApp,
 		BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
-			row, err := app.FindRecordById(collections.LessonProgress, idProgress)
+			row, err := app.FindRecordById(collections.LessonProgress, testkit.IdProgress)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -392,16 +393,16 @@ func TestServerKeptFields(t *testing.T) {
 	grade := tests.ApiScenario{
 		Name:               "grading stamps gradedAt and locks the submission",
 		Method:             http.MethodPatch,
-		URL:                recordsURL(collections.Submissions, idSubmission),
+		URL:                testkit.RecordsURL(collections.Submissions, testkit.IdSubmission),
 		Body:               strings.NewReader(`{"score":9,"feedback":"Well argued."}`),
-		Headers:            authHeader(instructor),
+		Headers:            testkit.AuthHeader(testkit.Instructor),
 		ExpectedStatus:     200,
 		ExpectedContent:    []string{`"score":9`, `"feedback":"Well argued."`},
 		NotExpectedContent: []string{`"gradedAt":""`},
 		ExpectedEvents:     map[string]int{"OnRecordAfterUpdateSuccess": 1},
-		TestAppFactory:     newTestApp,
+		TestAppFactory:     testkit.NewTestApp,
 		AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-			graded, err := app.FindRecordById(collections.Submissions, idSubmission)
+			graded, err := app.FindRecordById(collections.Submissions, testkit.IdSubmission)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -415,28 +416,28 @@ func TestServerKeptFields(t *testing.T) {
 	zero := tests.ApiScenario{
 		Name:            "a score of zero is a grade",
 		Method:          http.MethodPatch,
-		URL:             recordsURL(collections.Submissions, idSubmission),
+		URL:             testkit.RecordsURL(collections.Submissions, testkit.IdSubmission),
 		Body:            strings.NewReader(`{"score":0}`),
-		Headers:         authHeader(instructor),
+		Headers:         testkit.AuthHeader(testkit.Instructor),
 		ExpectedStatus:  200,
 		ExpectedContent: []string{`"score":0`, `"gradedAt":"20`},
 		ExpectedEvents:  map[string]int{"OnRecordAfterUpdateSuccess": 1},
-		TestAppFactory:  newTestApp,
+		TestAppFactory:  testkit.NewTestApp,
 	}
 	zero.Test(t)
 
 	locked := tests.ApiScenario{
 		Name:            "a graded submission cannot be changed by the student",
 		Method:          http.MethodPatch,
-		URL:             recordsURL(collections.Submissions, idSubmission),
+		URL:             testkit.RecordsURL(collections.Submissions, testkit.IdSubmission),
 		Body:            strings.NewReader(`{"content":"changed after grading"}`),
-		Headers:         authHeader(student),
+		Headers:         testkit.AuthHeader(testkit.Student),
 		ExpectedStatus:  404,
 		ExpectedContent: []string{`"status":404`},
 		ExpectedEvents:  map[string]int{"OnRecordUpdate": 0},
-		TestAppFactory:  newTestApp,
+		TestAppFactory:  testkit.NewTestApp,
 		BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
-			row, err := app.FindRecordById(collections.Submissions, idSubmission)
+			row, err := app.FindRecordById(collections.Submissions, testkit.IdSubmission)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -454,17 +455,17 @@ func TestServerKeptFields(t *testing.T) {
 func TestPaymentOutlivesPayer(t *testing.T) {
 	t.Parallel()
 
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
 
-	user, err := app.FindRecordById(collections.Users, idStudent)
+	user, err := app.FindRecordById(collections.Users, testkit.IdStudent)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := app.Delete(user); err != nil {
 		t.Fatal(err)
 	}
-	payment, err := app.FindRecordById(collections.Payments, idPayment)
+	payment, err := app.FindRecordById(collections.Payments, testkit.IdPayment)
 	if err != nil {
 		t.Fatalf("payment deleted with its payer: %v", err)
 	}
@@ -472,7 +473,7 @@ func TestPaymentOutlivesPayer(t *testing.T) {
 		t.Fatalf("payment after deletion: user %q receipt %q", payment.GetString("user"), payment.GetString("receiptNumber"))
 	}
 	for _, c := range []string{collections.Enrollments, collections.LessonProgress, collections.Submissions} {
-		if n := countRecords(t, app, c, "student = '"+idStudent+"'"); n != 0 {
+		if n := testkit.CountRecords(t, app, c, "student = '"+testkit.IdStudent+"'"); n != 0 {
 			t.Errorf("%s of the deleted student: %d left", c, n)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
+	"studyhall/testkit"
 )
 
 // BenchmarkPublishLessonFanout measures SPEC's notification service level
@@ -28,19 +29,19 @@ import (
 func BenchmarkPublishLessonFanout(b *testing.B) {
 	const students, connected = 5000, 1000
 
-	app := newTestApp(b)
+	app := testkit.NewTestApp(b)
 	defer app.Cleanup()
 	app.Settings().RateLimits.Enabled = false
 
-	ids := seedCourseStudents(b, app, idCourse, students)
-	srv := startServer(b, app)
+	ids := seedCourseStudents(b, app, testkit.IdCourse, students)
+	srv := testkit.StartServer(b, app)
 
 	type arrival struct {
 		client int
 		at     time.Time
 	}
 	arrivals := make(chan arrival, connected)
-	clients := make([]*realtimeClient, connected)
+	clients := make([]*testkit.RealtimeClient, connected)
 	var wg sync.WaitGroup
 	for i := range connected {
 		wg.Add(1)
@@ -56,8 +57,8 @@ func BenchmarkPublishLessonFanout(b *testing.B) {
 				b.Error(err)
 				return
 			}
-			c := connectRealtime(b, srv.URL)
-			c.subscribe(b, token, "notifications/*")
+			c := testkit.ConnectRealtime(b, srv.URL)
+			c.Subscribe(b, token, "notifications/*")
 			clients[i] = c
 		}()
 	}
@@ -75,14 +76,14 @@ func BenchmarkPublishLessonFanout(b *testing.B) {
 	for n := range b.N {
 		b.StopTimer()
 		lessonId := fmt.Sprintf("lsnbench%07d", n)
-		if _, err := saveRecord(app, lessons.Name, lessonId, map[string]any{
-			"course": idCourse, "title": fmt.Sprintf("Bench lesson %d", n), "order": 100 + n,
+		if _, err := testkit.SaveRecord(app, lessons.Name, lessonId, map[string]any{
+			"course": testkit.IdCourse, "title": fmt.Sprintf("Bench lesson %d", n), "order": 100 + n,
 		}); err != nil {
 			b.Fatal(err)
 		}
 		for i, c := range clients {
 			go func() {
-				ev, ok := c.nextEvent(30 * time.Second)
+				ev, ok := c.NextEvent(30 * time.Second)
 				if ok && strings.Contains(string(ev.Data), lessonId) {
 					arrivals <- arrival{i, time.Now()}
 					return
@@ -93,13 +94,13 @@ func BenchmarkPublishLessonFanout(b *testing.B) {
 		b.StartTimer()
 
 		start := time.Now()
-		status := apiRequest(b, srv.URL, http.MethodPatch, recordsURL(collections.Lessons, lessonId),
-			tokens[instructor], map[string]any{"published": true}, nil)
+		status := testkit.ApiRequest(b, srv.URL, http.MethodPatch, testkit.RecordsURL(collections.Lessons, lessonId),
+			testkit.Tokens[testkit.Instructor], map[string]any{"published": true}, nil)
 		requested := time.Since(start)
 		if status != http.StatusOK {
 			b.Fatalf("publish: status %d", status)
 		}
-		rows := countRecords(b, app, collections.Notifications, "relatedId = '"+lessonId+"'")
+		rows := testkit.CountRecords(b, app, collections.Notifications, "relatedId = '"+lessonId+"'")
 
 		var last time.Time
 		for range connected {
@@ -132,7 +133,7 @@ func seedCourseStudents(b *testing.B, app core.App, courseId string, n int) []st
 	b.Helper()
 	var hash string
 	if err := app.DB().Select("password").From(collections.Users).
-		Where(dbx.HashExp{"id": idStudent}).Row(&hash); err != nil {
+		Where(dbx.HashExp{"id": testkit.IdStudent}).Row(&hash); err != nil {
 		b.Fatal(err)
 	}
 	now := types.NowDateTime().String()

@@ -14,12 +14,13 @@ import (
 
 	"studyhall/collections"
 	"studyhall/notify"
+	"studyhall/testkit"
 )
 
 // --- helpers
 
 // appFactory gives each scenario its own fresh copy of the fixtures.
-func appFactory(t testing.TB) *tests.TestApp { return newTestApp(t) }
+func appFactory(t testing.TB) *tests.TestApp { return testkit.NewTestApp(t) }
 
 // notificationsOf lists a user's delivered notifications of a type, with
 // relatedId when given.
@@ -60,7 +61,7 @@ func expectNotNotified(t testing.TB, app core.App, notificationType string, rela
 		if n := len(notificationsOf(t, app, userId, notificationType, relatedId)); n != 0 {
 			t.Errorf("%s got %d %s notifications, want none", userId, n, notificationType)
 		}
-		held := countRecords(t, app, collections.NotificationHolds,
+		held := testkit.CountRecords(t, app, collections.NotificationHolds,
 			fmt.Sprintf("user = '%s' && type = '%s'", userId, notificationType))
 		if held != 0 {
 			t.Errorf("%s has %d held %s notifications, want none", userId, held, notificationType)
@@ -110,7 +111,7 @@ func TestNotificationRoutes(t *testing.T) {
 		seedNotification(t, app)
 	}
 	unreadOf := func(app core.App, userId string) int {
-		return countRecords(t, app, collections.Notifications, "user = '"+userId+"' && readAt = ''")
+		return testkit.CountRecords(t, app, collections.Notifications, "user = '"+userId+"' && readAt = ''")
 	}
 
 	scenarios := []tests.ApiScenario{
@@ -126,10 +127,10 @@ func TestNotificationRoutes(t *testing.T) {
 			Name:           "unread-count counts delivered unread and held",
 			Method:         http.MethodGet,
 			URL:            "/api/notifications/unread-count",
-			Headers:        authHeader(student),
+			Headers:        testkit.AuthHeader(testkit.Student),
 			BeforeTestFunc: seed,
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				want := fmt.Sprintf(`{"count":%d,"held":0}`, unreadOf(app, idStudent))
+				want := fmt.Sprintf(`{"count":%d,"held":0}`, unreadOf(app, testkit.IdStudent))
 				if body := readBody(t, res); body != want {
 					t.Errorf("body %s, want %s", body, want)
 				}
@@ -142,17 +143,17 @@ func TestNotificationRoutes(t *testing.T) {
 			Name:            "the owner reads a notification",
 			Method:          http.MethodPost,
 			URL:             "/api/notifications/{id}/read",
-			Headers:         authHeader(student),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			BeforeTestFunc:  seed,
 			ExpectedStatus:  200,
-			ExpectedContent: []string{`"readAt":"2`, `"user":"` + idStudent + `"`},
+			ExpectedContent: []string{`"readAt":"2`, `"user":"` + testkit.IdStudent + `"`},
 			ExpectedEvents:  map[string]int{"OnRecordUpdate": 1, "OnRecordAfterUpdateSuccess": 1},
 		},
 		{
 			Name:            "another user reading it gets a 404",
 			Method:          http.MethodPost,
 			URL:             "/api/notifications/{id}/read",
-			Headers:         authHeader(otherStudent),
+			Headers:         testkit.AuthHeader(testkit.OtherStudent),
 			BeforeTestFunc:  seed,
 			ExpectedStatus:  404,
 			ExpectedContent: []string{`"status":404`},
@@ -171,7 +172,7 @@ func TestNotificationRoutes(t *testing.T) {
 			Name:            "archiving also reads",
 			Method:          http.MethodPost,
 			URL:             "/api/notifications/{id}/archive",
-			Headers:         authHeader(student),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			BeforeTestFunc:  seed,
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"archivedAt":"2`, `"readAt":"2`},
@@ -181,13 +182,13 @@ func TestNotificationRoutes(t *testing.T) {
 			Name:           "read-all reads every unread notification of the caller only",
 			Method:         http.MethodPost,
 			URL:            "/api/notifications/read-all",
-			Headers:        authHeader(student),
+			Headers:        testkit.AuthHeader(testkit.Student),
 			BeforeTestFunc: seed,
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				if n := unreadOf(app, idStudent); n != 0 {
+				if n := unreadOf(app, testkit.IdStudent); n != 0 {
 					t.Errorf("student still has %d unread", n)
 				}
-				if n := unreadOf(app, idInstructor); n == 0 {
+				if n := unreadOf(app, testkit.IdInstructor); n == 0 {
 					t.Error("the instructor's notifications were read too")
 				}
 			},
@@ -199,7 +200,7 @@ func TestNotificationRoutes(t *testing.T) {
 			Name:            "a test notification with a bad priority is a 400 with a field error",
 			Method:          http.MethodPost,
 			URL:             "/api/notifications/test",
-			Headers:         authHeader(student),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			Body:            strings.NewReader(`{"priority":"loud"}`),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"priority":{"code":"validation_in_invalid"`},
@@ -209,24 +210,24 @@ func TestNotificationRoutes(t *testing.T) {
 			Name:            "a test notification is delivered",
 			Method:          http.MethodPost,
 			URL:             "/api/notifications/test",
-			Headers:         authHeader(student),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			Body:            strings.NewReader(`{"priority":"high"}`),
 			ExpectedStatus:  200,
-			ExpectedContent: []string{`"held":false`, `"type":"test"`, `"priority":"high"`, `"category":"system"`, `"user":"` + idStudent + `"`},
+			ExpectedContent: []string{`"held":false`, `"type":"test"`, `"priority":"high"`, `"category":"system"`, `"user":"` + testkit.IdStudent + `"`},
 			ExpectedEvents:  map[string]int{"OnRecordEnrich": 1},
 		},
 		{
 			Name:    "a test notification in quiet hours is held",
 			Method:  http.MethodPost,
 			URL:     "/api/notifications/test",
-			Headers: authHeader(student),
+			Headers: testkit.AuthHeader(testkit.Student),
 			Body:    strings.NewReader(`{"priority":"normal"}`),
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
 				start, end := quietWindowAround("America/New_York", time.Now())
-				setPreferences(t, app, idStudent, map[string]any{"quietHoursStart": start, "quietHoursEnd": end})
+				setPreferences(t, app, testkit.IdStudent, map[string]any{"quietHoursStart": start, "quietHoursEnd": end})
 			},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				held, err := notify.HeldCount(app, idStudent, time.Now())
+				held, err := notify.HeldCount(app, testkit.IdStudent, time.Now())
 				if err != nil || held != 1 {
 					t.Errorf("held %d (%v), want 1", held, err)
 				}
@@ -239,11 +240,11 @@ func TestNotificationRoutes(t *testing.T) {
 			Name:    "an urgent test notification passes quiet hours",
 			Method:  http.MethodPost,
 			URL:     "/api/notifications/test",
-			Headers: authHeader(student),
+			Headers: testkit.AuthHeader(testkit.Student),
 			Body:    strings.NewReader(`{"priority":"urgent"}`),
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
 				start, end := quietWindowAround("America/New_York", time.Now())
-				setPreferences(t, app, idStudent, map[string]any{"quietHoursStart": start, "quietHoursEnd": end})
+				setPreferences(t, app, testkit.IdStudent, map[string]any{"quietHoursStart": start, "quietHoursEnd": end})
 			},
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"held":false`, `"priority":"urgent"`},
@@ -253,10 +254,10 @@ func TestNotificationRoutes(t *testing.T) {
 			Name:    "with in-app off a test notification is not created",
 			Method:  http.MethodPost,
 			URL:     "/api/notifications/test",
-			Headers: authHeader(student),
+			Headers: testkit.AuthHeader(testkit.Student),
 			Body:    strings.NewReader(`{}`),
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
-				setPreferences(t, app, idStudent, map[string]any{"inAppEnabled": false})
+				setPreferences(t, app, testkit.IdStudent, map[string]any{"inAppEnabled": false})
 			},
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"held":false`, `"notification":null`},
@@ -295,7 +296,7 @@ func seedNotification(t testing.TB, app core.App) {
 	record := core.NewRecord(collection)
 	record.Id = idNotification
 	record.Load(map[string]any{
-		"user": idStudent, "type": collections.TypeTest, "category": collections.CategorySystem,
+		"user": testkit.IdStudent, "type": collections.TypeTest, "category": collections.CategorySystem,
 		"priority": collections.PriorityNormal, "title": "Seeded", "emailMode": collections.EmailModeNone,
 	})
 	if err := app.Save(record); err != nil {
@@ -311,67 +312,67 @@ func seedNotification(t testing.TB, app core.App) {
 // other tab, quiet hours hold events back, and release delivers them.
 func TestNotificationsRealtime(t *testing.T) {
 	t.Parallel()
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
-	srv := startServer(t, app)
+	srv := testkit.StartServer(t, app)
 
-	tabA := connectRealtime(t, srv.URL)
-	tabA.subscribe(t, tokens[student], "notifications/*")
-	tabB := connectRealtime(t, srv.URL)
-	tabB.subscribe(t, tokens[student], "notifications")
-	other := connectRealtime(t, srv.URL)
-	other.subscribe(t, tokens[otherStudent], "notifications/*", "notifications")
-	guest := connectRealtime(t, srv.URL)
-	guest.subscribe(t, "", "notifications/*")
+	tabA := testkit.ConnectRealtime(t, srv.URL)
+	tabA.Subscribe(t, testkit.Tokens[testkit.Student], "notifications/*")
+	tabB := testkit.ConnectRealtime(t, srv.URL)
+	tabB.Subscribe(t, testkit.Tokens[testkit.Student], "notifications")
+	other := testkit.ConnectRealtime(t, srv.URL)
+	other.Subscribe(t, testkit.Tokens[testkit.OtherStudent], "notifications/*", "notifications")
+	guest := testkit.ConnectRealtime(t, srv.URL)
+	guest.Subscribe(t, "", "notifications/*")
 
 	// delivery: a create event on each of the student's tabs
 	var sent struct {
 		Held         bool           `json:"held"`
 		Notification map[string]any `json:"notification"`
 	}
-	if status := apiRequest(t, srv.URL, http.MethodPost, "/api/notifications/test", tokens[student],
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, "/api/notifications/test", testkit.Tokens[testkit.Student],
 		map[string]string{"priority": "high"}, &sent); status != 200 || sent.Held || sent.Notification == nil {
 		t.Fatalf("test notification: status %d, %+v", status, sent)
 	}
 	id, _ := sent.Notification["id"].(string)
-	for _, tab := range []*realtimeClient{tabA, tabB} {
-		ev := tab.expectEvent(t, map[*realtimeClient]string{tabA: "notifications/*", tabB: "notifications"}[tab], 2*time.Second)
-		if ev.Action != "create" || ev.Record["id"] != id || ev.Record["user"] != idStudent ||
+	for _, tab := range []*testkit.RealtimeClient{tabA, tabB} {
+		ev := tab.ExpectEvent(t, map[*testkit.RealtimeClient]string{tabA: "notifications/*", tabB: "notifications"}[tab], 2*time.Second)
+		if ev.Action != "create" || ev.Record["id"] != id || ev.Record["user"] != testkit.IdStudent ||
 			ev.Record["collectionName"] != collections.Notifications || ev.Record["priority"] != "high" {
 			t.Fatalf("create event %+v", ev)
 		}
 	}
 
 	// a subscription to that one record, by someone else, gets nothing
-	other.subscribe(t, tokens[otherStudent], "notifications/*", "notifications/"+id)
+	other.Subscribe(t, testkit.Tokens[testkit.OtherStudent], "notifications/*", "notifications/"+id)
 
 	// read on tab A: an update event on tab B
-	if status := apiRequest(t, srv.URL, http.MethodPost, "/api/notifications/"+id+"/read", tokens[student], nil, nil); status != 200 {
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, "/api/notifications/"+id+"/read", testkit.Tokens[testkit.Student], nil, nil); status != 200 {
 		t.Fatalf("read: status %d", status)
 	}
-	ev := tabB.expectEvent(t, "notifications", 2*time.Second)
+	ev := tabB.ExpectEvent(t, "notifications", 2*time.Second)
 	if ev.Action != "update" || ev.Record["id"] != id || ev.Record["readAt"] == "" {
 		t.Fatalf("update event %+v", ev)
 	}
-	tabA.expectEvent(t, "notifications/*", 2*time.Second)
+	tabA.ExpectEvent(t, "notifications/*", 2*time.Second)
 
 	// quiet hours: held, nothing pushed, counted as held
 	start, end := quietWindowAround("America/New_York", time.Now())
-	prefs, err := app.FindFirstRecordByData(collections.NotificationPreferences, collections.PreferenceUser, idStudent)
+	prefs, err := app.FindFirstRecordByData(collections.NotificationPreferences, collections.PreferenceUser, testkit.IdStudent)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if status := apiRequest(t, srv.URL, http.MethodPatch, recordsURL(collections.NotificationPreferences, prefs.Id), tokens[student],
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPatch, testkit.RecordsURL(collections.NotificationPreferences, prefs.Id), testkit.Tokens[testkit.Student],
 		map[string]any{"quietHoursStart": start, "quietHoursEnd": end}, nil); status != 200 {
 		t.Fatalf("set quiet hours: status %d", status)
 	}
-	if status := apiRequest(t, srv.URL, http.MethodPost, "/api/notifications/test", tokens[student],
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, "/api/notifications/test", testkit.Tokens[testkit.Student],
 		map[string]string{"priority": "normal"}, &sent); status != 200 || !sent.Held || sent.Notification != nil {
 		t.Fatalf("test in quiet hours: status %d, %+v", status, sent)
 	}
-	tabA.expectNoEvent(t, 300*time.Millisecond)
+	tabA.ExpectNoEvent(t, 300*time.Millisecond)
 	var counts struct{ Count, Held int }
-	apiRequest(t, srv.URL, http.MethodGet, "/api/notifications/unread-count", tokens[student], nil, &counts)
+	testkit.ApiRequest(t, srv.URL, http.MethodGet, "/api/notifications/unread-count", testkit.Tokens[testkit.Student], nil, &counts)
 	if counts.Held != 1 {
 		t.Fatalf("unread-count %+v, want held 1", counts)
 	}
@@ -380,49 +381,49 @@ func TestNotificationsRealtime(t *testing.T) {
 	if _, err := notify.ReleaseDue(app, time.Now().Add(90*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	released := tabA.expectEvent(t, "notifications/*", 2*time.Second)
+	released := tabA.ExpectEvent(t, "notifications/*", 2*time.Second)
 	if released.Action != "create" || released.Record["priority"] != "normal" {
 		t.Fatalf("released event %+v", released)
 	}
-	tabB.expectEvent(t, "notifications", 2*time.Second)
+	tabB.ExpectEvent(t, "notifications", 2*time.Second)
 
 	// held again, then released at once by turning quiet hours off
-	sendTest(t, app, idStudent, "low")
-	tabA.expectNoEvent(t, 300*time.Millisecond)
-	if status := apiRequest(t, srv.URL, http.MethodPatch, recordsURL(collections.NotificationPreferences, prefs.Id), tokens[student],
+	sendTest(t, app, testkit.IdStudent, "low")
+	tabA.ExpectNoEvent(t, 300*time.Millisecond)
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPatch, testkit.RecordsURL(collections.NotificationPreferences, prefs.Id), testkit.Tokens[testkit.Student],
 		map[string]any{"quietHoursStart": "", "quietHoursEnd": ""}, nil); status != 200 {
 		t.Fatalf("clear quiet hours: status %d", status)
 	}
-	released = tabA.expectEvent(t, "notifications/*", 2*time.Second)
+	released = tabA.ExpectEvent(t, "notifications/*", 2*time.Second)
 	if released.Action != "create" || released.Record["priority"] != "low" {
 		t.Fatalf("released event %+v", released)
 	}
-	apiRequest(t, srv.URL, http.MethodGet, "/api/notifications/unread-count", tokens[student], nil, &counts)
+	testkit.ApiRequest(t, srv.URL, http.MethodGet, "/api/notifications/unread-count", testkit.Tokens[testkit.Student], nil, &counts)
 	if counts.Held != 0 {
 		t.Fatalf("unread-count %+v, want held 0", counts)
 	}
 
 	// nothing ever reached the other user or the guest
-	other.expectNoEvent(t, 200*time.Millisecond)
-	guest.expectNoEvent(t, 10*time.Millisecond)
+	other.ExpectNoEvent(t, 200*time.Millisecond)
+	guest.ExpectNoEvent(t, 10*time.Millisecond)
 
 	// a closed tab does not hold up the others
-	tabB.close()
-	sendTest(t, app, idStudent, "urgent")
-	if ev := tabA.expectEvent(t, "notifications/*", 2*time.Second); ev.Record["priority"] != "urgent" {
+	tabB.Close()
+	sendTest(t, app, testkit.IdStudent, "urgent")
+	if ev := tabA.ExpectEvent(t, "notifications/*", 2*time.Second); ev.Record["priority"] != "urgent" {
 		t.Fatalf("after a tab closed: %+v", ev)
 	}
 
 	// one written from the dashboard reaches its user too, and only them
-	if status := apiRequest(t, srv.URL, http.MethodPost, recordsURL(collections.Notifications), tokens[superuser],
-		map[string]any{"user": idStudent, "type": "test", "category": "system", "priority": "low", "title": "From the dashboard"},
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, testkit.RecordsURL(collections.Notifications), testkit.Tokens[testkit.Superuser],
+		map[string]any{"user": testkit.IdStudent, "type": "test", "category": "system", "priority": "low", "title": "From the dashboard"},
 		nil); status != 200 {
 		t.Fatalf("dashboard create: status %d", status)
 	}
-	if ev := tabA.expectEvent(t, "notifications/*", 2*time.Second); ev.Action != "create" || ev.Record["title"] != "From the dashboard" {
+	if ev := tabA.ExpectEvent(t, "notifications/*", 2*time.Second); ev.Action != "create" || ev.Record["title"] != "From the dashboard" {
 		t.Fatalf("dashboard create: %+v", ev)
 	}
-	other.expectNoEvent(t, 200*time.Millisecond)
+	other.ExpectNoEvent(t, 200*time.Millisecond)
 }
 
 // --- preferences
@@ -439,8 +440,8 @@ func TestNotificationPreferences(t *testing.T) {
 		return prefs
 	}
 	var prefsId string
-	app := newTestApp(t)
-	prefsId = prefsOf(t, app, idStudent).Id
+	app := testkit.NewTestApp(t)
+	prefsId = prefsOf(t, app, testkit.IdStudent).Id
 	app.Cleanup()
 
 	patch := func(name, actor, body string, status int, content ...string) tests.ApiScenario {
@@ -451,8 +452,8 @@ func TestNotificationPreferences(t *testing.T) {
 		return tests.ApiScenario{
 			Name:            name,
 			Method:          http.MethodPatch,
-			URL:             recordsURL(collections.NotificationPreferences, prefsId),
-			Headers:         authHeader(actor),
+			URL:             testkit.RecordsURL(collections.NotificationPreferences, prefsId),
+			Headers:         testkit.AuthHeader(actor),
 			Body:            strings.NewReader(body),
 			ExpectedStatus:  status,
 			ExpectedContent: content,
@@ -463,7 +464,7 @@ func TestNotificationPreferences(t *testing.T) {
 		{
 			Name:            "a new user has default preferences, created with them",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.Users),
+			URL:             testkit.RecordsURL(collections.Users),
 			Body:            strings.NewReader(`{"email":"new@studyhall.test","password":"password123","passwordConfirm":"password123","name":"New"}`),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"name":"New"`},
@@ -483,17 +484,17 @@ func TestNotificationPreferences(t *testing.T) {
 		{
 			Name:            "the user views their own",
 			Method:          http.MethodGet,
-			URL:             recordsURL(collections.NotificationPreferences, prefsId),
-			Headers:         authHeader(student),
+			URL:             testkit.RecordsURL(collections.NotificationPreferences, prefsId),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			ExpectedStatus:  200,
-			ExpectedContent: []string{`"user":"` + idStudent + `"`, `"emailDigest":"daily"`},
+			ExpectedContent: []string{`"user":"` + testkit.IdStudent + `"`, `"emailDigest":"daily"`},
 			ExpectedEvents:  map[string]int{"OnRecordViewRequest": 1},
 		},
 		{
 			Name:            "another user cannot view them",
 			Method:          http.MethodGet,
-			URL:             recordsURL(collections.NotificationPreferences, prefsId),
-			Headers:         authHeader(otherStudent),
+			URL:             testkit.RecordsURL(collections.NotificationPreferences, prefsId),
+			Headers:         testkit.AuthHeader(testkit.OtherStudent),
 			ExpectedStatus:  404,
 			ExpectedContent: []string{`"status":404`},
 			ExpectedEvents:  map[string]int{"*": 0},
@@ -501,35 +502,35 @@ func TestNotificationPreferences(t *testing.T) {
 		{
 			Name:            "another user lists none of them",
 			Method:          http.MethodGet,
-			URL:             recordsURL(collections.NotificationPreferences),
-			Headers:         authHeader(otherStudent),
+			URL:             testkit.RecordsURL(collections.NotificationPreferences),
+			Headers:         testkit.AuthHeader(testkit.OtherStudent),
 			ExpectedStatus:  200,
-			ExpectedContent: []string{`"totalItems":1`, `"user":"` + idOtherStudent + `"`},
+			ExpectedContent: []string{`"totalItems":1`, `"user":"` + testkit.IdOtherStudent + `"`},
 			ExpectedEvents:  map[string]int{"OnRecordsListRequest": 1},
 		},
-		patch("the user sets quiet hours, a zone and switches", student,
+		patch("the user sets quiet hours, a zone and switches", testkit.Student,
 			`{"quietHoursStart":"22:00","quietHoursEnd":"07:00","timezone":"Asia/Kolkata","emailDigest":"weekly",
 			  "categories":{"progress":{"inApp":false}},"types":{"lesson_completed":{"inApp":true,"email":false}}}`,
 			200, `"quietHoursStart":"22:00"`, `"timezone":"Asia/Kolkata"`, `"emailDigest":"weekly"`),
-		patch("another user cannot update them", otherStudent, `{"inAppEnabled":false}`, 404, `"status":404`),
-		patch("the user cannot move them to someone else", student, `{"user":"`+idOtherStudent+`"}`, 404, `"status":404`),
-		patch("a clock that is not HH:MM is a 400", student, `{"quietHoursStart":"25:00","quietHoursEnd":"7:00"}`, 400,
+		patch("another user cannot update them", testkit.OtherStudent, `{"inAppEnabled":false}`, 404, `"status":404`),
+		patch("the user cannot move them to someone else", testkit.Student, `{"user":"`+testkit.IdOtherStudent+`"}`, 404, `"status":404`),
+		patch("a clock that is not HH:MM is a 400", testkit.Student, `{"quietHoursStart":"25:00","quietHoursEnd":"7:00"}`, 400,
 			`"quietHoursStart":{"code":"validation_invalid_clock"`, `"quietHoursEnd":{"code":"validation_invalid_clock"`),
-		patch("a start without an end is a 400", student, `{"quietHoursStart":"22:00"}`, 400,
+		patch("a start without an end is a 400", testkit.Student, `{"quietHoursStart":"22:00"}`, 400,
 			`"quietHoursEnd":{"code":"validation_quiet_hours_pair"`),
-		patch("an unknown zone is a 400", student, `{"timezone":"Mars/Olympus"}`, 400,
+		patch("an unknown zone is a 400", testkit.Student, `{"timezone":"Mars/Olympus"}`, 400,
 			`"timezone":{"code":"validation_invalid_timezone"`),
-		patch("an unknown category is a 400", student, `{"categories":{"gossip":{"inApp":false}}}`, 400,
+		patch("an unknown category is a 400", testkit.Student, `{"categories":{"gossip":{"inApp":false}}}`, 400,
 			`"categories":{"code":"validation_unknown_key"`),
-		patch("an unknown type is a 400", student, `{"types":{"spam":{"email":false}}}`, 400,
+		patch("an unknown type is a 400", testkit.Student, `{"types":{"spam":{"email":false}}}`, 400,
 			`"types":{"code":"validation_unknown_key"`),
-		patch("a non-boolean switch is a 400", student, `{"types":{"new_lesson":{"email":"no"}}}`, 400,
+		patch("a non-boolean switch is a 400", testkit.Student, `{"types":{"new_lesson":{"email":"no"}}}`, 400,
 			`"types":{"code":"validation_invalid_switch"`),
-		patch("an unknown channel is a 400", student, `{"categories":{"course":{"sms":true}}}`, 400,
+		patch("an unknown channel is a 400", testkit.Student, `{"categories":{"course":{"sms":true}}}`, 400,
 			`"categories":{"code":"validation_unknown_channel"`),
-		patch("switches that are not an object are a 400", student, `{"categories":[1,2]}`, 400,
+		patch("switches that are not an object are a 400", testkit.Student, `{"categories":[1,2]}`, 400,
 			`"categories":{"code":"validation_invalid_switches"`),
-		patch("an unknown digest is a 400", student, `{"emailDigest":"hourly"}`, 400, `"emailDigest":{"code":"validation_invalid_value"`),
+		patch("an unknown digest is a 400", testkit.Student, `{"emailDigest":"hourly"}`, 400, `"emailDigest":{"code":"validation_invalid_value"`),
 	}
 	for _, s := range scenarios {
 		s.TestAppFactory = appFactory
@@ -541,13 +542,13 @@ func TestNotificationPreferences(t *testing.T) {
 // resolution and the email decision recorded for the email worker.
 func TestNotificationResolution(t *testing.T) {
 	t.Parallel()
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
 
 	send := func(notificationType, dedupeKey string) *notify.Result {
 		t.Helper()
 		result, err := notify.Send(app, notify.Notification{
-			Type: notificationType, Recipients: []string{idOtherStudent, idOtherStudent, "nosuchuser0000"},
+			Type: notificationType, Recipients: []string{testkit.IdOtherStudent, testkit.IdOtherStudent, "nosuchuser0000"},
 			Title: "x", DedupeKey: dedupeKey,
 		})
 		if err != nil {
@@ -569,7 +570,7 @@ func TestNotificationResolution(t *testing.T) {
 		t.Fatalf("dedupe: %v", counts(r))
 	}
 
-	setPreferences(t, app, idOtherStudent, map[string]any{
+	setPreferences(t, app, testkit.IdOtherStudent, map[string]any{
 		"emailDigest": "weekly",
 		"categories":  map[string]any{"course": map[string]any{"inApp": false}, "assessment": map[string]any{"email": false}},
 		"types":       map[string]any{"course_published": map[string]any{"inApp": true}},
@@ -590,7 +591,7 @@ func TestNotificationResolution(t *testing.T) {
 	}
 
 	// global switches off: nothing, except mandatory kinds (email immediate)
-	setPreferences(t, app, idOtherStudent, map[string]any{"inAppEnabled": false, "emailEnabled": false})
+	setPreferences(t, app, testkit.IdOtherStudent, map[string]any{"inAppEnabled": false, "emailEnabled": false})
 	if r := send(collections.TypeLessonCompleted, ""); counts(r) != [4]int{0, 0, 0, 2} {
 		t.Fatalf("all off: %v", counts(r))
 	}
@@ -599,7 +600,7 @@ func TestNotificationResolution(t *testing.T) {
 		t.Fatalf("mandatory: %v", counts(r))
 	}
 	// nobody ever got a notification of another's
-	if n := countRecords(t, app, collections.Notifications, "user = 'nosuchuser0000'"); n != 0 {
+	if n := testkit.CountRecords(t, app, collections.Notifications, "user = 'nosuchuser0000'"); n != 0 {
 		t.Fatalf("unknown user got %d", n)
 	}
 }
@@ -624,8 +625,8 @@ func TestNotificationExpiry(t *testing.T) {
 		{
 			Name:               "expired notifications are not listed",
 			Method:             http.MethodGet,
-			URL:                recordsURL(collections.Notifications),
-			Headers:            authHeader(student),
+			URL:                testkit.RecordsURL(collections.Notifications),
+			Headers:            testkit.AuthHeader(testkit.Student),
 			BeforeTestFunc:     expire,
 			ExpectedStatus:     200,
 			ExpectedContent:    []string{`"items":[`},
@@ -636,7 +637,7 @@ func TestNotificationExpiry(t *testing.T) {
 			Name:            "an expired notification is a 404 to read",
 			Method:          http.MethodPost,
 			URL:             "/api/notifications/" + idNotification + "/read",
-			Headers:         authHeader(student),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			BeforeTestFunc:  expire,
 			ExpectedStatus:  404,
 			ExpectedContent: []string{`"status":404`},
@@ -648,11 +649,11 @@ func TestNotificationExpiry(t *testing.T) {
 		s.Test(t)
 	}
 
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
 	for _, priority := range []string{"low", "normal"} {
 		if _, err := notify.Send(app, notify.Notification{
-			Type: collections.TypeTest, Recipients: []string{idOtherStudent}, Title: "gone", Priority: priority,
+			Type: collections.TypeTest, Recipients: []string{testkit.IdOtherStudent}, Title: "gone", Priority: priority,
 			ExpiresAt: time.Now().Add(-time.Minute),
 		}); err != nil {
 			t.Fatal(err)
@@ -661,16 +662,16 @@ func TestNotificationExpiry(t *testing.T) {
 
 	// a held one whose expiry passes before its release is dropped, never delivered
 	start, end := quietWindowAround("Europe/Berlin", time.Now())
-	setPreferences(t, app, idOtherStudent, map[string]any{"quietHoursStart": start, "quietHoursEnd": end})
+	setPreferences(t, app, testkit.IdOtherStudent, map[string]any{"quietHoursStart": start, "quietHoursEnd": end})
 	if _, err := notify.Send(app, notify.Notification{
-		Type: collections.TypeTest, Recipients: []string{idOtherStudent}, Title: "held", ExpiresAt: time.Now().Add(time.Hour),
+		Type: collections.TypeTest, Recipients: []string{testkit.IdOtherStudent}, Title: "held", ExpiresAt: time.Now().Add(time.Hour),
 	}); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := notify.ReleaseDue(app, time.Now().Add(2*time.Hour)); err != nil || n != 0 {
 		t.Fatalf("released %d (%v), want 0", n, err)
 	}
-	if n := countRecords(t, app, collections.NotificationHolds, "user = '"+idOtherStudent+"'"); n != 0 {
+	if n := testkit.CountRecords(t, app, collections.NotificationHolds, "user = '"+testkit.IdOtherStudent+"'"); n != 0 {
 		t.Fatalf("%d holds left", n)
 	}
 
@@ -678,7 +679,7 @@ func TestNotificationExpiry(t *testing.T) {
 	if err != nil || deleted != 2 {
 		t.Fatalf("deleted %d (%v), want 2", deleted, err)
 	}
-	if n := len(notificationsOf(t, app, idOtherStudent, collections.TypeTest)); n != 0 {
+	if n := len(notificationsOf(t, app, testkit.IdOtherStudent, collections.TypeTest)); n != 0 {
 		t.Fatalf("%d expired notifications left", n)
 	}
 }
@@ -688,15 +689,15 @@ func TestNotificationExpiry(t *testing.T) {
 func TestNotificationsOneEventPerRecipient(t *testing.T) {
 	t.Parallel()
 
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
-	srv := startServer(t, app)
+	srv := testkit.StartServer(t, app)
 
-	recipients := []string{idStudent, idOtherStudent, idDroppedStudent, idOtherInstructor}
-	clients := make([]*realtimeClient, len(recipients))
+	recipients := []string{testkit.IdStudent, testkit.IdOtherStudent, testkit.IdDroppedStudent, testkit.IdOtherInstructor}
+	clients := make([]*testkit.RealtimeClient, len(recipients))
 	for i, id := range recipients {
-		clients[i] = connectRealtime(t, srv.URL)
-		clients[i].subscribe(t, tokens[id], "notifications/*")
+		clients[i] = testkit.ConnectRealtime(t, srv.URL)
+		clients[i].Subscribe(t, testkit.Tokens[id], "notifications/*")
 	}
 
 	result, err := notify.Send(app, notify.Notification{
@@ -713,7 +714,7 @@ func TestNotificationsOneEventPerRecipient(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for i, id := range recipients {
-		ev := clients[i].expectEvent(t, "notifications/*", 3*time.Second)
+		ev := clients[i].ExpectEvent(t, "notifications/*", 3*time.Second)
 		if ev.Action != "create" || ev.Record["user"] != id {
 			t.Errorf("%s received %s of user %v", id, ev.Action, ev.Record["user"])
 		}
@@ -725,10 +726,10 @@ func TestNotificationsOneEventPerRecipient(t *testing.T) {
 			t.Errorf("record %s delivered to two recipients", recordId)
 		}
 		seen[recordId] = true
-		clients[i].expectNoEvent(t, 200*time.Millisecond)
+		clients[i].ExpectNoEvent(t, 200*time.Millisecond)
 	}
 	for _, record := range result.Delivered {
-		if n := countRecords(t, app, collections.Notifications, "id = '"+record.Id+"' && user = '"+record.GetString("user")+"'"); n != 1 {
+		if n := testkit.CountRecords(t, app, collections.Notifications, "id = '"+record.Id+"' && user = '"+record.GetString("user")+"'"); n != 1 {
 			t.Errorf("returned record %s of %s is not what was stored", record.Id, record.GetString("user"))
 		}
 	}
@@ -739,11 +740,11 @@ func TestNotificationsOneEventPerRecipient(t *testing.T) {
 func TestNotificationsArePlainText(t *testing.T) {
 	t.Parallel()
 
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
 	result, err := notify.Send(app, notify.Notification{
 		Type:       collections.TypeLiveSessionCreated,
-		Recipients: []string{idStudent},
+		Recipients: []string{testkit.IdStudent},
 		Title:      "Review\x07 session\u2028today",
 		Message:    "Bring notes\x00\r\nand questions",
 		ActionText: "Open\x1b",

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"studyhall/collections"
+	"studyhall/testkit"
 )
 
 // BenchmarkOfficeHoursAdmitFanout measures SPEC's office-hours service
@@ -38,16 +39,16 @@ func BenchmarkOfficeHoursAdmitFanout(b *testing.B) {
 	}
 	const waiting = 200
 
-	app := newOfficeHoursApp(b)
-	srv := startServer(b, app)
-	slot := createOfficeHours(b, app, idInstructor, slotDay, "14:00", "15:00", collections.OfficeHoursManualOpen)
-	students, studentTokens := createQueueStudents(b, app, waiting, "bench")
+	app := testkit.NewOfficeHoursApp(b)
+	srv := testkit.StartServer(b, app)
+	slot := testkit.CreateOfficeHours(b, app, testkit.IdInstructor, testkit.SlotDay, "14:00", "15:00", collections.OfficeHoursManualOpen)
+	students, studentTokens := testkit.CreateQueueStudents(b, app, waiting, "bench")
 
 	// order holds student indexes in queue order; entryOf their entry ids
 	order := make([]int, waiting)
 	entryOf := make([]string, waiting)
 	for i := range waiting {
-		status, entry, apiErr := joinQueue(b, srv.URL, studentTokens[i], slot.Id, "")
+		status, entry, apiErr := testkit.JoinQueue(b, srv.URL, studentTokens[i], slot.Id, "")
 		if status != 200 {
 			b.Fatalf("join %d: %d %v", i, status, apiErr)
 		}
@@ -68,18 +69,18 @@ func BenchmarkOfficeHoursAdmitFanout(b *testing.B) {
 		return collections.OfficeHoursQueue + "/" + entryId
 	}
 	updates := make(chan update, 16*waiting)
-	clients := make([]*realtimeClient, waiting)
+	clients := make([]*testkit.RealtimeClient, waiting)
 	for i := range students {
-		c := connectRealtime(b, srv.URL)
-		c.subscribe(b, studentTokens[i], topicOf(entryOf[i]))
+		c := testkit.ConnectRealtime(b, srv.URL)
+		c.Subscribe(b, studentTokens[i], topicOf(entryOf[i]))
 		clients[i] = c
 		go func() {
 			for {
-				ev, ok := c.nextEvent(time.Hour)
+				ev, ok := c.NextEvent(time.Hour)
 				if !ok {
 					return
 				}
-				var data recordEvent
+				var data testkit.RecordEvent
 				if json.Unmarshal(ev.Data, &data) != nil {
 					continue
 				}
@@ -100,7 +101,7 @@ func BenchmarkOfficeHoursAdmitFanout(b *testing.B) {
 
 		head := order[0]
 		start := time.Now()
-		status, _, apiErr := entryAction(b, srv.URL, tokens[instructor], entryOf[head], "admit", nil)
+		status, _, apiErr := testkit.EntryAction(b, srv.URL, testkit.Tokens[testkit.Instructor], entryOf[head], "admit", nil)
 		admitRoundTrip = append(admitRoundTrip, queueMillis(time.Since(start)))
 		if status != 200 {
 			b.Fatalf("admit: %d %v", status, apiErr)
@@ -128,15 +129,15 @@ func BenchmarkOfficeHoursAdmitFanout(b *testing.B) {
 
 		// the visit ends and the student queues again at the back
 		b.StopTimer()
-		if status, _, apiErr := entryAction(b, srv.URL, tokens[instructor], entryOf[head], "complete", nil); status != 200 {
+		if status, _, apiErr := testkit.EntryAction(b, srv.URL, testkit.Tokens[testkit.Instructor], entryOf[head], "complete", nil); status != 200 {
 			b.Fatalf("complete: %d %v", status, apiErr)
 		}
-		status, entry, apiErr := joinQueue(b, srv.URL, studentTokens[head], slot.Id, "")
+		status, entry, apiErr := testkit.JoinQueue(b, srv.URL, studentTokens[head], slot.Id, "")
 		if status != 200 {
 			b.Fatalf("rejoin: %d %v", status, apiErr)
 		}
 		entryOf[head] = entry["id"].(string)
-		clients[head].subscribe(b, studentTokens[head], topicOf(entryOf[head]))
+		clients[head].Subscribe(b, studentTokens[head], topicOf(entryOf[head]))
 		order = append(order[1:], head)
 		b.StartTimer()
 	}

@@ -18,6 +18,7 @@ import (
 	"studyhall/commands"
 	"studyhall/hooks"
 	"studyhall/officehours"
+	"studyhall/testkit"
 )
 
 // Fixed ids of the slots the scenario tables use.
@@ -38,8 +39,8 @@ func officeHoursSlotFixtures(t testing.TB, app *tests.TestApp) {
 		{idSlot, 3, "10:00", "12:00", true},
 		{idInactiveSlot, 4, "10:00", "11:00", false},
 	} {
-		if _, err := saveRecord(app, collections.OfficeHours, s.id, map[string]any{
-			collections.OfficeHoursInstructor: idInstructor,
+		if _, err := testkit.SaveRecord(app, collections.OfficeHours, s.id, map[string]any{
+			collections.OfficeHoursInstructor: testkit.IdInstructor,
 			collections.OfficeHoursDayOfWeek:  s.day,
 			collections.OfficeHoursStartTime:  s.start,
 			collections.OfficeHoursEndTime:    s.end,
@@ -57,7 +58,7 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 
 	slotBody := func(fields map[string]any) *strings.Reader {
 		body := map[string]any{
-			"instructor": idInstructor, "dayOfWeek": 1, "startTime": "09:00", "endTime": "10:00",
+			"instructor": testkit.IdInstructor, "dayOfWeek": 1, "startTime": "09:00", "endTime": "10:00",
 		}
 		for k, v := range fields {
 			if v == nil {
@@ -87,7 +88,7 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 		{
 			Name:            "a guest lists no slots",
 			Method:          http.MethodGet,
-			URL:             recordsURL(collections.OfficeHours),
+			URL:             testkit.RecordsURL(collections.OfficeHours),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"totalItems":0`},
 			ExpectedEvents:  map[string]int{"OnRecordsListRequest": 1},
@@ -95,8 +96,8 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 		{
 			Name:               "a student lists active slots only, each saying whether it is open",
 			Method:             http.MethodGet,
-			URL:                recordsURL(collections.OfficeHours),
-			Headers:            authHeader(otherStudent),
+			URL:                testkit.RecordsURL(collections.OfficeHours),
+			Headers:            testkit.AuthHeader(testkit.OtherStudent),
 			ExpectedStatus:     200,
 			ExpectedContent:    []string{`"totalItems":1`, `"id":"` + idSlot + `"`, `"isOpen":`},
 			NotExpectedContent: []string{idInactiveSlot},
@@ -105,8 +106,8 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 		{
 			Name:            "the instructor lists their inactive slots too",
 			Method:          http.MethodGet,
-			URL:             recordsURL(collections.OfficeHours),
-			Headers:         authHeader(instructor),
+			URL:             testkit.RecordsURL(collections.OfficeHours),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"totalItems":2`, idInactiveSlot},
 			ExpectedEvents:  map[string]int{"OnRecordsListRequest": 1, "OnRecordEnrich": 2},
@@ -114,9 +115,9 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 		{
 			Name:            "a student cannot create a slot",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.OfficeHours),
-			Headers:         authHeader(student),
-			Body:            slotBody(map[string]any{"instructor": idStudent}),
+			URL:             testkit.RecordsURL(collections.OfficeHours),
+			Headers:         testkit.AuthHeader(testkit.Student),
+			Body:            slotBody(map[string]any{"instructor": testkit.IdStudent}),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"status":400`},
 			ExpectedEvents:  map[string]int{"*": 0},
@@ -124,8 +125,8 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 		{
 			Name:            "an instructor cannot create a slot for another",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.OfficeHours),
-			Headers:         authHeader(otherInstructor),
+			URL:             testkit.RecordsURL(collections.OfficeHours),
+			Headers:         testkit.AuthHeader(testkit.OtherInstructor),
 			Body:            slotBody(nil),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"status":400`},
@@ -134,18 +135,18 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 		{
 			Name:            "an instructor creates a slot, active and in their own zone by default",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.OfficeHours),
-			Headers:         authHeader(instructor),
-			Body:            slotBody(map[string]any{"course": idCourse, "location": "Room 4"}),
+			URL:             testkit.RecordsURL(collections.OfficeHours),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
+			Body:            slotBody(map[string]any{"course": testkit.IdCourse, "location": "Room 4"}),
 			ExpectedStatus:  200,
-			ExpectedContent: []string{`"timezone":"Europe/London"`, `"active":true`, `"course":"` + idCourse + `"`, `"isOpen":`},
+			ExpectedContent: []string{`"timezone":"Europe/London"`, `"active":true`, `"course":"` + testkit.IdCourse + `"`, `"isOpen":`},
 			ExpectedEvents:  map[string]int{"OnRecordCreateRequest": 1, "OnRecordValidate": 1, "OnRecordAfterCreateSuccess": 1},
 		},
 		{
 			Name:            "a Sunday slot (dayOfWeek 0) is a real day",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.OfficeHours),
-			Headers:         authHeader(instructor),
+			URL:             testkit.RecordsURL(collections.OfficeHours),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			Body:            slotBody(map[string]any{"dayOfWeek": 0, "timezone": "Asia/Tokyo"}),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"dayOfWeek":0`, `"timezone":"Asia/Tokyo"`},
@@ -154,8 +155,8 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 		{
 			Name:            "dayOfWeek is required",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.OfficeHours),
-			Headers:         authHeader(instructor),
+			URL:             testkit.RecordsURL(collections.OfficeHours),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			Body:            slotBody(map[string]any{"dayOfWeek": nil}),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"dayOfWeek":{"code":"validation_required"`},
@@ -164,8 +165,8 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 		{
 			Name:            "start must be before end",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.OfficeHours),
-			Headers:         authHeader(instructor),
+			URL:             testkit.RecordsURL(collections.OfficeHours),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			Body:            slotBody(map[string]any{"startTime": "10:00", "endTime": "10:00"}),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"endTime":{"code":"validation_end_before_start"`},
@@ -174,8 +175,8 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 		{
 			Name:            "a meeting link is at most 2,000 characters",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.OfficeHours),
-			Headers:         authHeader(instructor),
+			URL:             testkit.RecordsURL(collections.OfficeHours),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			Body:            slotBody(map[string]any{"meetingUrl": "https://meet.example.com/" + strings.Repeat("a", 2000)}),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"meetingUrl":{"code":"validation_max_text_constraint"`},
@@ -184,8 +185,8 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 		{
 			Name:            "times are HH:MM",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.OfficeHours),
-			Headers:         authHeader(instructor),
+			URL:             testkit.RecordsURL(collections.OfficeHours),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			Body:            slotBody(map[string]any{"startTime": "9:00", "endTime": "25:00"}),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"startTime":{"code":"validation_invalid_format"`, `"endTime":{"code":"validation_invalid_format"`},
@@ -194,8 +195,8 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 		{
 			Name:            "dayOfWeek is 0..6",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.OfficeHours),
-			Headers:         authHeader(instructor),
+			URL:             testkit.RecordsURL(collections.OfficeHours),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			Body:            slotBody(map[string]any{"dayOfWeek": 7}),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"dayOfWeek":{"code":"validation_max_number_constraint"`},
@@ -204,8 +205,8 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 		{
 			Name:            "the zone must be an IANA zone",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.OfficeHours),
-			Headers:         authHeader(instructor),
+			URL:             testkit.RecordsURL(collections.OfficeHours),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			Body:            slotBody(map[string]any{"timezone": "Mars/Olympus"}),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"timezone":{"code":"validation_invalid_timezone"`},
@@ -214,8 +215,8 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 		{
 			Name:            "a slot overlapping another of the instructor's is refused",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.OfficeHours),
-			Headers:         authHeader(instructor),
+			URL:             testkit.RecordsURL(collections.OfficeHours),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			Body:            slotBody(map[string]any{"dayOfWeek": 3, "startTime": "11:00", "endTime": "13:00"}),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"startTime":{"code":"validation_slot_overlap"`, `"endTime":{"code":"validation_slot_overlap"`},
@@ -224,8 +225,8 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 		{
 			Name:            "so is one overlapping it from another zone",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.OfficeHours),
-			Headers:         authHeader(instructor),
+			URL:             testkit.RecordsURL(collections.OfficeHours),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			Body:            slotBody(map[string]any{"dayOfWeek": 3, "startTime": "12:30", "endTime": "13:30", "timezone": "Europe/Berlin"}),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"code":"validation_slot_overlap"`},
@@ -234,19 +235,19 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 		{
 			Name:            "another instructor's slot at the same time is fine",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.OfficeHours),
-			Headers:         authHeader(otherInstructor),
-			Body:            slotBody(map[string]any{"instructor": idOtherInstructor, "dayOfWeek": 3, "startTime": "10:00", "endTime": "12:00", "timezone": "Europe/London"}),
+			URL:             testkit.RecordsURL(collections.OfficeHours),
+			Headers:         testkit.AuthHeader(testkit.OtherInstructor),
+			Body:            slotBody(map[string]any{"instructor": testkit.IdOtherInstructor, "dayOfWeek": 3, "startTime": "10:00", "endTime": "12:00", "timezone": "Europe/London"}),
 			ExpectedStatus:  200,
-			ExpectedContent: []string{`"instructor":"` + idOtherInstructor + `"`},
+			ExpectedContent: []string{`"instructor":"` + testkit.IdOtherInstructor + `"`},
 			ExpectedEvents:  map[string]int{"OnRecordCreateRequest": 1, "OnRecordAfterCreateSuccess": 1},
 		},
 		{
 			Name:            "only for a course the instructor teaches",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.OfficeHours),
-			Headers:         authHeader(instructor),
-			Body:            slotBody(map[string]any{"course": idOtherCourse}),
+			URL:             testkit.RecordsURL(collections.OfficeHours),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
+			Body:            slotBody(map[string]any{"course": testkit.IdOtherCourse}),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"course":{"code":"validation_not_course_instructor"`},
 			ExpectedEvents:  map[string]int{"OnRecordCreateRequest": 1, "OnRecordAfterCreateSuccess": 0},
@@ -254,8 +255,8 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 		{
 			Name:            "the manual state is not written by clients",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.OfficeHours),
-			Headers:         authHeader(instructor),
+			URL:             testkit.RecordsURL(collections.OfficeHours),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			Body:            slotBody(map[string]any{"manualState": "open"}),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"status":400`},
@@ -264,8 +265,8 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 		{
 			Name:            "the owner updates a slot",
 			Method:          http.MethodPatch,
-			URL:             recordsURL(collections.OfficeHours, idSlot),
-			Headers:         authHeader(instructor),
+			URL:             testkit.RecordsURL(collections.OfficeHours, idSlot),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			Body:            strings.NewReader(`{"location":"Room 7","endTime":"12:30"}`),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"location":"Room 7"`, `"endTime":"12:30"`},
@@ -274,8 +275,8 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 		{
 			Name:            "the owner cannot set the manual state by update",
 			Method:          http.MethodPatch,
-			URL:             recordsURL(collections.OfficeHours, idSlot),
-			Headers:         authHeader(instructor),
+			URL:             testkit.RecordsURL(collections.OfficeHours, idSlot),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
 			Body:            strings.NewReader(`{"manualState":"open"}`),
 			ExpectedStatus:  404,
 			ExpectedContent: []string{`"status":404`},
@@ -284,8 +285,8 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 		{
 			Name:            "another instructor cannot update it",
 			Method:          http.MethodPatch,
-			URL:             recordsURL(collections.OfficeHours, idSlot),
-			Headers:         authHeader(otherInstructor),
+			URL:             testkit.RecordsURL(collections.OfficeHours, idSlot),
+			Headers:         testkit.AuthHeader(testkit.OtherInstructor),
 			Body:            strings.NewReader(`{"location":"Mine now"}`),
 			ExpectedStatus:  404,
 			ExpectedContent: []string{`"status":404`},
@@ -294,8 +295,8 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 		{
 			Name:            "a student cannot delete it",
 			Method:          http.MethodDelete,
-			URL:             recordsURL(collections.OfficeHours, idSlot),
-			Headers:         authHeader(student),
+			URL:             testkit.RecordsURL(collections.OfficeHours, idSlot),
+			Headers:         testkit.AuthHeader(testkit.Student),
 			ExpectedStatus:  404,
 			ExpectedContent: []string{`"status":404`},
 			ExpectedEvents:  map[string]int{"*": 0},
@@ -303,24 +304,24 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 		{
 			Name:           "the owner deletes it",
 			Method:         http.MethodDelete,
-			URL:            recordsURL(collections.OfficeHours, idSlot),
-			Headers:        authHeader(instructor),
+			URL:            testkit.RecordsURL(collections.OfficeHours, idSlot),
+			Headers:        testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus: 204,
 			ExpectedEvents: map[string]int{"OnRecordDeleteRequest": 1, "OnRecordAfterDeleteSuccess": 1},
 		},
 		{
 			Name:            "a student cannot write queue entries through the records API",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.OfficeHoursQueue),
-			Headers:         authHeader(student),
-			Body:            strings.NewReader(`{"officeHours":"` + idSlot + `","instructor":"` + idInstructor + `","student":"` + idStudent + `","status":"waiting","position":1}`),
+			URL:             testkit.RecordsURL(collections.OfficeHoursQueue),
+			Headers:         testkit.AuthHeader(testkit.Student),
+			Body:            strings.NewReader(`{"officeHours":"` + idSlot + `","instructor":"` + testkit.IdInstructor + `","student":"` + testkit.IdStudent + `","status":"waiting","position":1}`),
 			ExpectedStatus:  403,
 			ExpectedContent: []string{`"status":403`},
 			ExpectedEvents:  map[string]int{"*": 0},
 		},
 	}
 	for _, scenario := range scenarios {
-		scenario.TestAppFactory = func(t testing.TB) *tests.TestApp { return newTestApp(t) }
+		scenario.TestAppFactory = func(t testing.TB) *tests.TestApp { return testkit.NewTestApp(t) }
 		scenario.BeforeTestFunc = func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
 			officeHoursSlotFixtures(t, app)
 		}
@@ -333,13 +334,13 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 // duration and private notes, cancellations, and the notices each sends.
 func TestOfficeHoursQueueFlow(t *testing.T) {
 	t.Parallel()
-	app := newOfficeHoursApp(t)
-	srv := startServer(t, app)
-	open := createOfficeHours(t, app, idInstructor, slotDay, "08:00", "09:00", collections.OfficeHoursManualOpen)
-	closed := createOfficeHours(t, app, idInstructor, slotDay, "09:00", "10:00", collections.OfficeHoursManualClosed)
-	stu, other, ins, otherIns := tokens[student], tokens[otherStudent], tokens[instructor], tokens[otherInstructor]
+	app := testkit.NewOfficeHoursApp(t)
+	srv := testkit.StartServer(t, app)
+	open := testkit.CreateOfficeHours(t, app, testkit.IdInstructor, testkit.SlotDay, "08:00", "09:00", collections.OfficeHoursManualOpen)
+	closed := testkit.CreateOfficeHours(t, app, testkit.IdInstructor, testkit.SlotDay, "09:00", "10:00", collections.OfficeHoursManualClosed)
+	stu, other, ins, otherIns := testkit.Tokens[testkit.Student], testkit.Tokens[testkit.OtherStudent], testkit.Tokens[testkit.Instructor], testkit.Tokens[testkit.OtherInstructor]
 
-	expectError := func(what string, status int, apiErr queueAPIError, wantStatus int, wantCode string) {
+	expectError := func(what string, status int, apiErr testkit.QueueAPIError, wantStatus int, wantCode string) {
 		t.Helper()
 		if status != wantStatus {
 			t.Fatalf("%s: status %d (%v), want %d", what, status, apiErr, wantStatus)
@@ -352,7 +353,7 @@ func TestOfficeHoursQueueFlow(t *testing.T) {
 		}
 	}
 
-	status, first, apiErr := joinQueue(t, srv.URL, stu, open.Id, "  How do I\x00 factor x²-1?  ")
+	status, first, apiErr := testkit.JoinQueue(t, srv.URL, stu, open.Id, "  How do I\x00 factor x²-1?  ")
 	if status != 200 {
 		t.Fatalf("join: %d %v", status, apiErr)
 	}
@@ -361,42 +362,42 @@ func TestOfficeHoursQueueFlow(t *testing.T) {
 	}
 	firstId := first["id"].(string)
 
-	status, _, apiErr = joinQueue(t, srv.URL, stu, open.Id, "again")
+	status, _, apiErr = testkit.JoinQueue(t, srv.URL, stu, open.Id, "again")
 	expectError("second join", status, apiErr, 409, "already_queued")
-	status, _, apiErr = joinQueue(t, srv.URL, stu, closed.Id, "")
+	status, _, apiErr = testkit.JoinQueue(t, srv.URL, stu, closed.Id, "")
 	expectError("join a closed slot", status, apiErr, 409, "slot_closed")
-	status, _, apiErr = joinQueue(t, srv.URL, ins, open.Id, "")
+	status, _, apiErr = testkit.JoinQueue(t, srv.URL, ins, open.Id, "")
 	expectError("join own queue", status, apiErr, 403, "own_queue")
-	status, _, apiErr = joinQueue(t, srv.URL, other, open.Id, strings.Repeat("x", collections.MaxQuestionLength+1))
+	status, _, apiErr = testkit.JoinQueue(t, srv.URL, other, open.Id, strings.Repeat("x", collections.MaxQuestionLength+1))
 	expectError("join with a long question", status, apiErr, 400, "")
 	if _, ok := apiErr.Data["question"]; !ok {
 		t.Errorf("long question: no field error in %v", apiErr.Data)
 	}
-	status, _, apiErr = joinQueue(t, srv.URL, other, "nosuchslot0000", "")
+	status, _, apiErr = testkit.JoinQueue(t, srv.URL, other, "nosuchslot0000", "")
 	expectError("join a missing slot", status, apiErr, 404, "")
-	status, _, apiErr = joinQueue(t, srv.URL, "", open.Id, "")
+	status, _, apiErr = testkit.JoinQueue(t, srv.URL, "", open.Id, "")
 	expectError("join as a guest", status, apiErr, 401, "")
-	status, _, apiErr = queueCall(t, srv.URL, other, "/api/office-hours/"+open.Id+"/queue", "not an object")
+	status, _, apiErr = testkit.QueueCall(t, srv.URL, other, "/api/office-hours/"+open.Id+"/queue", "not an object")
 	expectError("join with a bad body", status, apiErr, 400, "")
 
-	status, second, apiErr := joinQueue(t, srv.URL, other, open.Id, "")
+	status, second, apiErr := testkit.JoinQueue(t, srv.URL, other, open.Id, "")
 	if status != 200 || second["position"] != 2.0 || second["estimatedWaitSeconds"] != float64(officehours.DefaultVisitSeconds) {
 		t.Fatalf("second student joins: %d %v %v", status, second, apiErr)
 	}
 	secondId := second["id"].(string)
-	checkQueue(t, app, open.Id, []string{idStudent, idOtherStudent}, officehours.DefaultVisitSeconds)
+	testkit.CheckQueue(t, app, open.Id, []string{testkit.IdStudent, testkit.IdOtherStudent}, officehours.DefaultVisitSeconds)
 
 	// wrong roles
-	status, _, apiErr = entryAction(t, srv.URL, stu, firstId, "admit", nil)
+	status, _, apiErr = testkit.EntryAction(t, srv.URL, stu, firstId, "admit", nil)
 	expectError("a student admits", status, apiErr, 403, "")
-	status, _, apiErr = entryAction(t, srv.URL, otherIns, firstId, "admit", nil)
+	status, _, apiErr = testkit.EntryAction(t, srv.URL, otherIns, firstId, "admit", nil)
 	expectError("another instructor admits", status, apiErr, 404, "")
-	status, _, apiErr = entryAction(t, srv.URL, other, firstId, "cancel", nil)
+	status, _, apiErr = testkit.EntryAction(t, srv.URL, other, firstId, "cancel", nil)
 	expectError("another student cancels", status, apiErr, 404, "")
-	status, _, apiErr = entryAction(t, srv.URL, ins, firstId, "complete", nil)
+	status, _, apiErr = testkit.EntryAction(t, srv.URL, ins, firstId, "complete", nil)
 	expectError("complete a waiting entry", status, apiErr, 409, "invalid_status")
 
-	status, admitted, apiErr := entryAction(t, srv.URL, ins, firstId, "admit", nil)
+	status, admitted, apiErr := testkit.EntryAction(t, srv.URL, ins, firstId, "admit", nil)
 	if status != 200 || admitted["status"] != "admitted" || admitted["position"] != 0.0 || admitted["chatRoom"] == "" || admitted["admittedAt"] == "" {
 		t.Fatalf("admit: %d %v %v", status, admitted, apiErr)
 	}
@@ -406,18 +407,18 @@ func TestOfficeHoursQueueFlow(t *testing.T) {
 	}
 	participants := room.GetStringSlice(collections.ChatRoomParticipants)
 	slices.Sort(participants)
-	if room.GetString(collections.ChatRoomType) != collections.ChatRoomTypeOfficeHours || !slices.Equal(participants, []string{idInstructor, idStudent}) {
+	if room.GetString(collections.ChatRoomType) != collections.ChatRoomTypeOfficeHours || !slices.Equal(participants, []string{testkit.IdInstructor, testkit.IdStudent}) {
 		t.Fatalf("chat room %s with %v", room.GetString(collections.ChatRoomType), participants)
 	}
-	checkQueue(t, app, open.Id, []string{idOtherStudent}, officehours.DefaultVisitSeconds)
-	status, _, apiErr = entryAction(t, srv.URL, ins, firstId, "admit", nil)
+	testkit.CheckQueue(t, app, open.Id, []string{testkit.IdOtherStudent}, officehours.DefaultVisitSeconds)
+	status, _, apiErr = testkit.EntryAction(t, srv.URL, ins, firstId, "admit", nil)
 	expectError("admit twice", status, apiErr, 409, "invalid_status")
-	status, _, apiErr = entryAction(t, srv.URL, stu, firstId, "complete", nil)
+	status, _, apiErr = testkit.EntryAction(t, srv.URL, stu, firstId, "complete", nil)
 	expectError("the student completes", status, apiErr, 403, "")
-	status, _, apiErr = entryAction(t, srv.URL, ins, firstId, "complete", map[string]any{"instructorNotes": strings.Repeat("n", collections.MaxInstructorNotesLength+1)})
+	status, _, apiErr = testkit.EntryAction(t, srv.URL, ins, firstId, "complete", map[string]any{"instructorNotes": strings.Repeat("n", collections.MaxInstructorNotesLength+1)})
 	expectError("complete with long notes", status, apiErr, 400, "")
 
-	status, completed, apiErr := entryAction(t, srv.URL, ins, firstId, "complete", map[string]any{"instructorNotes": "Needs to review factoring."})
+	status, completed, apiErr := testkit.EntryAction(t, srv.URL, ins, firstId, "complete", map[string]any{"instructorNotes": "Needs to review factoring."})
 	if status != 200 || completed["status"] != "completed" || completed["completedAt"] == "" || completed["instructorNotes"] != "Needs to review factoring." {
 		t.Fatalf("complete: %d %v %v", status, completed, apiErr)
 	}
@@ -427,54 +428,54 @@ func TestOfficeHoursQueueFlow(t *testing.T) {
 
 	// the notes stay with the instructor until shared
 	var seen map[string]any
-	apiRequest(t, srv.URL, http.MethodGet, recordsURL(collections.OfficeHoursQueue, firstId), stu, nil, &seen)
+	testkit.ApiRequest(t, srv.URL, http.MethodGet, testkit.RecordsURL(collections.OfficeHoursQueue, firstId), stu, nil, &seen)
 	if _, leaked := seen["instructorNotes"]; leaked || seen["id"] != firstId {
 		t.Fatalf("the student sees %v", seen)
 	}
-	apiRequest(t, srv.URL, http.MethodGet, recordsURL(collections.OfficeHoursQueue, firstId), ins, nil, &seen)
+	testkit.ApiRequest(t, srv.URL, http.MethodGet, testkit.RecordsURL(collections.OfficeHoursQueue, firstId), ins, nil, &seen)
 	if seen["instructorNotes"] != "Needs to review factoring." {
 		t.Fatalf("the instructor sees %v", seen)
 	}
 	var list struct {
 		TotalItems int `json:"totalItems"`
 	}
-	apiRequest(t, srv.URL, http.MethodGet, recordsURL(collections.OfficeHoursQueue), other, nil, &list)
+	testkit.ApiRequest(t, srv.URL, http.MethodGet, testkit.RecordsURL(collections.OfficeHoursQueue), other, nil, &list)
 	if list.TotalItems != 1 {
 		t.Fatalf("the other student lists %d entries, want their own 1", list.TotalItems)
 	}
 
-	status, cancelled, apiErr := entryAction(t, srv.URL, ins, secondId, "cancel", nil)
-	if status != 200 || cancelled["status"] != "cancelled" || cancelled["cancelledBy"] != idInstructor || cancelled["position"] != 0.0 {
+	status, cancelled, apiErr := testkit.EntryAction(t, srv.URL, ins, secondId, "cancel", nil)
+	if status != 200 || cancelled["status"] != "cancelled" || cancelled["cancelledBy"] != testkit.IdInstructor || cancelled["position"] != 0.0 {
 		t.Fatalf("instructor cancels: %d %v %v", status, cancelled, apiErr)
 	}
-	status, _, apiErr = entryAction(t, srv.URL, other, secondId, "cancel", nil)
+	status, _, apiErr = testkit.EntryAction(t, srv.URL, other, secondId, "cancel", nil)
 	expectError("cancel twice", status, apiErr, 409, "invalid_status")
 
 	// a completed visit frees the student to queue again; they leave by themselves
-	status, again, apiErr := joinQueue(t, srv.URL, stu, open.Id, "one more thing")
+	status, again, apiErr := testkit.JoinQueue(t, srv.URL, stu, open.Id, "one more thing")
 	if status != 200 || again["position"] != 1.0 {
 		t.Fatalf("join after a visit: %d %v %v", status, again, apiErr)
 	}
-	status, left, _ := entryAction(t, srv.URL, stu, again["id"].(string), "cancel", nil)
-	if status != 200 || left["cancelledBy"] != idStudent {
+	status, left, _ := testkit.EntryAction(t, srv.URL, stu, again["id"].(string), "cancel", nil)
+	if status != 200 || left["cancelledBy"] != testkit.IdStudent {
 		t.Fatalf("student cancels: %d %v", status, left)
 	}
 
 	// shared notes reach the student
-	status, third, apiErr := joinQueue(t, srv.URL, stu, open.Id, "")
+	status, third, apiErr := testkit.JoinQueue(t, srv.URL, stu, open.Id, "")
 	if status != 200 {
 		t.Fatalf("third join: %d %v", status, apiErr)
 	}
 	thirdId := third["id"].(string)
-	if status, _, apiErr := entryAction(t, srv.URL, ins, thirdId, "admit", nil); status != 200 {
+	if status, _, apiErr := testkit.EntryAction(t, srv.URL, ins, thirdId, "admit", nil); status != 200 {
 		t.Fatalf("third admit: %d %v", status, apiErr)
 	}
-	status, shared, apiErr := entryAction(t, srv.URL, ins, thirdId, "complete", map[string]any{"instructorNotes": "Great progress.", "notesShared": true})
+	status, shared, apiErr := testkit.EntryAction(t, srv.URL, ins, thirdId, "complete", map[string]any{"instructorNotes": "Great progress.", "notesShared": true})
 	if status != 200 || shared["notesShared"] != true || shared["chatRoom"] != admitted["chatRoom"] {
 		t.Fatalf("complete with shared notes: %d %v %v (the pair's room is reused)", status, shared, apiErr)
 	}
 	seen = nil
-	apiRequest(t, srv.URL, http.MethodGet, recordsURL(collections.OfficeHoursQueue, thirdId), stu, nil, &seen)
+	testkit.ApiRequest(t, srv.URL, http.MethodGet, testkit.RecordsURL(collections.OfficeHoursQueue, thirdId), stu, nil, &seen)
 	if seen["instructorNotes"] != "Great progress." {
 		t.Fatalf("the student does not see shared notes: %v", seen)
 	}
@@ -483,14 +484,14 @@ func TestOfficeHoursQueueFlow(t *testing.T) {
 		user, kind string
 		want       int
 	}{
-		{idInstructor, collections.TypeOfficeHoursStudentJoined, 4},
-		{idStudent, collections.TypeOfficeHoursAdmitted, 2},
-		{idStudent, collections.TypeOfficeHoursCompleted, 2},
-		{idStudent, collections.TypeOfficeHoursCancelled, 0}, // they cancelled themselves
-		{idOtherStudent, collections.TypeOfficeHoursCancelled, 1},
+		{testkit.IdInstructor, collections.TypeOfficeHoursStudentJoined, 4},
+		{testkit.IdStudent, collections.TypeOfficeHoursAdmitted, 2},
+		{testkit.IdStudent, collections.TypeOfficeHoursCompleted, 2},
+		{testkit.IdStudent, collections.TypeOfficeHoursCancelled, 0}, // they cancelled themselves
+		{testkit.IdOtherStudent, collections.TypeOfficeHoursCancelled, 1},
 	}
 	for _, w := range wantNotices {
-		if got := queueNoticeCount(t, app, w.user, w.kind); got != w.want {
+		if got := testkit.QueueNoticeCount(t, app, w.user, w.kind); got != w.want {
 			t.Errorf("%s has %d %s notifications, want %d", w.user, got, w.kind, w.want)
 		}
 	}
@@ -500,9 +501,9 @@ func TestOfficeHoursQueueFlow(t *testing.T) {
 // deactivating a slot cancelling its waiting entries.
 func TestOfficeHoursOpenClose(t *testing.T) {
 	t.Parallel()
-	app := newOfficeHoursApp(t)
-	srv := startServer(t, app)
-	slot := createOfficeHours(t, app, idInstructor, slotDay, "11:00", "12:00", collections.OfficeHoursManualClosed)
+	app := testkit.NewOfficeHoursApp(t)
+	srv := testkit.StartServer(t, app)
+	slot := testkit.CreateOfficeHours(t, app, testkit.IdInstructor, testkit.SlotDay, "11:00", "12:00", collections.OfficeHoursManualClosed)
 	path := "/api/office-hours/" + slot.Id
 
 	for _, c := range []struct {
@@ -511,66 +512,66 @@ func TestOfficeHoursOpenClose(t *testing.T) {
 		action string
 		want   int
 	}{
-		{"a student", tokens[student], "open", 403},
-		{"another instructor", tokens[otherInstructor], "open", 403},
+		{"a student", testkit.Tokens[testkit.Student], "open", 403},
+		{"another instructor", testkit.Tokens[testkit.OtherInstructor], "open", 403},
 		{"a guest", "", "close", 401},
-		{"a student", tokens[student], "close", 403},
+		{"a student", testkit.Tokens[testkit.Student], "close", 403},
 	} {
-		if status, _, _ := queueCall(t, srv.URL, c.token, path+"/"+c.action, nil); status != c.want {
+		if status, _, _ := testkit.QueueCall(t, srv.URL, c.token, path+"/"+c.action, nil); status != c.want {
 			t.Errorf("%s: %s answers %d, want %d", c.who, c.action, status, c.want)
 		}
 	}
-	if status, _, _ := queueCall(t, srv.URL, tokens[instructor], "/api/office-hours/nosuchslot0000/open", nil); status != 404 {
+	if status, _, _ := testkit.QueueCall(t, srv.URL, testkit.Tokens[testkit.Instructor], "/api/office-hours/nosuchslot0000/open", nil); status != 404 {
 		t.Errorf("open a missing slot: %d", status)
 	}
 
-	status, opened, apiErr := queueCall(t, srv.URL, tokens[instructor], path+"/open", nil)
+	status, opened, apiErr := testkit.QueueCall(t, srv.URL, testkit.Tokens[testkit.Instructor], path+"/open", nil)
 	if status != 200 || opened["manualState"] != "open" || opened["isOpen"] != true || opened["manualUntil"] == "" {
 		t.Fatalf("open: %d %v %v", status, opened, apiErr)
 	}
 
-	students, studentTokens := createQueueStudents(t, app, 3, "closer")
+	students, studentTokens := testkit.CreateQueueStudents(t, app, 3, "closer")
 	for i := range students {
-		if status, _, apiErr := joinQueue(t, srv.URL, studentTokens[i], slot.Id, ""); status != 200 {
+		if status, _, apiErr := testkit.JoinQueue(t, srv.URL, studentTokens[i], slot.Id, ""); status != 200 {
 			t.Fatalf("join %d: %d %v", i, status, apiErr)
 		}
 	}
-	status, closedSlot, apiErr := queueCall(t, srv.URL, tokens[instructor], path+"/close", nil)
+	status, closedSlot, apiErr := testkit.QueueCall(t, srv.URL, testkit.Tokens[testkit.Instructor], path+"/close", nil)
 	if status != 200 || closedSlot["manualState"] != "closed" || closedSlot["isOpen"] != false {
 		t.Fatalf("close: %d %v %v", status, closedSlot, apiErr)
 	}
-	if n := countRecords(t, app, collections.OfficeHoursQueue, "officeHours = '"+slot.Id+"' && status = 'cancelled' && cancelledBy = '"+idInstructor+"' && position = 0"); n != 3 {
+	if n := testkit.CountRecords(t, app, collections.OfficeHoursQueue, "officeHours = '"+slot.Id+"' && status = 'cancelled' && cancelledBy = '"+testkit.IdInstructor+"' && position = 0"); n != 3 {
 		t.Fatalf("close cancelled %d of 3 waiting entries", n)
 	}
 	for _, s := range students {
-		if got := queueNoticeCount(t, app, s.Id, collections.TypeOfficeHoursCancelled); got != 1 {
+		if got := testkit.QueueNoticeCount(t, app, s.Id, collections.TypeOfficeHoursCancelled); got != 1 {
 			t.Errorf("student %s got %d cancellation notices", s.Id, got)
 		}
 	}
-	status, _, apiErr = joinQueue(t, srv.URL, studentTokens[0], slot.Id, "")
+	status, _, apiErr = testkit.JoinQueue(t, srv.URL, studentTokens[0], slot.Id, "")
 	if status != 409 || apiErr.Data["code"] != "slot_closed" {
 		t.Fatalf("join after close: %d %v", status, apiErr)
 	}
 
 	// reopen, queue again, then deactivate through the records API
-	if status, _, _ := queueCall(t, srv.URL, tokens[instructor], path+"/open", nil); status != 200 {
+	if status, _, _ := testkit.QueueCall(t, srv.URL, testkit.Tokens[testkit.Instructor], path+"/open", nil); status != 200 {
 		t.Fatalf("reopen: %d", status)
 	}
-	if status, _, apiErr := joinQueue(t, srv.URL, studentTokens[1], slot.Id, ""); status != 200 {
+	if status, _, apiErr := testkit.JoinQueue(t, srv.URL, studentTokens[1], slot.Id, ""); status != 200 {
 		t.Fatalf("join after reopen: %d %v", status, apiErr)
 	}
-	if status := apiRequest(t, srv.URL, http.MethodPatch, recordsURL(collections.OfficeHours, slot.Id), tokens[instructor], map[string]any{"active": false}, nil); status != 200 {
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPatch, testkit.RecordsURL(collections.OfficeHours, slot.Id), testkit.Tokens[testkit.Instructor], map[string]any{"active": false}, nil); status != 200 {
 		t.Fatalf("deactivate: %d", status)
 	}
-	if n := countRecords(t, app, collections.OfficeHoursQueue, "officeHours = '"+slot.Id+"' && status = 'waiting'"); n != 0 {
+	if n := testkit.CountRecords(t, app, collections.OfficeHoursQueue, "officeHours = '"+slot.Id+"' && status = 'waiting'"); n != 0 {
 		t.Fatalf("%d entries still waiting after deactivation", n)
 	}
-	status, _, apiErr = queueCall(t, srv.URL, tokens[instructor], path+"/open", nil)
+	status, _, apiErr = testkit.QueueCall(t, srv.URL, testkit.Tokens[testkit.Instructor], path+"/open", nil)
 	if status != 409 || apiErr.Data["code"] != "slot_inactive" {
 		t.Fatalf("open an inactive slot: %d %v", status, apiErr)
 	}
 	// students no longer see it at all
-	status, _, _ = joinQueue(t, srv.URL, studentTokens[2], slot.Id, "")
+	status, _, _ = testkit.JoinQueue(t, srv.URL, studentTokens[2], slot.Id, "")
 	if status != 404 {
 		t.Fatalf("join an inactive slot: %d", status)
 	}
@@ -582,18 +583,18 @@ func TestOfficeHoursOpenClose(t *testing.T) {
 // the entry is admitted once.
 func TestOfficeHoursConcurrentQueue(t *testing.T) {
 	t.Parallel()
-	app := newOfficeHoursApp(t)
-	srv := startServer(t, app)
-	slot := createOfficeHours(t, app, idInstructor, slotDay, "12:00", "13:00", collections.OfficeHoursManualOpen)
+	app := testkit.NewOfficeHoursApp(t)
+	srv := testkit.StartServer(t, app)
+	slot := testkit.CreateOfficeHours(t, app, testkit.IdInstructor, testkit.SlotDay, "12:00", "13:00", collections.OfficeHoursManualOpen)
 	const n = 50
-	students, studentTokens := createQueueStudents(t, app, n, "crowd")
+	students, studentTokens := testkit.CreateQueueStudents(t, app, n, "crowd")
 
 	entryOf := make([]string, n)
 	var wg sync.WaitGroup
 	errs := make(chan string, n)
 	for i := range n {
 		wg.Go(func() {
-			status, entry, apiErr := joinQueue(t, srv.URL, studentTokens[i], slot.Id, fmt.Sprintf("question %d", i))
+			status, entry, apiErr := testkit.JoinQueue(t, srv.URL, studentTokens[i], slot.Id, fmt.Sprintf("question %d", i))
 			if status != 200 {
 				errs <- fmt.Sprintf("join %d: %d %v", i, status, apiErr)
 				return
@@ -609,7 +610,7 @@ func TestOfficeHoursConcurrentQueue(t *testing.T) {
 
 	// join order is commit order: positions 1..50, and joinedAt never
 	// goes backwards along them
-	entries := waitingEntries(t, app, slot.Id)
+	entries := testkit.WaitingEntries(t, app, slot.Id)
 	order := make([]string, len(entries))
 	for i, entry := range entries {
 		order[i] = entry.GetString(collections.QueueStudent)
@@ -617,7 +618,7 @@ func TestOfficeHoursConcurrentQueue(t *testing.T) {
 			t.Fatalf("position %d joined before position %d", i+1, i)
 		}
 	}
-	checkQueue(t, app, slot.Id, order, officehours.DefaultVisitSeconds)
+	testkit.CheckQueue(t, app, slot.Id, order, officehours.DefaultVisitSeconds)
 	if len(order) != n {
 		t.Fatalf("%d waiting, want %d", len(order), n)
 	}
@@ -631,7 +632,7 @@ func TestOfficeHoursConcurrentQueue(t *testing.T) {
 	leaving := []string{order[9], order[19], order[29]}
 	for _, studentId := range []string{order[0], order[39]} {
 		wg.Go(func() {
-			if status, _, apiErr := entryAction(t, srv.URL, tokens[instructor], entryOf[indexOf[studentId]], "admit", nil); status != 200 {
+			if status, _, apiErr := testkit.EntryAction(t, srv.URL, testkit.Tokens[testkit.Instructor], entryOf[indexOf[studentId]], "admit", nil); status != 200 {
 				t.Errorf("admit %s: %d %v", studentId, status, apiErr)
 			}
 		})
@@ -639,14 +640,14 @@ func TestOfficeHoursConcurrentQueue(t *testing.T) {
 	for _, studentId := range leaving {
 		wg.Go(func() {
 			i := indexOf[studentId]
-			if status, _, apiErr := entryAction(t, srv.URL, studentTokens[i], entryOf[i], "cancel", nil); status != 200 {
+			if status, _, apiErr := testkit.EntryAction(t, srv.URL, studentTokens[i], entryOf[i], "cancel", nil); status != 200 {
 				t.Errorf("cancel %d: %d %v", i, status, apiErr)
 			}
 		})
 	}
 	wg.Wait()
 	want := slices.DeleteFunc(slices.Clone(order[1:]), func(id string) bool { return id == order[39] || slices.Contains(leaving, id) })
-	checkQueue(t, app, slot.Id, want, officehours.DefaultVisitSeconds)
+	testkit.CheckQueue(t, app, slot.Id, want, officehours.DefaultVisitSeconds)
 
 	// ten admits of the new head at once: one wins
 	head := entryOf[indexOf[want[0]]]
@@ -654,7 +655,7 @@ func TestOfficeHoursConcurrentQueue(t *testing.T) {
 	statuses := map[int]int{}
 	for range 10 {
 		wg.Go(func() {
-			status, _, _ := entryAction(t, srv.URL, tokens[instructor], head, "admit", nil)
+			status, _, _ := testkit.EntryAction(t, srv.URL, testkit.Tokens[testkit.Instructor], head, "admit", nil)
 			mu.Lock()
 			statuses[status]++
 			mu.Unlock()
@@ -664,11 +665,11 @@ func TestOfficeHoursConcurrentQueue(t *testing.T) {
 	if statuses[200] != 1 || statuses[409] != 9 {
 		t.Fatalf("ten racing admits answered %v, want one 200 and nine 409", statuses)
 	}
-	checkQueue(t, app, slot.Id, want[1:], officehours.DefaultVisitSeconds)
-	if got := queueNoticeCount(t, app, want[0], collections.TypeOfficeHoursAdmitted); got != 1 {
+	testkit.CheckQueue(t, app, slot.Id, want[1:], officehours.DefaultVisitSeconds)
+	if got := testkit.QueueNoticeCount(t, app, want[0], collections.TypeOfficeHoursAdmitted); got != 1 {
 		t.Fatalf("the admitted student got %d admitted notices", got)
 	}
-	if got := countRecords(t, app, collections.OfficeHoursQueue, "instructor = '"+idInstructor+"' && status = 'admitted'"); got != 3 {
+	if got := testkit.CountRecords(t, app, collections.OfficeHoursQueue, "instructor = '"+testkit.IdInstructor+"' && status = 'admitted'"); got != 3 {
 		t.Fatalf("%d admitted entries, want 3", got)
 	}
 }
@@ -679,14 +680,14 @@ func TestOfficeHoursConcurrentQueue(t *testing.T) {
 // entry.
 func TestOfficeHoursRealtimePositions(t *testing.T) {
 	t.Parallel()
-	app := newOfficeHoursApp(t)
-	srv := startServer(t, app)
-	slot := createOfficeHours(t, app, idInstructor, slotDay, "13:00", "14:00", collections.OfficeHoursManualOpen)
-	students, studentTokens := createQueueStudents(t, app, 3, "live")
+	app := testkit.NewOfficeHoursApp(t)
+	srv := testkit.StartServer(t, app)
+	slot := testkit.CreateOfficeHours(t, app, testkit.IdInstructor, testkit.SlotDay, "13:00", "14:00", collections.OfficeHoursManualOpen)
+	students, studentTokens := testkit.CreateQueueStudents(t, app, 3, "live")
 
 	entries := make([]string, 3)
 	for i := range students {
-		status, entry, apiErr := joinQueue(t, srv.URL, studentTokens[i], slot.Id, "")
+		status, entry, apiErr := testkit.JoinQueue(t, srv.URL, studentTokens[i], slot.Id, "")
 		if status != 200 {
 			t.Fatalf("join %d: %d %v", i, status, apiErr)
 		}
@@ -695,19 +696,19 @@ func TestOfficeHoursRealtimePositions(t *testing.T) {
 
 	// the last student watches their own entry; the first watches the
 	// whole collection (and must see only their own)
-	watcher := connectRealtime(t, srv.URL)
+	watcher := testkit.ConnectRealtime(t, srv.URL)
 	topic := collections.OfficeHoursQueue + "/" + entries[2]
-	watcher.subscribe(t, studentTokens[2], topic)
-	watcherAll := connectRealtime(t, srv.URL)
-	watcherAll.subscribe(t, studentTokens[2], collections.OfficeHoursQueue+"/*")
-	wildcard := connectRealtime(t, srv.URL)
-	wildcard.subscribe(t, studentTokens[0], collections.OfficeHoursQueue+"/*")
-	staff := connectRealtime(t, srv.URL)
-	staff.subscribe(t, tokens[instructor], collections.OfficeHoursQueue+"/*")
+	watcher.Subscribe(t, studentTokens[2], topic)
+	watcherAll := testkit.ConnectRealtime(t, srv.URL)
+	watcherAll.Subscribe(t, studentTokens[2], collections.OfficeHoursQueue+"/*")
+	wildcard := testkit.ConnectRealtime(t, srv.URL)
+	wildcard.Subscribe(t, studentTokens[0], collections.OfficeHoursQueue+"/*")
+	staff := testkit.ConnectRealtime(t, srv.URL)
+	staff.Subscribe(t, testkit.Tokens[testkit.Instructor], collections.OfficeHoursQueue+"/*")
 
-	expectPosition := func(c *realtimeClient, name string, wantId string, wantPosition int) {
+	expectPosition := func(c *testkit.RealtimeClient, name string, wantId string, wantPosition int) {
 		t.Helper()
-		ev := c.expectEvent(t, name, 2*time.Second)
+		ev := c.ExpectEvent(t, name, 2*time.Second)
 		if ev.Action != "update" || ev.Record["id"] != wantId || ev.Record["position"] != float64(wantPosition) {
 			t.Fatalf("%s: %s of %v at %v, want update of %s at %d", name, ev.Action, ev.Record["id"], ev.Record["position"], wantId, wantPosition)
 		}
@@ -720,17 +721,17 @@ func TestOfficeHoursRealtimePositions(t *testing.T) {
 	}
 
 	// admit the first: the watcher moves 3 -> 2
-	if status, _, apiErr := entryAction(t, srv.URL, tokens[instructor], entries[0], "admit", nil); status != 200 {
+	if status, _, apiErr := testkit.EntryAction(t, srv.URL, testkit.Tokens[testkit.Instructor], entries[0], "admit", nil); status != 200 {
 		t.Fatalf("admit: %d %v", status, apiErr)
 	}
 	expectPosition(watcher, topic, entries[2], 2)
 	expectPosition(watcherAll, collections.OfficeHoursQueue+"/*", entries[2], 2)
-	if ev := wildcard.expectEvent(t, collections.OfficeHoursQueue+"/*", 2*time.Second); ev.Record["id"] != entries[0] || ev.Record["status"] != "admitted" {
+	if ev := wildcard.ExpectEvent(t, collections.OfficeHoursQueue+"/*", 2*time.Second); ev.Record["id"] != entries[0] || ev.Record["status"] != "admitted" {
 		t.Fatalf("the admitted student's event: %v", ev.Record)
 	}
 
 	// the second leaves: the watcher moves 2 -> 1
-	if status, _, apiErr := entryAction(t, srv.URL, studentTokens[1], entries[1], "cancel", nil); status != 200 {
+	if status, _, apiErr := testkit.EntryAction(t, srv.URL, studentTokens[1], entries[1], "cancel", nil); status != 200 {
 		t.Fatalf("cancel: %d %v", status, apiErr)
 	}
 	expectPosition(watcher, topic, entries[2], 1)
@@ -739,26 +740,26 @@ func TestOfficeHoursRealtimePositions(t *testing.T) {
 	// completing the first visit changes nobody's position and, with a
 	// visit shorter than a second, nobody's estimate: no event for the
 	// watcher, and the first student sees no notes in theirs
-	if status, _, apiErr := entryAction(t, srv.URL, tokens[instructor], entries[0], "complete", map[string]any{"instructorNotes": "private"}); status != 200 {
+	if status, _, apiErr := testkit.EntryAction(t, srv.URL, testkit.Tokens[testkit.Instructor], entries[0], "complete", map[string]any{"instructorNotes": "private"}); status != 200 {
 		t.Fatalf("complete: %d %v", status, apiErr)
 	}
-	if ev := wildcard.expectEvent(t, collections.OfficeHoursQueue+"/*", 2*time.Second); ev.Record["status"] != "completed" {
+	if ev := wildcard.ExpectEvent(t, collections.OfficeHoursQueue+"/*", 2*time.Second); ev.Record["status"] != "completed" {
 		t.Fatalf("completion event: %v", ev.Record)
 	} else if notes, _ := ev.Record["instructorNotes"].(string); notes != "" {
 		t.Fatal("the student received unshared notes in a realtime event")
 	}
-	watcher.expectNoEvent(t, 300*time.Millisecond)
-	watcherAll.expectNoEvent(t, 100*time.Millisecond)
-	wildcard.expectNoEvent(t, 100*time.Millisecond)
+	watcher.ExpectNoEvent(t, 300*time.Millisecond)
+	watcherAll.ExpectNoEvent(t, 100*time.Millisecond)
+	wildcard.ExpectNoEvent(t, 100*time.Millisecond)
 
 	// the instructor saw every change of their queue, notes included
-	var staffEvents []recordEvent
+	var staffEvents []testkit.RecordEvent
 	for {
-		ev, ok := staff.nextEvent(300 * time.Millisecond)
+		ev, ok := staff.NextEvent(300 * time.Millisecond)
 		if !ok {
 			break
 		}
-		var data recordEvent
+		var data testkit.RecordEvent
 		if err := json.Unmarshal(ev.Data, &data); err != nil {
 			t.Fatal(err)
 		}
@@ -777,8 +778,8 @@ func TestOfficeHoursRealtimePositions(t *testing.T) {
 // clock for longer than the grace is let go, while an open one is kept.
 func TestOfficeHoursSweepAndDeletes(t *testing.T) {
 	t.Parallel()
-	app := newOfficeHoursApp(t)
-	srv := startServer(t, app)
+	app := testkit.NewOfficeHoursApp(t)
+	srv := testkit.StartServer(t, app)
 	// a day that is neither today nor yesterday in the instructor's zone,
 	// so the schedule alone never opens these slots during the test
 	london, err := time.LoadLocation("Europe/London")
@@ -786,22 +787,22 @@ func TestOfficeHoursSweepAndDeletes(t *testing.T) {
 		t.Fatal(err)
 	}
 	day := (int(time.Now().In(london).Weekday()) + 3) % 7
-	expiring := createOfficeHours(t, app, idInstructor, day, "15:00", "16:00", collections.OfficeHoursManualOpen)
-	kept := createOfficeHours(t, app, idOtherInstructor, day, "15:00", "16:00", collections.OfficeHoursManualOpen)
-	students, studentTokens := createQueueStudents(t, app, 4, "sweep")
+	expiring := testkit.CreateOfficeHours(t, app, testkit.IdInstructor, day, "15:00", "16:00", collections.OfficeHoursManualOpen)
+	kept := testkit.CreateOfficeHours(t, app, testkit.IdOtherInstructor, day, "15:00", "16:00", collections.OfficeHoursManualOpen)
+	students, studentTokens := testkit.CreateQueueStudents(t, app, 4, "sweep")
 	for i := range 3 {
-		if status, _, apiErr := joinQueue(t, srv.URL, studentTokens[i], expiring.Id, ""); status != 200 {
+		if status, _, apiErr := testkit.JoinQueue(t, srv.URL, studentTokens[i], expiring.Id, ""); status != 200 {
 			t.Fatalf("join %d: %d %v", i, status, apiErr)
 		}
 	}
-	if status, _, apiErr := joinQueue(t, srv.URL, studentTokens[3], kept.Id, ""); status != 200 {
+	if status, _, apiErr := testkit.JoinQueue(t, srv.URL, studentTokens[3], kept.Id, ""); status != 200 {
 		t.Fatalf("join the kept slot: %d %v", status, apiErr)
 	}
 
 	if err := app.Delete(students[1]); err != nil {
 		t.Fatal(err)
 	}
-	checkQueue(t, app, expiring.Id, []string{students[0].Id, students[2].Id}, officehours.DefaultVisitSeconds)
+	testkit.CheckQueue(t, app, expiring.Id, []string{students[0].Id, students[2].Id}, officehours.DefaultVisitSeconds)
 
 	// the sweep leaves open slots alone, and a manual open that ended a
 	// moment ago too
@@ -820,19 +821,19 @@ func TestOfficeHoursSweepAndDeletes(t *testing.T) {
 	if n, err := hooks.SweepOfficeHoursQueues(app, now); err != nil || n != 2 {
 		t.Fatalf("sweep after the grace cancelled %d, %v; want 2", n, err)
 	}
-	checkQueue(t, app, expiring.Id, []string{}, officehours.DefaultVisitSeconds)
-	checkQueue(t, app, kept.Id, []string{students[3].Id}, officehours.DefaultVisitSeconds)
+	testkit.CheckQueue(t, app, expiring.Id, []string{}, officehours.DefaultVisitSeconds)
+	testkit.CheckQueue(t, app, kept.Id, []string{students[3].Id}, officehours.DefaultVisitSeconds)
 	for _, s := range []*core.Record{students[0], students[2]} {
-		if got := queueNoticeCount(t, app, s.Id, collections.TypeOfficeHoursCancelled); got != 1 {
+		if got := testkit.QueueNoticeCount(t, app, s.Id, collections.TypeOfficeHoursCancelled); got != 1 {
 			t.Errorf("student %s got %d cancellation notices", s.Id, got)
 		}
 	}
 
 	// an instructor's account going takes their slots and queues along
-	if err := app.Delete(mustFindUser(t, app, idOtherInstructor)); err != nil {
+	if err := app.Delete(mustFindUser(t, app, testkit.IdOtherInstructor)); err != nil {
 		t.Fatalf("delete an instructor with a queue: %v", err)
 	}
-	if n := countRecords(t, app, collections.OfficeHoursQueue, "instructor = '"+idOtherInstructor+"'"); n != 0 {
+	if n := testkit.CountRecords(t, app, collections.OfficeHoursQueue, "instructor = '"+testkit.IdOtherInstructor+"'"); n != 0 {
 		t.Fatalf("%d entries of a deleted instructor remain", n)
 	}
 }
@@ -850,7 +851,7 @@ func mustFindUser(t testing.TB, app core.App, id string) *core.Record {
 // now, with one demo student waiting at position 1.
 func TestOfficeHoursSeedDemo(t *testing.T) {
 	t.Parallel()
-	app := newOfficeHoursApp(t)
+	app := testkit.NewOfficeHoursApp(t)
 	if _, err := commands.SeedDemo(app); err != nil {
 		t.Fatal(err)
 	}
@@ -872,5 +873,5 @@ func TestOfficeHoursSeedDemo(t *testing.T) {
 	if !officehours.IsOpen(weekly, slot.GetBool(collections.OfficeHoursActive), override, time.Now()) {
 		t.Fatalf("the demo slot is not open now: %v", slot.FieldsData())
 	}
-	checkQueue(t, app, slot.Id, []string{demo.Students[2].Id}, officehours.DefaultVisitSeconds)
+	testkit.CheckQueue(t, app, slot.Id, []string{demo.Students[2].Id}, officehours.DefaultVisitSeconds)
 }

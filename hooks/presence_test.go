@@ -10,6 +10,7 @@ import (
 	"studyhall/collections"
 	"studyhall/hooks"
 	"studyhall/presence"
+	"studyhall/testkit"
 )
 
 // fastPresence shortens presence's limits so that a test sees offline and
@@ -23,16 +24,16 @@ var fastPresence = presence.Config{
 // waitPresence reads c's events until one says userId's presence is
 // status, and fails the test if none does within timeout. It returns the
 // record as the subscriber saw it.
-func waitPresence(t *testing.T, c *realtimeClient, userId, status string, timeout time.Duration) map[string]any {
+func waitPresence(t *testing.T, c *testkit.RealtimeClient, userId, status string, timeout time.Duration) map[string]any {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	var seen []string
 	for time.Now().Before(deadline) {
-		ev, ok := c.nextEvent(time.Until(deadline))
+		ev, ok := c.NextEvent(time.Until(deadline))
 		if !ok {
 			break
 		}
-		var data recordEvent
+		var data testkit.RecordEvent
 		if json.Unmarshal(ev.Data, &data) != nil || data.Record["user"] != userId {
 			continue
 		}
@@ -47,15 +48,15 @@ func waitPresence(t *testing.T, c *realtimeClient, userId, status string, timeou
 
 // expectNoPresenceChange fails if, within d, c sees userId's presence
 // become anything but status.
-func expectNoPresenceChange(t *testing.T, c *realtimeClient, userId, status string, d time.Duration) {
+func expectNoPresenceChange(t *testing.T, c *testkit.RealtimeClient, userId, status string, d time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
-		ev, ok := c.nextEvent(time.Until(deadline))
+		ev, ok := c.NextEvent(time.Until(deadline))
 		if !ok {
 			return
 		}
-		var data recordEvent
+		var data testkit.RecordEvent
 		if json.Unmarshal(ev.Data, &data) == nil && data.Record["user"] == userId && data.Record["status"] != status {
 			t.Fatalf("presence of %s flashed %q", userId, data.Record["status"])
 		}
@@ -68,36 +69,36 @@ func expectNoPresenceChange(t *testing.T, c *realtimeClient, userId, status stri
 func TestPresenceTabsAndOffline(t *testing.T) {
 	t.Parallel()
 
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
 	noAway := fastPresence
 	noAway.AwayAfter = time.Minute // this test is about connections only
 	hooks.PresenceConfig(app, noAway)
-	srv := startServer(t, app)
+	srv := testkit.StartServer(t, app)
 
-	observer := connectRealtime(t, srv.URL)
-	observer.subscribe(t, tokens[otherStudent], "presence/*")
+	observer := testkit.ConnectRealtime(t, srv.URL)
+	observer.Subscribe(t, testkit.Tokens[testkit.OtherStudent], "presence/*")
 
-	tabA := connectRealtime(t, srv.URL)
-	tabA.subscribe(t, tokens[student], "presence/*")
-	waitPresence(t, observer, idStudent, presence.Online, 3*time.Second)
+	tabA := testkit.ConnectRealtime(t, srv.URL)
+	tabA.Subscribe(t, testkit.Tokens[testkit.Student], "presence/*")
+	waitPresence(t, observer, testkit.IdStudent, presence.Online, 3*time.Second)
 
-	tabB := connectRealtime(t, srv.URL)
-	tabB.subscribe(t, tokens[student], "presence/*")
-	tabA.close()
+	tabB := testkit.ConnectRealtime(t, srv.URL)
+	tabB.Subscribe(t, testkit.Tokens[testkit.Student], "presence/*")
+	tabA.Close()
 	// tab B keeps the student online, well past OfflineAfter
-	expectNoPresenceChange(t, observer, idStudent, presence.Online, 3*fastPresence.OfflineAfter)
+	expectNoPresenceChange(t, observer, testkit.IdStudent, presence.Online, 3*fastPresence.OfflineAfter)
 
 	// a reload: the last tab closes and a new one opens at once
-	tabB.close()
+	tabB.Close()
 	time.Sleep(fastPresence.OfflineAfter / 4)
-	tabC := connectRealtime(t, srv.URL)
-	tabC.subscribe(t, tokens[student], "presence/*")
-	expectNoPresenceChange(t, observer, idStudent, presence.Online, 2*fastPresence.OfflineAfter)
+	tabC := testkit.ConnectRealtime(t, srv.URL)
+	tabC.Subscribe(t, testkit.Tokens[testkit.Student], "presence/*")
+	expectNoPresenceChange(t, observer, testkit.IdStudent, presence.Online, 2*fastPresence.OfflineAfter)
 
-	tabC.close()
+	tabC.Close()
 	start := time.Now()
-	rec := waitPresence(t, observer, idStudent, presence.Offline, 3*time.Second)
+	rec := waitPresence(t, observer, testkit.IdStudent, presence.Offline, 3*time.Second)
 	if waited := time.Since(start); waited < fastPresence.OfflineAfter/2 {
 		t.Errorf("offline after %s, before the grace period of %s", waited, fastPresence.OfflineAfter)
 	}
@@ -105,7 +106,7 @@ func TestPresenceTabsAndOffline(t *testing.T) {
 		t.Error("an offline user has no lastSeen")
 	}
 
-	stored, err := app.FindFirstRecordByData(collections.Presence, "user", idStudent)
+	stored, err := app.FindFirstRecordByData(collections.Presence, "user", testkit.IdStudent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,25 +121,25 @@ func TestPresenceTabsAndOffline(t *testing.T) {
 func TestPresenceManualAndAway(t *testing.T) {
 	t.Parallel()
 
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
 	hooks.PresenceConfig(app, fastPresence)
-	srv := startServer(t, app)
+	srv := testkit.StartServer(t, app)
 
-	observer := connectRealtime(t, srv.URL)
-	observer.subscribe(t, tokens[otherStudent], "presence/*")
-	tab := connectRealtime(t, srv.URL)
-	tab.subscribe(t, tokens[student], "presence/*")
-	waitPresence(t, observer, idStudent, presence.Online, 3*time.Second)
+	observer := testkit.ConnectRealtime(t, srv.URL)
+	observer.Subscribe(t, testkit.Tokens[testkit.OtherStudent], "presence/*")
+	tab := testkit.ConnectRealtime(t, srv.URL)
+	tab.Subscribe(t, testkit.Tokens[testkit.Student], "presence/*")
+	waitPresence(t, observer, testkit.IdStudent, presence.Online, 3*time.Second)
 
 	var own map[string]any
-	if status := apiRequest(t, srv.URL, http.MethodPut, "/api/presence/status", tokens[student], map[string]any{"status": "busy", "activity": "In session: Algebra"}, &own); status != 200 {
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPut, "/api/presence/status", testkit.Tokens[testkit.Student], map[string]any{"status": "busy", "activity": "In session: Algebra"}, &own); status != 200 {
 		t.Fatalf("set busy: %d", status)
 	}
 	if own["status"] != presence.Busy || own["manualStatus"] != presence.ManualBusy {
 		t.Fatalf("own row after busy: %v", own)
 	}
-	rec := waitPresence(t, observer, idStudent, presence.Busy, 2*time.Second)
+	rec := waitPresence(t, observer, testkit.IdStudent, presence.Busy, 2*time.Second)
 	if rec["activity"] != "In session: Algebra" {
 		t.Errorf("activity = %v", rec["activity"])
 	}
@@ -147,11 +148,11 @@ func TestPresenceManualAndAway(t *testing.T) {
 	}
 
 	// busy does not go away with time
-	expectNoPresenceChange(t, observer, idStudent, presence.Busy, fastPresence.AwayAfter+300*time.Millisecond)
+	expectNoPresenceChange(t, observer, testkit.IdStudent, presence.Busy, fastPresence.AwayAfter+300*time.Millisecond)
 
 	// invisible shows as offline, and tells nothing else
-	apiRequest(t, srv.URL, http.MethodPut, "/api/presence/status", tokens[student], map[string]any{"status": "invisible"}, nil)
-	rec = waitPresence(t, observer, idStudent, presence.Offline, 2*time.Second)
+	testkit.ApiRequest(t, srv.URL, http.MethodPut, "/api/presence/status", testkit.Tokens[testkit.Student], map[string]any{"status": "invisible"}, nil)
+	rec = waitPresence(t, observer, testkit.IdStudent, presence.Offline, 2*time.Second)
 	if _, leaked := rec["manualStatus"]; leaked {
 		t.Error("an invisible user's manual status reached another user")
 	}
@@ -161,22 +162,22 @@ func TestPresenceManualAndAway(t *testing.T) {
 	var online struct {
 		Items []map[string]any `json:"items"`
 	}
-	apiRequest(t, srv.URL, http.MethodGet, "/api/presence/online", tokens[otherStudent], nil, &online)
+	testkit.ApiRequest(t, srv.URL, http.MethodGet, "/api/presence/online", testkit.Tokens[testkit.OtherStudent], nil, &online)
 	for _, u := range online.Items {
-		if u["id"] == idStudent {
+		if u["id"] == testkit.IdStudent {
 			t.Error("an invisible user is listed online")
 		}
 	}
 
 	// back to automatic: online now, away after AwayAfter without
 	// activity, online again with an active heartbeat
-	apiRequest(t, srv.URL, http.MethodPut, "/api/presence/status", tokens[student], map[string]any{"status": "online"}, nil)
-	waitPresence(t, observer, idStudent, presence.Online, 2*time.Second)
-	waitPresence(t, observer, idStudent, presence.Away, fastPresence.AwayAfter+2*time.Second)
-	if status := apiRequest(t, srv.URL, http.MethodPost, "/api/presence/heartbeat", tokens[student], map[string]any{"active": true, "activity": "Reading"}, nil); status != 200 {
+	testkit.ApiRequest(t, srv.URL, http.MethodPut, "/api/presence/status", testkit.Tokens[testkit.Student], map[string]any{"status": "online"}, nil)
+	waitPresence(t, observer, testkit.IdStudent, presence.Online, 2*time.Second)
+	waitPresence(t, observer, testkit.IdStudent, presence.Away, fastPresence.AwayAfter+2*time.Second)
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, "/api/presence/heartbeat", testkit.Tokens[testkit.Student], map[string]any{"active": true, "activity": "Reading"}, nil); status != 200 {
 		t.Fatalf("heartbeat: %d", status)
 	}
-	waitPresence(t, observer, idStudent, presence.Online, 2*time.Second)
+	waitPresence(t, observer, testkit.IdStudent, presence.Online, 2*time.Second)
 }
 
 // TestPresenceRoutes: the online list by course, bad input and the
@@ -184,13 +185,13 @@ func TestPresenceManualAndAway(t *testing.T) {
 func TestPresenceRoutes(t *testing.T) {
 	t.Parallel()
 
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
 	hooks.PresenceConfig(app, fastPresence)
-	srv := startServer(t, app)
+	srv := testkit.StartServer(t, app)
 
-	for _, actor := range []string{student, otherStudent, instructor} {
-		if status := apiRequest(t, srv.URL, http.MethodPost, "/api/presence/heartbeat", tokens[actor], map[string]any{}, nil); status != 200 {
+	for _, actor := range []string{testkit.Student, testkit.OtherStudent, testkit.Instructor} {
+		if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, "/api/presence/heartbeat", testkit.Tokens[actor], map[string]any{}, nil); status != 200 {
 			t.Fatalf("heartbeat as %s: %d", actor, status)
 		}
 	}
@@ -198,8 +199,8 @@ func TestPresenceRoutes(t *testing.T) {
 	var all, course struct {
 		Items []map[string]any `json:"items"`
 	}
-	apiRequest(t, srv.URL, http.MethodGet, "/api/presence/online", tokens[student], nil, &all)
-	apiRequest(t, srv.URL, http.MethodGet, "/api/presence/online?course="+idCourse, tokens[student], nil, &course)
+	testkit.ApiRequest(t, srv.URL, http.MethodGet, "/api/presence/online", testkit.Tokens[testkit.Student], nil, &all)
+	testkit.ApiRequest(t, srv.URL, http.MethodGet, "/api/presence/online?course="+testkit.IdCourse, testkit.Tokens[testkit.Student], nil, &course)
 	ids := func(items []map[string]any) string {
 		var out []string
 		for _, i := range items {
@@ -210,10 +211,10 @@ func TestPresenceRoutes(t *testing.T) {
 		}
 		return strings.Join(out, ",")
 	}
-	if got := ids(all.Items); !strings.Contains(got, idStudent) || !strings.Contains(got, idOtherStudent) || !strings.Contains(got, idInstructor) {
+	if got := ids(all.Items); !strings.Contains(got, testkit.IdStudent) || !strings.Contains(got, testkit.IdOtherStudent) || !strings.Contains(got, testkit.IdInstructor) {
 		t.Errorf("online = %s", got)
 	}
-	if got := ids(course.Items); !strings.Contains(got, idStudent) || !strings.Contains(got, idInstructor) || strings.Contains(got, idOtherStudent) {
+	if got := ids(course.Items); !strings.Contains(got, testkit.IdStudent) || !strings.Contains(got, testkit.IdInstructor) || strings.Contains(got, testkit.IdOtherStudent) {
 		t.Errorf("online in the course = %s, want its instructor and students only", got)
 	}
 
@@ -224,16 +225,16 @@ func TestPresenceRoutes(t *testing.T) {
 		want                      string
 	}{
 		{"a guest", http.MethodPost, "/api/presence/heartbeat", "", map[string]any{}, 401, ""},
-		{"offline is not a manual status", http.MethodPut, "/api/presence/status", tokens[student], map[string]any{"status": "offline"}, 400, "validation_invalid_status"},
-		{"a missing status", http.MethodPut, "/api/presence/status", tokens[student], map[string]any{}, 400, "validation_required"},
-		{"an oversize activity", http.MethodPost, "/api/presence/heartbeat", tokens[otherStudent], map[string]any{"activity": strings.Repeat("a", 101)}, 400, "validation_max_text_constraint"},
-		{"an activity of the wrong type", http.MethodPost, "/api/presence/heartbeat", tokens[otherStudent], map[string]any{"activity": 12}, 400, ""},
-		{"an unknown course", http.MethodGet, "/api/presence/online?course=nosuchcourse00", tokens[student], nil, 404, ""},
-		{"a draft course of someone else", http.MethodGet, "/api/presence/online?course=" + idDraftCourse, tokens[student], nil, 404, ""},
+		{"offline is not a manual status", http.MethodPut, "/api/presence/status", testkit.Tokens[testkit.Student], map[string]any{"status": "offline"}, 400, "validation_invalid_status"},
+		{"a missing status", http.MethodPut, "/api/presence/status", testkit.Tokens[testkit.Student], map[string]any{}, 400, "validation_required"},
+		{"an oversize activity", http.MethodPost, "/api/presence/heartbeat", testkit.Tokens[testkit.OtherStudent], map[string]any{"activity": strings.Repeat("a", 101)}, 400, "validation_max_text_constraint"},
+		{"an activity of the wrong type", http.MethodPost, "/api/presence/heartbeat", testkit.Tokens[testkit.OtherStudent], map[string]any{"activity": 12}, 400, ""},
+		{"an unknown course", http.MethodGet, "/api/presence/online?course=nosuchcourse00", testkit.Tokens[testkit.Student], nil, 404, ""},
+		{"a draft course of someone else", http.MethodGet, "/api/presence/online?course=" + testkit.IdDraftCourse, testkit.Tokens[testkit.Student], nil, 404, ""},
 	}
 	for _, c := range checks {
 		var body map[string]any
-		status := apiRequest(t, srv.URL, c.method, c.path, c.token, c.body, &body)
+		status := testkit.ApiRequest(t, srv.URL, c.method, c.path, c.token, c.body, &body)
 		raw, _ := json.Marshal(body)
 		if status != c.status || !strings.Contains(string(raw), c.want) {
 			t.Errorf("%s: %d %s, want %d with %q", c.name, status, raw, c.status, c.want)
@@ -242,7 +243,7 @@ func TestPresenceRoutes(t *testing.T) {
 
 	limited := 0
 	for range 15 {
-		if apiRequest(t, srv.URL, http.MethodPost, "/api/presence/heartbeat", tokens[instructor], map[string]any{}, nil) == http.StatusTooManyRequests {
+		if testkit.ApiRequest(t, srv.URL, http.MethodPost, "/api/presence/heartbeat", testkit.Tokens[testkit.Instructor], map[string]any{}, nil) == http.StatusTooManyRequests {
 			limited++
 		}
 	}

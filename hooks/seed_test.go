@@ -7,6 +7,7 @@ import (
 
 	"studyhall/collections"
 	"studyhall/commands"
+	"studyhall/testkit"
 )
 
 // TestSeedDemoIsIdempotent: seed --demo twice leaves one set of demo data,
@@ -14,7 +15,7 @@ import (
 func TestSeedDemoIsIdempotent(t *testing.T) {
 	t.Parallel()
 
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
 
 	first, err := commands.SeedDemo(app)
@@ -30,11 +31,11 @@ func TestSeedDemoIsIdempotent(t *testing.T) {
 	}
 
 	counts := map[string]int{
-		collections.Courses:     countRecords(t, app, collections.Courses, "instructor = '"+first.Instructor.Id+"'"),
-		collections.Lessons:     countRecords(t, app, collections.Lessons, "course = '"+first.Course.Id+"'"),
-		collections.Enrollments: countRecords(t, app, collections.Enrollments, "course = '"+first.Course.Id+"' && status = 'active'"),
+		collections.Courses:     testkit.CountRecords(t, app, collections.Courses, "instructor = '"+first.Instructor.Id+"'"),
+		collections.Lessons:     testkit.CountRecords(t, app, collections.Lessons, "course = '"+first.Course.Id+"'"),
+		collections.Enrollments: testkit.CountRecords(t, app, collections.Enrollments, "course = '"+first.Course.Id+"' && status = 'active'"),
 	}
-	demoUsers := countRecords(t, app, collections.Users, "email ~ 'student' && email ~ '@studyhall.test' && id != '"+idStudent+"' && id != '"+idOtherStudent+"' && id != '"+idDroppedStudent+"'")
+	demoUsers := testkit.CountRecords(t, app, collections.Users, "email ~ 'student' && email ~ '@studyhall.test' && id != '"+testkit.IdStudent+"' && id != '"+testkit.IdOtherStudent+"' && id != '"+testkit.IdDroppedStudent+"'")
 	if demoUsers != len(first.Students) || len(first.Students) < 3 {
 		t.Errorf("demo students = %d, want %d (at least 3)", demoUsers, len(first.Students))
 	}

@@ -13,18 +13,19 @@ import (
 
 	"studyhall/collections"
 	"studyhall/commands"
+	"studyhall/testkit"
 )
 
 // studyGroupApp is a fresh test app with the study group fixtures.
 func studyGroupApp(t testing.TB) *tests.TestApp {
-	app := newTestApp(t)
-	seedStudyGroupFixtures(t, app)
+	app := testkit.NewTestApp(t)
+	testkit.SeedStudyGroupFixtures(t, app)
 	return app
 }
 
 // as is the Authorization header of the user with id userId.
 func sgAuth(userId string) map[string]string {
-	return map[string]string{"Authorization": tokens[userId]}
+	return map[string]string{"Authorization": testkit.Tokens[userId]}
 }
 
 // code is the literal error code a client branches on.
@@ -40,16 +41,16 @@ func TestStudyGroupFixtures(t *testing.T) {
 	app := studyGroupApp(t)
 	defer app.Cleanup()
 
-	for id, want := range map[string]int{idPublicGroup: 2, idPrivateGroup: 2, idFullGroup: 2, idArchivedGroup: 1} {
-		group := findStudyGroup(t, app, id)
-		if got := group.GetInt(collections.StudyGroupMemberCount); got != want || groupMembers(t, app, id) != want {
-			t.Errorf("%s: memberCount %d, rows %d, want %d", id, got, groupMembers(t, app, id), want)
+	for id, want := range map[string]int{testkit.IdPublicGroup: 2, testkit.IdPrivateGroup: 2, testkit.IdFullGroup: 2, testkit.IdArchivedGroup: 1} {
+		group := testkit.FindStudyGroup(t, app, id)
+		if got := group.GetInt(collections.StudyGroupMemberCount); got != want || testkit.GroupMembers(t, app, id) != want {
+			t.Errorf("%s: memberCount %d, rows %d, want %d", id, got, testkit.GroupMembers(t, app, id), want)
 		}
-		if got := len(groupRoomParticipants(t, app, id)); got != want {
+		if got := len(testkit.GroupRoomParticipants(t, app, id)); got != want {
 			t.Errorf("%s: %d chat participants, want %d", id, got, want)
 		}
 	}
-	if role := groupMemberRole(t, app, idPrivateGroup, idStudent); role != collections.GroupRoleAdmin {
+	if role := testkit.GroupMemberRole(t, app, testkit.IdPrivateGroup, testkit.IdStudent); role != collections.GroupRoleAdmin {
 		t.Errorf("owner's role %q, want admin", role)
 	}
 }
@@ -60,12 +61,12 @@ func TestStudyGroupCreateAndUpdate(t *testing.T) {
 		{
 			Name:           "a student creates a group and becomes its owner and first admin, with a chat room",
 			Method:         http.MethodPost,
-			URL:            recordsURL(collections.StudyGroups),
+			URL:            testkit.RecordsURL(collections.StudyGroups),
 			Body:           strings.NewReader(`{"name":"Calculus crew","visibility":"private","maxMembers":5}`),
-			Headers:        sgAuth(idOtherStudent),
+			Headers:        sgAuth(testkit.IdOtherStudent),
 			ExpectedStatus: http.StatusOK,
 			ExpectedContent: []string{
-				`"owner":"` + idOtherStudent + `"`, `"memberCount":1`, `"active":true`, `"visibility":"private"`,
+				`"owner":"` + testkit.IdOtherStudent + `"`, `"memberCount":1`, `"active":true`, `"visibility":"private"`,
 			},
 			ExpectedEvents: map[string]int{"OnRecordAfterCreateSuccess": 3}, // group, chat room, admin row
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
@@ -73,7 +74,7 @@ func TestStudyGroupCreateAndUpdate(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if role := groupMemberRole(t, app, group.Id, idOtherStudent); role != collections.GroupRoleAdmin {
+				if role := testkit.GroupMemberRole(t, app, group.Id, testkit.IdOtherStudent); role != collections.GroupRoleAdmin {
 					t.Errorf("creator's role %q, want admin", role)
 				}
 				room, err := app.FindRecordById(collections.ChatRooms, group.GetString(collections.StudyGroupChatRoom))
@@ -81,7 +82,7 @@ func TestStudyGroupCreateAndUpdate(t *testing.T) {
 					t.Fatal(err)
 				}
 				if room.GetString(collections.ChatRoomType) != collections.ChatRoomTypeStudyGroup ||
-					!slices.Equal(room.GetStringSlice(collections.ChatRoomParticipants), []string{idOtherStudent}) {
+					!slices.Equal(room.GetStringSlice(collections.ChatRoomParticipants), []string{testkit.IdOtherStudent}) {
 					t.Errorf("chat room %v", room.PublicExport())
 				}
 			},
@@ -89,9 +90,9 @@ func TestStudyGroupCreateAndUpdate(t *testing.T) {
 		{
 			Name:            "nobody creates a group in someone else's name",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.StudyGroups),
-			Body:            strings.NewReader(`{"name":"Mine","owner":"` + idStudent + `"}`),
-			Headers:         sgAuth(idOtherStudent),
+			URL:             testkit.RecordsURL(collections.StudyGroups),
+			Body:            strings.NewReader(`{"name":"Mine","owner":"` + testkit.IdStudent + `"}`),
+			Headers:         sgAuth(testkit.IdOtherStudent),
 			ExpectedStatus:  http.StatusBadRequest,
 			ExpectedContent: []string{`"status":400`},
 			ExpectedEvents:  sgNothingWritten,
@@ -99,9 +100,9 @@ func TestStudyGroupCreateAndUpdate(t *testing.T) {
 		{
 			Name:            "memberCount is the server's",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.StudyGroups),
+			URL:             testkit.RecordsURL(collections.StudyGroups),
 			Body:            strings.NewReader(`{"name":"Mine","memberCount":50}`),
-			Headers:         sgAuth(idOtherStudent),
+			Headers:         sgAuth(testkit.IdOtherStudent),
 			ExpectedStatus:  http.StatusBadRequest,
 			ExpectedContent: []string{`"status":400`},
 			ExpectedEvents:  sgNothingWritten,
@@ -109,7 +110,7 @@ func TestStudyGroupCreateAndUpdate(t *testing.T) {
 		{
 			Name:            "guests create no group",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.StudyGroups),
+			URL:             testkit.RecordsURL(collections.StudyGroups),
 			Body:            strings.NewReader(`{"name":"Mine"}`),
 			ExpectedStatus:  http.StatusBadRequest,
 			ExpectedContent: []string{`"status":400`},
@@ -118,9 +119,9 @@ func TestStudyGroupCreateAndUpdate(t *testing.T) {
 		{
 			Name:            "a member limit of 1 is refused",
 			Method:          http.MethodPost,
-			URL:             recordsURL(collections.StudyGroups),
+			URL:             testkit.RecordsURL(collections.StudyGroups),
 			Body:            strings.NewReader(`{"name":"Alone","maxMembers":1}`),
-			Headers:         sgAuth(idOtherStudent),
+			Headers:         sgAuth(testkit.IdOtherStudent),
 			ExpectedStatus:  http.StatusBadRequest,
 			ExpectedContent: []string{`"maxMembers":{"code":"validation_min_number_constraint"`},
 			ExpectedEvents:  sgNothingWritten,
@@ -128,9 +129,9 @@ func TestStudyGroupCreateAndUpdate(t *testing.T) {
 		{
 			Name:            "an admin who is not the owner renames the group",
 			Method:          http.MethodPatch,
-			URL:             recordsURL(collections.StudyGroups, idPublicGroup),
+			URL:             testkit.RecordsURL(collections.StudyGroups, testkit.IdPublicGroup),
 			Body:            strings.NewReader(`{"name":"Renamed","maxMembers":2}`),
-			Headers:         sgAuth(idOtherStudent),
+			Headers:         sgAuth(testkit.IdOtherStudent),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{`"name":"Renamed"`, `"memberCount":2`, `"maxMembers":2`},
 			ExpectedEvents:  map[string]int{"OnRecordAfterUpdateSuccess": 1},
@@ -138,22 +139,22 @@ func TestStudyGroupCreateAndUpdate(t *testing.T) {
 		{
 			Name:            "maxMembers never below the member count",
 			Method:          http.MethodPatch,
-			URL:             recordsURL(collections.StudyGroups, idPrivateGroup),
+			URL:             testkit.RecordsURL(collections.StudyGroups, testkit.IdPrivateGroup),
 			Body:            strings.NewReader(`{"maxMembers":2}`),
-			Headers:         sgAuth(idStudent),
+			Headers:         sgAuth(testkit.IdStudent),
 			ExpectedStatus:  http.StatusBadRequest,
 			ExpectedContent: []string{`"maxMembers":{"code":"validation_below_member_count"`},
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
-				addTestMember(t, app, idPrivateGroup, idOtherInstructor, collections.GroupRoleMember)
+				testkit.AddTestMember(t, app, testkit.IdPrivateGroup, testkit.IdOtherInstructor, collections.GroupRoleMember)
 			},
 			ExpectedEvents: map[string]int{"OnRecordAfterUpdateSuccess": 0},
 		},
 		{
 			Name:            "a plain member does not update the group",
 			Method:          http.MethodPatch,
-			URL:             recordsURL(collections.StudyGroups, idPrivateGroup),
+			URL:             testkit.RecordsURL(collections.StudyGroups, testkit.IdPrivateGroup),
 			Body:            strings.NewReader(`{"name":"Mine now"}`),
-			Headers:         sgAuth(idInstructor),
+			Headers:         sgAuth(testkit.IdInstructor),
 			ExpectedStatus:  http.StatusNotFound,
 			ExpectedContent: []string{`"status":404`},
 			ExpectedEvents:  sgNothingWritten,
@@ -161,9 +162,9 @@ func TestStudyGroupCreateAndUpdate(t *testing.T) {
 		{
 			Name:            "an admin does not hand the group to someone else",
 			Method:          http.MethodPatch,
-			URL:             recordsURL(collections.StudyGroups, idPublicGroup),
-			Body:            strings.NewReader(`{"owner":"` + idOtherStudent + `"}`),
-			Headers:         sgAuth(idOtherStudent),
+			URL:             testkit.RecordsURL(collections.StudyGroups, testkit.IdPublicGroup),
+			Body:            strings.NewReader(`{"owner":"` + testkit.IdOtherStudent + `"}`),
+			Headers:         sgAuth(testkit.IdOtherStudent),
 			ExpectedStatus:  http.StatusNotFound,
 			ExpectedContent: []string{`"status":404`},
 			ExpectedEvents:  sgNothingWritten,
@@ -171,19 +172,19 @@ func TestStudyGroupCreateAndUpdate(t *testing.T) {
 		{
 			Name:           "only the owner deletes; members, invitations and the chat room go with the group",
 			Method:         http.MethodDelete,
-			URL:            recordsURL(collections.StudyGroups, idPrivateGroup),
-			Headers:        sgAuth(idStudent),
+			URL:            testkit.RecordsURL(collections.StudyGroups, testkit.IdPrivateGroup),
+			Headers:        sgAuth(testkit.IdStudent),
 			ExpectedStatus: http.StatusNoContent,
 			// the group, 2 members, 1 invitation, the chat room
 			ExpectedEvents: map[string]int{"OnRecordAfterDeleteSuccess": 5},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				if n := groupMembers(t, app, idPrivateGroup); n != 0 {
+				if n := testkit.GroupMembers(t, app, testkit.IdPrivateGroup); n != 0 {
 					t.Errorf("%d members left", n)
 				}
-				if n := countRecords(t, app, collections.StudyGroupInvitations, "group = '"+idPrivateGroup+"'"); n != 0 {
+				if n := testkit.CountRecords(t, app, collections.StudyGroupInvitations, "group = '"+testkit.IdPrivateGroup+"'"); n != 0 {
 					t.Errorf("%d invitations left", n)
 				}
-				if n := countRecords(t, app, collections.ChatRooms, "type = 'study_group'"); n != 3 {
+				if n := testkit.CountRecords(t, app, collections.ChatRooms, "type = 'study_group'"); n != 3 {
 					t.Errorf("%d study group chat rooms, want 3", n)
 				}
 			},
@@ -191,8 +192,8 @@ func TestStudyGroupCreateAndUpdate(t *testing.T) {
 		{
 			Name:            "an admin who is not the owner does not delete",
 			Method:          http.MethodDelete,
-			URL:             recordsURL(collections.StudyGroups, idPublicGroup),
-			Headers:         sgAuth(idOtherStudent),
+			URL:             testkit.RecordsURL(collections.StudyGroups, testkit.IdPublicGroup),
+			Headers:         sgAuth(testkit.IdOtherStudent),
 			ExpectedStatus:  http.StatusNotFound,
 			ExpectedContent: []string{`"status":404`},
 			ExpectedEvents:  sgNothingWritten,
@@ -211,7 +212,7 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "guests are asked to sign in",
 			Method:          http.MethodPost,
-			URL:             studyGroupURL(idPublicGroup, "join"),
+			URL:             testkit.StudyGroupURL(testkit.IdPublicGroup, "join"),
 			ExpectedStatus:  http.StatusUnauthorized,
 			ExpectedContent: []string{`"status":401`},
 			ExpectedEvents:  sgNothingWritten,
@@ -219,24 +220,24 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "anyone joins a public group; the other members hear of it",
 			Method:          http.MethodPost,
-			URL:             studyGroupURL(idPublicGroup, "join"),
-			Headers:         sgAuth(idOtherInstructor),
+			URL:             testkit.StudyGroupURL(testkit.IdPublicGroup, "join"),
+			Headers:         sgAuth(testkit.IdOtherInstructor),
 			ExpectedStatus:  http.StatusOK,
-			ExpectedContent: []string{`"user":"` + idOtherInstructor + `"`, `"role":"member"`},
+			ExpectedContent: []string{`"user":"` + testkit.IdOtherInstructor + `"`, `"role":"member"`},
 			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 1, "OnRecordAfterUpdateSuccess": 2}, // member; group, chat room
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				if got := findStudyGroup(t, app, idPublicGroup).GetInt(collections.StudyGroupMemberCount); got != 3 {
+				if got := testkit.FindStudyGroup(t, app, testkit.IdPublicGroup).GetInt(collections.StudyGroupMemberCount); got != 3 {
 					t.Errorf("memberCount %d, want 3", got)
 				}
-				if !slices.Contains(groupRoomParticipants(t, app, idPublicGroup), idOtherInstructor) {
+				if !slices.Contains(testkit.GroupRoomParticipants(t, app, testkit.IdPublicGroup), testkit.IdOtherInstructor) {
 					t.Error("the joiner is not in the group's chat room")
 				}
-				for _, id := range []string{idStudent, idOtherStudent} {
-					if n := groupNoticesOf(t, app, id, collections.TypeStudyGroupMemberJoined); n != 1 {
+				for _, id := range []string{testkit.IdStudent, testkit.IdOtherStudent} {
+					if n := testkit.GroupNoticesOf(t, app, id, collections.TypeStudyGroupMemberJoined); n != 1 {
 						t.Errorf("%s got %d member_joined notices, want 1", id, n)
 					}
 				}
-				if n := groupNoticesOf(t, app, idOtherInstructor, collections.TypeStudyGroupMemberJoined); n != 0 {
+				if n := testkit.GroupNoticesOf(t, app, testkit.IdOtherInstructor, collections.TypeStudyGroupMemberJoined); n != 0 {
 					t.Errorf("the joiner got %d member_joined notices", n)
 				}
 			},
@@ -244,17 +245,17 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "joining twice answers the same membership",
 			Method:          http.MethodPost,
-			URL:             studyGroupURL(idPublicGroup, "join"),
-			Headers:         sgAuth(idOtherStudent),
+			URL:             testkit.StudyGroupURL(testkit.IdPublicGroup, "join"),
+			Headers:         sgAuth(testkit.IdOtherStudent),
 			ExpectedStatus:  http.StatusOK,
-			ExpectedContent: []string{`"user":"` + idOtherStudent + `"`, `"role":"admin"`},
+			ExpectedContent: []string{`"user":"` + testkit.IdOtherStudent + `"`, `"role":"admin"`},
 			ExpectedEvents:  sgNothingWritten,
 		},
 		{
 			Name:            "a private group without an invitation is not there",
 			Method:          http.MethodPost,
-			URL:             studyGroupURL(idPrivateGroup, "join"),
-			Headers:         sgAuth(idOtherStudent),
+			URL:             testkit.StudyGroupURL(testkit.IdPrivateGroup, "join"),
+			Headers:         sgAuth(testkit.IdOtherStudent),
 			ExpectedStatus:  http.StatusNotFound,
 			ExpectedContent: []string{`"status":404`},
 			ExpectedEvents:  sgNothingWritten,
@@ -262,12 +263,12 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "an invitee joins a private group and the invitation is accepted",
 			Method:          http.MethodPost,
-			URL:             studyGroupURL(idPrivateGroup, "join"),
-			Headers:         sgAuth(idDroppedStudent),
+			URL:             testkit.StudyGroupURL(testkit.IdPrivateGroup, "join"),
+			Headers:         sgAuth(testkit.IdDroppedStudent),
 			ExpectedStatus:  http.StatusOK,
-			ExpectedContent: []string{`"user":"` + idDroppedStudent + `"`},
+			ExpectedContent: []string{`"user":"` + testkit.IdDroppedStudent + `"`},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				invitation, err := app.FindRecordById(collections.StudyGroupInvitations, idPendingInvitation)
+				invitation, err := app.FindRecordById(collections.StudyGroupInvitations, testkit.IdPendingInvitation)
 				if err != nil || invitation.GetString(collections.InvitationStatus) != collections.InvitationAccepted {
 					t.Errorf("invitation not accepted: %v", err)
 				}
@@ -276,8 +277,8 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "a full group answers group_full",
 			Method:          http.MethodPost,
-			URL:             studyGroupURL(idFullGroup, "join"),
-			Headers:         sgAuth(idOtherStudent),
+			URL:             testkit.StudyGroupURL(testkit.IdFullGroup, "join"),
+			Headers:         sgAuth(testkit.IdOtherStudent),
 			ExpectedStatus:  http.StatusConflict,
 			ExpectedContent: []string{sgCode("group_full")},
 			ExpectedEvents:  sgNothingWritten,
@@ -285,8 +286,8 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "an unknown group is not there",
 			Method:          http.MethodPost,
-			URL:             studyGroupURL("sgnosuchgroup01", "join"),
-			Headers:         sgAuth(idOtherStudent),
+			URL:             testkit.StudyGroupURL("sgnosuchgroup01", "join"),
+			Headers:         sgAuth(testkit.IdOtherStudent),
 			ExpectedStatus:  http.StatusNotFound,
 			ExpectedContent: []string{`"status":404`},
 		},
@@ -295,8 +296,8 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "the last admin cannot leave while others remain",
 			Method:          http.MethodPost,
-			URL:             studyGroupURL(idPrivateGroup, "leave"),
-			Headers:         sgAuth(idStudent),
+			URL:             testkit.StudyGroupURL(testkit.IdPrivateGroup, "leave"),
+			Headers:         sgAuth(testkit.IdStudent),
 			ExpectedStatus:  http.StatusConflict,
 			ExpectedContent: []string{sgCode("last_admin")},
 			ExpectedEvents:  sgNothingWritten,
@@ -304,14 +305,14 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:           "a member leaves; count and chat room follow",
 			Method:         http.MethodPost,
-			URL:            studyGroupURL(idPrivateGroup, "leave"),
-			Headers:        sgAuth(idInstructor),
+			URL:            testkit.StudyGroupURL(testkit.IdPrivateGroup, "leave"),
+			Headers:        sgAuth(testkit.IdInstructor),
 			ExpectedStatus: http.StatusNoContent,
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				if got := findStudyGroup(t, app, idPrivateGroup).GetInt(collections.StudyGroupMemberCount); got != 1 {
+				if got := testkit.FindStudyGroup(t, app, testkit.IdPrivateGroup).GetInt(collections.StudyGroupMemberCount); got != 1 {
 					t.Errorf("memberCount %d, want 1", got)
 				}
-				if slices.Contains(groupRoomParticipants(t, app, idPrivateGroup), idInstructor) {
+				if slices.Contains(testkit.GroupRoomParticipants(t, app, testkit.IdPrivateGroup), testkit.IdInstructor) {
 					t.Error("the leaver is still in the chat room")
 				}
 			},
@@ -319,23 +320,23 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:           "the owner leaves: ownership passes to the other admin",
 			Method:         http.MethodPost,
-			URL:            studyGroupURL(idPublicGroup, "leave"),
-			Headers:        sgAuth(idStudent),
+			URL:            testkit.StudyGroupURL(testkit.IdPublicGroup, "leave"),
+			Headers:        sgAuth(testkit.IdStudent),
 			ExpectedStatus: http.StatusNoContent,
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				if owner := findStudyGroup(t, app, idPublicGroup).GetString(collections.StudyGroupOwner); owner != idOtherStudent {
-					t.Errorf("owner %q, want %q", owner, idOtherStudent)
+				if owner := testkit.FindStudyGroup(t, app, testkit.IdPublicGroup).GetString(collections.StudyGroupOwner); owner != testkit.IdOtherStudent {
+					t.Errorf("owner %q, want %q", owner, testkit.IdOtherStudent)
 				}
 			},
 		},
 		{
 			Name:           "the last member leaves: the group turns inactive and its invitations are revoked",
 			Method:         http.MethodPost,
-			URL:            studyGroupURL(idPrivateGroup, "leave"),
-			Headers:        sgAuth(idStudent),
+			URL:            testkit.StudyGroupURL(testkit.IdPrivateGroup, "leave"),
+			Headers:        sgAuth(testkit.IdStudent),
 			ExpectedStatus: http.StatusNoContent,
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
-				member, err := app.FindFirstRecordByFilter(collections.StudyGroupMembers, "group = {:g} && user = {:u}", map[string]any{"g": idPrivateGroup, "u": idInstructor})
+				member, err := app.FindFirstRecordByFilter(collections.StudyGroupMembers, "group = {:g} && user = {:u}", map[string]any{"g": testkit.IdPrivateGroup, "u": testkit.IdInstructor})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -344,11 +345,11 @@ func TestStudyGroupRoutes(t *testing.T) {
 				}
 			},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				group := findStudyGroup(t, app, idPrivateGroup)
+				group := testkit.FindStudyGroup(t, app, testkit.IdPrivateGroup)
 				if group.GetBool(collections.StudyGroupActive) || group.GetInt(collections.StudyGroupMemberCount) != 0 {
 					t.Errorf("group %v, want inactive with 0 members", group.PublicExport())
 				}
-				invitation, _ := app.FindRecordById(collections.StudyGroupInvitations, idPendingInvitation)
+				invitation, _ := app.FindRecordById(collections.StudyGroupInvitations, testkit.IdPendingInvitation)
 				if invitation.GetString(collections.InvitationStatus) != collections.InvitationRevoked {
 					t.Errorf("invitation %s, want revoked", invitation.GetString(collections.InvitationStatus))
 				}
@@ -357,8 +358,8 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "a non-member of a group they can see cannot leave it",
 			Method:          http.MethodPost,
-			URL:             studyGroupURL(idPublicGroup, "leave"),
-			Headers:         sgAuth(idOtherInstructor),
+			URL:             testkit.StudyGroupURL(testkit.IdPublicGroup, "leave"),
+			Headers:         sgAuth(testkit.IdOtherInstructor),
 			ExpectedStatus:  http.StatusConflict,
 			ExpectedContent: []string{sgCode("not_member")},
 			ExpectedEvents:  sgNothingWritten,
@@ -368,13 +369,13 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "a member invites; the invitee is notified",
 			Method:          http.MethodPost,
-			URL:             studyGroupURL(idPrivateGroup, "invite"),
-			Body:            strings.NewReader(`{"userId":"` + idOtherStudent + `"}`),
-			Headers:         sgAuth(idInstructor),
+			URL:             testkit.StudyGroupURL(testkit.IdPrivateGroup, "invite"),
+			Body:            strings.NewReader(`{"userId":"` + testkit.IdOtherStudent + `"}`),
+			Headers:         sgAuth(testkit.IdInstructor),
 			ExpectedStatus:  http.StatusOK,
-			ExpectedContent: []string{`"invitee":"` + idOtherStudent + `"`, `"status":"pending"`, `"inviter":"` + idInstructor + `"`},
+			ExpectedContent: []string{`"invitee":"` + testkit.IdOtherStudent + `"`, `"status":"pending"`, `"inviter":"` + testkit.IdInstructor + `"`},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				if n := groupNoticesOf(t, app, idOtherStudent, collections.TypeStudyGroupInvite); n != 1 {
+				if n := testkit.GroupNoticesOf(t, app, testkit.IdOtherStudent, collections.TypeStudyGroupInvite); n != 1 {
 					t.Errorf("%d invite notices, want 1", n)
 				}
 			},
@@ -382,9 +383,9 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "nobody invites themselves",
 			Method:          http.MethodPost,
-			URL:             studyGroupURL(idPrivateGroup, "invite"),
-			Body:            strings.NewReader(`{"userId":"` + idStudent + `"}`),
-			Headers:         sgAuth(idStudent),
+			URL:             testkit.StudyGroupURL(testkit.IdPrivateGroup, "invite"),
+			Body:            strings.NewReader(`{"userId":"` + testkit.IdStudent + `"}`),
+			Headers:         sgAuth(testkit.IdStudent),
 			ExpectedStatus:  http.StatusConflict,
 			ExpectedContent: []string{sgCode("cannot_invite_self")},
 			ExpectedEvents:  sgNothingWritten,
@@ -392,9 +393,9 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "a member is not invited",
 			Method:          http.MethodPost,
-			URL:             studyGroupURL(idPrivateGroup, "invite"),
-			Body:            strings.NewReader(`{"userId":"` + idInstructor + `"}`),
-			Headers:         sgAuth(idStudent),
+			URL:             testkit.StudyGroupURL(testkit.IdPrivateGroup, "invite"),
+			Body:            strings.NewReader(`{"userId":"` + testkit.IdInstructor + `"}`),
+			Headers:         sgAuth(testkit.IdStudent),
 			ExpectedStatus:  http.StatusConflict,
 			ExpectedContent: []string{sgCode("already_member")},
 			ExpectedEvents:  sgNothingWritten,
@@ -402,9 +403,9 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "nobody is invited twice",
 			Method:          http.MethodPost,
-			URL:             studyGroupURL(idPrivateGroup, "invite"),
-			Body:            strings.NewReader(`{"userId":"` + idDroppedStudent + `"}`),
-			Headers:         sgAuth(idStudent),
+			URL:             testkit.StudyGroupURL(testkit.IdPrivateGroup, "invite"),
+			Body:            strings.NewReader(`{"userId":"` + testkit.IdDroppedStudent + `"}`),
+			Headers:         sgAuth(testkit.IdStudent),
 			ExpectedStatus:  http.StatusConflict,
 			ExpectedContent: []string{sgCode("already_invited")},
 			ExpectedEvents:  sgNothingWritten,
@@ -412,9 +413,9 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "a non-member does not invite to a group they can see",
 			Method:          http.MethodPost,
-			URL:             studyGroupURL(idPublicGroup, "invite"),
-			Body:            strings.NewReader(`{"userId":"` + idDroppedStudent + `"}`),
-			Headers:         sgAuth(idOtherInstructor),
+			URL:             testkit.StudyGroupURL(testkit.IdPublicGroup, "invite"),
+			Body:            strings.NewReader(`{"userId":"` + testkit.IdDroppedStudent + `"}`),
+			Headers:         sgAuth(testkit.IdOtherInstructor),
 			ExpectedStatus:  http.StatusForbidden,
 			ExpectedContent: []string{sgCode("not_member")},
 			ExpectedEvents:  sgNothingWritten,
@@ -422,9 +423,9 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "a non-member does not even find a private group",
 			Method:          http.MethodPost,
-			URL:             studyGroupURL(idPrivateGroup, "invite"),
-			Body:            strings.NewReader(`{"userId":"` + idOtherInstructor + `"}`),
-			Headers:         sgAuth(idOtherStudent),
+			URL:             testkit.StudyGroupURL(testkit.IdPrivateGroup, "invite"),
+			Body:            strings.NewReader(`{"userId":"` + testkit.IdOtherInstructor + `"}`),
+			Headers:         sgAuth(testkit.IdOtherStudent),
 			ExpectedStatus:  http.StatusNotFound,
 			ExpectedContent: []string{`"status":404`},
 			ExpectedEvents:  sgNothingWritten,
@@ -432,9 +433,9 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "an invitation names a user",
 			Method:          http.MethodPost,
-			URL:             studyGroupURL(idPrivateGroup, "invite"),
+			URL:             testkit.StudyGroupURL(testkit.IdPrivateGroup, "invite"),
 			Body:            strings.NewReader(`{}`),
-			Headers:         sgAuth(idStudent),
+			Headers:         sgAuth(testkit.IdStudent),
 			ExpectedStatus:  http.StatusBadRequest,
 			ExpectedContent: []string{`"userId":{"code":"validation_required"`},
 			ExpectedEvents:  sgNothingWritten,
@@ -442,9 +443,9 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "an invitation names an existing user",
 			Method:          http.MethodPost,
-			URL:             studyGroupURL(idPrivateGroup, "invite"),
+			URL:             testkit.StudyGroupURL(testkit.IdPrivateGroup, "invite"),
 			Body:            strings.NewReader(`{"userId":"nosuchuser00001"}`),
-			Headers:         sgAuth(idStudent),
+			Headers:         sgAuth(testkit.IdStudent),
 			ExpectedStatus:  http.StatusNotFound,
 			ExpectedContent: []string{sgCode("user_not_found")},
 			ExpectedEvents:  sgNothingWritten,
@@ -452,9 +453,9 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "a body that is not JSON is a 400",
 			Method:          http.MethodPost,
-			URL:             studyGroupURL(idPrivateGroup, "invite"),
+			URL:             testkit.StudyGroupURL(testkit.IdPrivateGroup, "invite"),
 			Body:            strings.NewReader(`{"userId":`),
-			Headers:         sgAuth(idStudent),
+			Headers:         sgAuth(testkit.IdStudent),
 			ExpectedStatus:  http.StatusBadRequest,
 			ExpectedContent: []string{`"status":400`},
 			ExpectedEvents:  sgNothingWritten,
@@ -462,9 +463,9 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "an archived group takes no invitations",
 			Method:          http.MethodPost,
-			URL:             studyGroupURL(idArchivedGroup, "invite"),
-			Body:            strings.NewReader(`{"userId":"` + idStudent + `"}`),
-			Headers:         sgAuth(idOtherStudent),
+			URL:             testkit.StudyGroupURL(testkit.IdArchivedGroup, "invite"),
+			Body:            strings.NewReader(`{"userId":"` + testkit.IdStudent + `"}`),
+			Headers:         sgAuth(testkit.IdOtherStudent),
 			ExpectedStatus:  http.StatusConflict,
 			ExpectedContent: []string{sgCode("group_inactive")},
 			ExpectedEvents:  sgNothingWritten,
@@ -474,13 +475,13 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "an admin promotes a member, who is notified",
 			Method:          http.MethodPost,
-			URL:             studyGroupURL(idPrivateGroup, "members/"+idInstructor+"/role"),
+			URL:             testkit.StudyGroupURL(testkit.IdPrivateGroup, "members/"+testkit.IdInstructor+"/role"),
 			Body:            strings.NewReader(`{"role":"admin"}`),
-			Headers:         sgAuth(idStudent),
+			Headers:         sgAuth(testkit.IdStudent),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{`"role":"admin"`},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				if n := groupNoticesOf(t, app, idInstructor, collections.TypeStudyGroupRoleChanged); n != 1 {
+				if n := testkit.GroupNoticesOf(t, app, testkit.IdInstructor, collections.TypeStudyGroupRoleChanged); n != 1 {
 					t.Errorf("%d role notices, want 1", n)
 				}
 			},
@@ -488,9 +489,9 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "a plain member changes no role",
 			Method:          http.MethodPost,
-			URL:             studyGroupURL(idPrivateGroup, "members/"+idInstructor+"/role"),
+			URL:             testkit.StudyGroupURL(testkit.IdPrivateGroup, "members/"+testkit.IdInstructor+"/role"),
 			Body:            strings.NewReader(`{"role":"admin"}`),
-			Headers:         sgAuth(idInstructor),
+			Headers:         sgAuth(testkit.IdInstructor),
 			ExpectedStatus:  http.StatusForbidden,
 			ExpectedContent: []string{sgCode("not_admin")},
 			ExpectedEvents:  sgNothingWritten,
@@ -498,9 +499,9 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "a role is admin or member",
 			Method:          http.MethodPost,
-			URL:             studyGroupURL(idPrivateGroup, "members/"+idInstructor+"/role"),
+			URL:             testkit.StudyGroupURL(testkit.IdPrivateGroup, "members/"+testkit.IdInstructor+"/role"),
 			Body:            strings.NewReader(`{"role":"owner"}`),
-			Headers:         sgAuth(idStudent),
+			Headers:         sgAuth(testkit.IdStudent),
 			ExpectedStatus:  http.StatusBadRequest,
 			ExpectedContent: []string{`"role":{"code":"validation_in_invalid"`},
 			ExpectedEvents:  sgNothingWritten,
@@ -508,9 +509,9 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "the owner stays an admin",
 			Method:          http.MethodPost,
-			URL:             studyGroupURL(idPublicGroup, "members/"+idStudent+"/role"),
+			URL:             testkit.StudyGroupURL(testkit.IdPublicGroup, "members/"+testkit.IdStudent+"/role"),
 			Body:            strings.NewReader(`{"role":"member"}`),
-			Headers:         sgAuth(idOtherStudent),
+			Headers:         sgAuth(testkit.IdOtherStudent),
 			ExpectedStatus:  http.StatusConflict,
 			ExpectedContent: []string{sgCode("cannot_demote_owner")},
 			ExpectedEvents:  sgNothingWritten,
@@ -518,9 +519,9 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "a role is given to members only",
 			Method:          http.MethodPost,
-			URL:             studyGroupURL(idPrivateGroup, "members/"+idOtherStudent+"/role"),
+			URL:             testkit.StudyGroupURL(testkit.IdPrivateGroup, "members/"+testkit.IdOtherStudent+"/role"),
 			Body:            strings.NewReader(`{"role":"admin"}`),
-			Headers:         sgAuth(idStudent),
+			Headers:         sgAuth(testkit.IdStudent),
 			ExpectedStatus:  http.StatusNotFound,
 			ExpectedContent: []string{sgCode("not_member")},
 			ExpectedEvents:  sgNothingWritten,
@@ -530,13 +531,13 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:           "an admin removes a member",
 			Method:         http.MethodPost,
-			URL:            studyGroupURL(idPrivateGroup, "members/"+idInstructor+"/remove"),
-			Headers:        sgAuth(idStudent),
+			URL:            testkit.StudyGroupURL(testkit.IdPrivateGroup, "members/"+testkit.IdInstructor+"/remove"),
+			Headers:        sgAuth(testkit.IdStudent),
 			ExpectedStatus: http.StatusNoContent,
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				if groupMemberRole(t, app, idPrivateGroup, idInstructor) != "" ||
-					findStudyGroup(t, app, idPrivateGroup).GetInt(collections.StudyGroupMemberCount) != 1 ||
-					slices.Contains(groupRoomParticipants(t, app, idPrivateGroup), idInstructor) {
+				if testkit.GroupMemberRole(t, app, testkit.IdPrivateGroup, testkit.IdInstructor) != "" ||
+					testkit.FindStudyGroup(t, app, testkit.IdPrivateGroup).GetInt(collections.StudyGroupMemberCount) != 1 ||
+					slices.Contains(testkit.GroupRoomParticipants(t, app, testkit.IdPrivateGroup), testkit.IdInstructor) {
 					t.Error("the member is still in the group or its chat room")
 				}
 			},
@@ -544,8 +545,8 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "a plain member removes nobody",
 			Method:          http.MethodPost,
-			URL:             studyGroupURL(idPrivateGroup, "members/"+idStudent+"/remove"),
-			Headers:         sgAuth(idInstructor),
+			URL:             testkit.StudyGroupURL(testkit.IdPrivateGroup, "members/"+testkit.IdStudent+"/remove"),
+			Headers:         sgAuth(testkit.IdInstructor),
 			ExpectedStatus:  http.StatusForbidden,
 			ExpectedContent: []string{sgCode("not_admin")},
 			ExpectedEvents:  sgNothingWritten,
@@ -553,8 +554,8 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "nobody removes the owner",
 			Method:          http.MethodPost,
-			URL:             studyGroupURL(idPublicGroup, "members/"+idStudent+"/remove"),
-			Headers:         sgAuth(idOtherStudent),
+			URL:             testkit.StudyGroupURL(testkit.IdPublicGroup, "members/"+testkit.IdStudent+"/remove"),
+			Headers:         sgAuth(testkit.IdOtherStudent),
 			ExpectedStatus:  http.StatusForbidden,
 			ExpectedContent: []string{sgCode("cannot_remove_owner")},
 			ExpectedEvents:  sgNothingWritten,
@@ -564,12 +565,12 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "the invitee accepts and joins",
 			Method:          http.MethodPost,
-			URL:             studyGroupInvitationURL(idPendingInvitation, "accept"),
-			Headers:         sgAuth(idDroppedStudent),
+			URL:             testkit.StudyGroupInvitationURL(testkit.IdPendingInvitation, "accept"),
+			Headers:         sgAuth(testkit.IdDroppedStudent),
 			ExpectedStatus:  http.StatusOK,
-			ExpectedContent: []string{`"user":"` + idDroppedStudent + `"`, `"group":"` + idPrivateGroup + `"`},
+			ExpectedContent: []string{`"user":"` + testkit.IdDroppedStudent + `"`, `"group":"` + testkit.IdPrivateGroup + `"`},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				if n := groupMembers(t, app, idPrivateGroup); n != 3 {
+				if n := testkit.GroupMembers(t, app, testkit.IdPrivateGroup); n != 3 {
 					t.Errorf("%d members, want 3", n)
 				}
 			},
@@ -577,20 +578,20 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "a full group refuses an accepted invitation",
 			Method:          http.MethodPost,
-			URL:             studyGroupInvitationURL(idPendingInvitation, "accept"),
-			Headers:         sgAuth(idDroppedStudent),
+			URL:             testkit.StudyGroupInvitationURL(testkit.IdPendingInvitation, "accept"),
+			Headers:         sgAuth(testkit.IdDroppedStudent),
 			ExpectedStatus:  http.StatusConflict,
 			ExpectedContent: []string{sgCode("group_full")},
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
-				addTestMember(t, app, idPrivateGroup, idOtherInstructor, collections.GroupRoleMember)
+				testkit.AddTestMember(t, app, testkit.IdPrivateGroup, testkit.IdOtherInstructor, collections.GroupRoleMember)
 			},
 			ExpectedEvents: sgNothingWritten,
 		},
 		{
 			Name:            "only the invitee accepts",
 			Method:          http.MethodPost,
-			URL:             studyGroupInvitationURL(idPendingInvitation, "accept"),
-			Headers:         sgAuth(idStudent),
+			URL:             testkit.StudyGroupInvitationURL(testkit.IdPendingInvitation, "accept"),
+			Headers:         sgAuth(testkit.IdStudent),
 			ExpectedStatus:  http.StatusForbidden,
 			ExpectedContent: []string{sgCode("not_invitee")},
 			ExpectedEvents:  sgNothingWritten,
@@ -598,8 +599,8 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "others do not see the invitation",
 			Method:          http.MethodPost,
-			URL:             studyGroupInvitationURL(idPendingInvitation, "decline"),
-			Headers:         sgAuth(idOtherStudent),
+			URL:             testkit.StudyGroupInvitationURL(testkit.IdPendingInvitation, "decline"),
+			Headers:         sgAuth(testkit.IdOtherStudent),
 			ExpectedStatus:  http.StatusNotFound,
 			ExpectedContent: []string{`"status":404`},
 			ExpectedEvents:  sgNothingWritten,
@@ -607,20 +608,20 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "the invitee declines",
 			Method:          http.MethodPost,
-			URL:             studyGroupInvitationURL(idPendingInvitation, "decline"),
-			Headers:         sgAuth(idDroppedStudent),
+			URL:             testkit.StudyGroupInvitationURL(testkit.IdPendingInvitation, "decline"),
+			Headers:         sgAuth(testkit.IdDroppedStudent),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{`"status":"declined"`},
 		},
 		{
 			Name:            "an answered invitation is answered",
 			Method:          http.MethodPost,
-			URL:             studyGroupInvitationURL(idPendingInvitation, "accept"),
-			Headers:         sgAuth(idDroppedStudent),
+			URL:             testkit.StudyGroupInvitationURL(testkit.IdPendingInvitation, "accept"),
+			Headers:         sgAuth(testkit.IdDroppedStudent),
 			ExpectedStatus:  http.StatusConflict,
 			ExpectedContent: []string{sgCode("invitation_not_pending")},
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
-				invitation, err := app.FindRecordById(collections.StudyGroupInvitations, idPendingInvitation)
+				invitation, err := app.FindRecordById(collections.StudyGroupInvitations, testkit.IdPendingInvitation)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -634,16 +635,16 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "the inviter revokes",
 			Method:          http.MethodPost,
-			URL:             studyGroupInvitationURL(idPendingInvitation, "revoke"),
-			Headers:         sgAuth(idStudent),
+			URL:             testkit.StudyGroupInvitationURL(testkit.IdPendingInvitation, "revoke"),
+			Headers:         sgAuth(testkit.IdStudent),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{`"status":"revoked"`},
 		},
 		{
 			Name:            "the invitee does not revoke",
 			Method:          http.MethodPost,
-			URL:             studyGroupInvitationURL(idPendingInvitation, "revoke"),
-			Headers:         sgAuth(idDroppedStudent),
+			URL:             testkit.StudyGroupInvitationURL(testkit.IdPendingInvitation, "revoke"),
+			Headers:         sgAuth(testkit.IdDroppedStudent),
 			ExpectedStatus:  http.StatusForbidden,
 			ExpectedContent: []string{sgCode("not_inviter")},
 			ExpectedEvents:  sgNothingWritten,
@@ -651,8 +652,8 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "a plain member does not see others' invitations",
 			Method:          http.MethodPost,
-			URL:             studyGroupInvitationURL(idPendingInvitation, "revoke"),
-			Headers:         sgAuth(idInstructor),
+			URL:             testkit.StudyGroupInvitationURL(testkit.IdPendingInvitation, "revoke"),
+			Headers:         sgAuth(testkit.IdInstructor),
 			ExpectedStatus:  http.StatusNotFound,
 			ExpectedContent: []string{`"status":404`},
 			ExpectedEvents:  sgNothingWritten,
@@ -662,16 +663,16 @@ func TestStudyGroupRoutes(t *testing.T) {
 		{
 			Name:            "a member sees the online count",
 			Method:          http.MethodGet,
-			URL:             studyGroupURL(idPrivateGroup, "online"),
-			Headers:         sgAuth(idInstructor),
+			URL:             testkit.StudyGroupURL(testkit.IdPrivateGroup, "online"),
+			Headers:         sgAuth(testkit.IdInstructor),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{`{"members":2,"online":0}`},
 		},
 		{
 			Name:            "a non-member does not find a private group's count",
 			Method:          http.MethodGet,
-			URL:             studyGroupURL(idPrivateGroup, "online"),
-			Headers:         sgAuth(idOtherStudent),
+			URL:             testkit.StudyGroupURL(testkit.IdPrivateGroup, "online"),
+			Headers:         sgAuth(testkit.IdOtherStudent),
 			ExpectedStatus:  http.StatusNotFound,
 			ExpectedContent: []string{`"status":404`},
 		},
@@ -690,33 +691,33 @@ func TestStudyGroupConcurrentJoins(t *testing.T) {
 	defer app.Cleanup()
 	app.Settings().RateLimits.Enabled = false
 
-	group := findStudyGroup(t, app, idPublicGroup)
+	group := testkit.FindStudyGroup(t, app, testkit.IdPublicGroup)
 	group.Set(collections.StudyGroupMaxMembers, 10)
 	if err := app.Save(group); err != nil {
 		t.Fatal(err)
 	}
-	srv := startServer(t, app)
-	users := insertUsers(t, app, "sgjoin", 100)
+	srv := testkit.StartServer(t, app)
+	users := testkit.InsertUsers(t, app, "sgjoin", 100)
 
 	windowBefore := time.Now().Unix() / 600
-	counts := tallyRush(sendRush(http.MethodPost, srv.URL+studyGroupURL(idPublicGroup, "join"), users))
+	counts := testkit.TallyRush(testkit.SendRush(http.MethodPost, srv.URL+testkit.StudyGroupURL(testkit.IdPublicGroup, "join"), users))
 	t.Logf("100 concurrent joins: %v", counts)
 	windows := int(time.Now().Unix()/600-windowBefore) + 1
 	if counts["200"] != 8 || counts["409 group_full"] != 92 || len(counts) != 2 {
 		t.Errorf("answers %v, want 8 × 200 and 92 × 409 group_full", counts)
 	}
-	if n := groupMembers(t, app, idPublicGroup); n != 10 {
+	if n := testkit.GroupMembers(t, app, testkit.IdPublicGroup); n != 10 {
 		t.Errorf("%d member rows, want 10", n)
 	}
-	if n := findStudyGroup(t, app, idPublicGroup).GetInt(collections.StudyGroupMemberCount); n != 10 {
+	if n := testkit.FindStudyGroup(t, app, testkit.IdPublicGroup).GetInt(collections.StudyGroupMemberCount); n != 10 {
 		t.Errorf("memberCount %d, want 10", n)
 	}
-	if n := len(groupRoomParticipants(t, app, idPublicGroup)); n != 10 {
+	if n := len(testkit.GroupRoomParticipants(t, app, testkit.IdPublicGroup)); n != 10 {
 		t.Errorf("%d chat participants, want 10", n)
 	}
 	// coalesced: the first members heard once per 10-minute window,
 	// however many joined
-	if n := groupNoticesOf(t, app, idStudent, collections.TypeStudyGroupMemberJoined); n < 1 || n > windows {
+	if n := testkit.GroupNoticesOf(t, app, testkit.IdStudent, collections.TypeStudyGroupMemberJoined); n < 1 || n > windows {
 		t.Errorf("the owner got %d member_joined notices, want 1 (one per 10-minute window)", n)
 	}
 }
@@ -728,29 +729,29 @@ func TestStudyGroupPrivacy(t *testing.T) {
 	t.Parallel()
 	app := studyGroupApp(t)
 	defer app.Cleanup()
-	srv := startServer(t, app)
+	srv := testkit.StartServer(t, app)
 
 	// get answers the status and raw body of a GET as token
 	get := func(token, path string) (int, string) {
 		var body json.RawMessage
-		status := apiRequest(t, srv.URL, http.MethodGet, path, token, nil, &body)
+		status := testkit.ApiRequest(t, srv.URL, http.MethodGet, path, token, nil, &body)
 		return status, string(body)
 	}
-	secrets := []string{idPrivateGroup, idPendingInvitation, "Group " + idPrivateGroup}
-	outsider := tokens[idOtherInstructor]
+	secrets := []string{testkit.IdPrivateGroup, testkit.IdPendingInvitation, "Group " + testkit.IdPrivateGroup}
+	outsider := testkit.Tokens[testkit.IdOtherInstructor]
 	checks := []struct {
 		name, path string
 		status     int
 	}{
-		{"list groups", recordsURL(collections.StudyGroups) + "?perPage=100", http.StatusOK},
-		{"view the private group", recordsURL(collections.StudyGroups, idPrivateGroup), http.StatusNotFound},
-		{"list its members", recordsURL(collections.StudyGroupMembers) + "?perPage=100&expand=group", http.StatusOK},
-		{"filter members by the group", recordsURL(collections.StudyGroupMembers) + "?filter=" + sgQuery("group='"+idPrivateGroup+"'"), http.StatusOK},
-		{"list invitations", recordsURL(collections.StudyGroupInvitations) + "?expand=group", http.StatusOK},
-		{"view the invitation", recordsURL(collections.StudyGroupInvitations, idPendingInvitation), http.StatusNotFound},
-		{"expand a member's groups", recordsURL(collections.Users, idInstructor) + "?expand=" + sgQuery("study_group_members_via_user.group"), http.StatusOK},
-		{"filter users by the group", recordsURL(collections.Users) + "?filter=" + sgQuery("study_group_members_via_user.group='"+idPrivateGroup+"'"), http.StatusOK},
-		{"list chat rooms", recordsURL(collections.ChatRooms), http.StatusOK},
+		{"list groups", testkit.RecordsURL(collections.StudyGroups) + "?perPage=100", http.StatusOK},
+		{"view the private group", testkit.RecordsURL(collections.StudyGroups, testkit.IdPrivateGroup), http.StatusNotFound},
+		{"list its members", testkit.RecordsURL(collections.StudyGroupMembers) + "?perPage=100&expand=group", http.StatusOK},
+		{"filter members by the group", testkit.RecordsURL(collections.StudyGroupMembers) + "?filter=" + sgQuery("group='"+testkit.IdPrivateGroup+"'"), http.StatusOK},
+		{"list invitations", testkit.RecordsURL(collections.StudyGroupInvitations) + "?expand=group", http.StatusOK},
+		{"view the invitation", testkit.RecordsURL(collections.StudyGroupInvitations, testkit.IdPendingInvitation), http.StatusNotFound},
+		{"expand a member's groups", testkit.RecordsURL(collections.Users, testkit.IdInstructor) + "?expand=" + sgQuery("study_group_members_via_user.group"), http.StatusOK},
+		{"filter users by the group", testkit.RecordsURL(collections.Users) + "?filter=" + sgQuery("study_group_members_via_user.group='"+testkit.IdPrivateGroup+"'"), http.StatusOK},
+		{"list chat rooms", testkit.RecordsURL(collections.ChatRooms), http.StatusOK},
 	}
 	for _, c := range checks {
 		status, body := get(outsider, c.path)
@@ -763,28 +764,28 @@ func TestStudyGroupPrivacy(t *testing.T) {
 			}
 		}
 	}
-	if _, body := get(outsider, recordsURL(collections.StudyGroups)); !strings.Contains(body, idPublicGroup) {
+	if _, body := get(outsider, testkit.RecordsURL(collections.StudyGroups)); !strings.Contains(body, testkit.IdPublicGroup) {
 		t.Errorf("outsider does not see the public group: %s", body)
 	}
 	// the expand works where it may: the outsider is a member of the full group
-	if _, body := get(outsider, recordsURL(collections.Users, idInstructor)+"?expand="+sgQuery("study_group_members_via_user.group")); !strings.Contains(body, idFullGroup) {
+	if _, body := get(outsider, testkit.RecordsURL(collections.Users, testkit.IdInstructor)+"?expand="+sgQuery("study_group_members_via_user.group")); !strings.Contains(body, testkit.IdFullGroup) {
 		t.Errorf("expand shows nothing at all: %s", body)
 	}
 
 	// the invitee sees the group and their invitation, not its members
-	invitee := tokens[idDroppedStudent]
-	if status, _ := get(invitee, recordsURL(collections.StudyGroups, idPrivateGroup)); status != http.StatusOK {
+	invitee := testkit.Tokens[testkit.IdDroppedStudent]
+	if status, _ := get(invitee, testkit.RecordsURL(collections.StudyGroups, testkit.IdPrivateGroup)); status != http.StatusOK {
 		t.Errorf("invitee, view: %d", status)
 	}
-	if _, body := get(invitee, recordsURL(collections.StudyGroupMembers)+"?filter="+sgQuery("group='"+idPrivateGroup+"'")); !strings.Contains(body, `"items":[]`) {
+	if _, body := get(invitee, testkit.RecordsURL(collections.StudyGroupMembers)+"?filter="+sgQuery("group='"+testkit.IdPrivateGroup+"'")); !strings.Contains(body, `"items":[]`) {
 		t.Errorf("invitee sees members: %s", body)
 	}
-	if _, body := get(invitee, recordsURL(collections.StudyGroupInvitations)); !strings.Contains(body, idPendingInvitation) {
+	if _, body := get(invitee, testkit.RecordsURL(collections.StudyGroupInvitations)); !strings.Contains(body, testkit.IdPendingInvitation) {
 		t.Errorf("invitee does not see their invitation: %s", body)
 	}
 	// an answered invitation opens nothing, even beside someone else's
 	// pending one (the rule's conditions hold for one invitation row)
-	declined, err := app.FindRecordById(collections.StudyGroupInvitations, idPendingInvitation)
+	declined, err := app.FindRecordById(collections.StudyGroupInvitations, testkit.IdPendingInvitation)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -792,13 +793,13 @@ func TestStudyGroupPrivacy(t *testing.T) {
 	if err := app.Save(declined); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := saveRecord(app, collections.StudyGroupInvitations, "sginvitation002", map[string]any{
-		collections.InvitationGroup: idPrivateGroup, collections.InvitationInviter: idStudent,
-		collections.InvitationInvitee: idOtherStudent, collections.InvitationStatus: collections.InvitationPending,
+	if _, err := testkit.SaveRecord(app, collections.StudyGroupInvitations, "sginvitation002", map[string]any{
+		collections.InvitationGroup: testkit.IdPrivateGroup, collections.InvitationInviter: testkit.IdStudent,
+		collections.InvitationInvitee: testkit.IdOtherStudent, collections.InvitationStatus: collections.InvitationPending,
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if status, _ := get(invitee, recordsURL(collections.StudyGroups, idPrivateGroup)); status != http.StatusNotFound {
+	if status, _ := get(invitee, testkit.RecordsURL(collections.StudyGroups, testkit.IdPrivateGroup)); status != http.StatusNotFound {
 		t.Errorf("a declined invitee still sees the group: %d", status)
 	}
 	declined.Set(collections.InvitationStatus, collections.InvitationPending)
@@ -807,42 +808,42 @@ func TestStudyGroupPrivacy(t *testing.T) {
 	}
 
 	// public groups' members are seen by every signed-in user
-	if _, body := get(outsider, recordsURL(collections.StudyGroupMembers)+"?filter="+sgQuery("group='"+idPublicGroup+"'")); !strings.Contains(body, `"totalItems":2`) {
+	if _, body := get(outsider, testkit.RecordsURL(collections.StudyGroupMembers)+"?filter="+sgQuery("group='"+testkit.IdPublicGroup+"'")); !strings.Contains(body, `"totalItems":2`) {
 		t.Errorf("public members: %s", body)
 	}
 
 	// realtime: the outsider hears nothing of the private group, the
 	// member does; the outsider's next event is the public group's
-	outsiderRT := connectRealtime(t, srv.URL)
-	outsiderRT.subscribe(t, outsider, "study_groups/*", "study_group_members/*", "study_group_invitations/*")
-	memberRT := connectRealtime(t, srv.URL)
-	memberRT.subscribe(t, tokens[idInstructor], "study_groups/*")
+	outsiderRT := testkit.ConnectRealtime(t, srv.URL)
+	outsiderRT.Subscribe(t, outsider, "study_groups/*", "study_group_members/*", "study_group_invitations/*")
+	memberRT := testkit.ConnectRealtime(t, srv.URL)
+	memberRT.Subscribe(t, testkit.Tokens[testkit.IdInstructor], "study_groups/*")
 
-	if status := apiRequest(t, srv.URL, http.MethodPatch, recordsURL(collections.StudyGroups, idPrivateGroup),
-		tokens[idStudent], map[string]any{"name": "Secret society"}, nil); status != http.StatusOK {
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPatch, testkit.RecordsURL(collections.StudyGroups, testkit.IdPrivateGroup),
+		testkit.Tokens[testkit.IdStudent], map[string]any{"name": "Secret society"}, nil); status != http.StatusOK {
 		t.Fatalf("rename: %d", status)
 	}
-	ev := memberRT.expectEvent(t, "study_groups/*", 2*time.Second)
+	ev := memberRT.ExpectEvent(t, "study_groups/*", 2*time.Second)
 	if ev.Action != "update" || ev.Record["name"] != "Secret society" {
 		t.Errorf("member's event %+v", ev)
 	}
-	if status := apiRequest(t, srv.URL, http.MethodPost, studyGroupInvitationURL(idPendingInvitation, "accept"),
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, testkit.StudyGroupInvitationURL(testkit.IdPendingInvitation, "accept"),
 		invitee, nil, nil); status != http.StatusOK {
 		t.Fatalf("accept: %d", status)
 	}
-	if status := apiRequest(t, srv.URL, http.MethodPost, studyGroupInvitationURL("sginvitation002", "revoke"),
-		tokens[idStudent], nil, nil); status != http.StatusOK {
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, testkit.StudyGroupInvitationURL("sginvitation002", "revoke"),
+		testkit.Tokens[testkit.IdStudent], nil, nil); status != http.StatusOK {
 		t.Fatalf("revoke: %d", status)
 	}
-	if status := apiRequest(t, srv.URL, http.MethodPatch, recordsURL(collections.StudyGroups, idPublicGroup),
-		tokens[idStudent], map[string]any{"name": "Open house"}, nil); status != http.StatusOK {
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPatch, testkit.RecordsURL(collections.StudyGroups, testkit.IdPublicGroup),
+		testkit.Tokens[testkit.IdStudent], map[string]any{"name": "Open house"}, nil); status != http.StatusOK {
 		t.Fatalf("rename public: %d", status)
 	}
-	ev = outsiderRT.expectEvent(t, "study_groups/*", 2*time.Second)
-	if ev.Record["id"] != idPublicGroup {
+	ev = outsiderRT.ExpectEvent(t, "study_groups/*", 2*time.Second)
+	if ev.Record["id"] != testkit.IdPublicGroup {
 		t.Errorf("outsider's first event is about %v, want the public group", ev.Record["id"])
 	}
-	outsiderRT.expectNoEvent(t, 300*time.Millisecond)
+	outsiderRT.ExpectNoEvent(t, 300*time.Millisecond)
 }
 
 // TestStudyGroupOnline counts a member with an open realtime connection.
@@ -850,12 +851,12 @@ func TestStudyGroupOnline(t *testing.T) {
 	t.Parallel()
 	app := studyGroupApp(t)
 	defer app.Cleanup()
-	srv := startServer(t, app)
+	srv := testkit.StartServer(t, app)
 
-	rt := connectRealtime(t, srv.URL)
-	rt.subscribe(t, tokens[idInstructor], "study_groups/*")
+	rt := testkit.ConnectRealtime(t, srv.URL)
+	rt.Subscribe(t, testkit.Tokens[testkit.IdInstructor], "study_groups/*")
 	var body map[string]int
-	if status := apiRequest(t, srv.URL, http.MethodGet, studyGroupURL(idPrivateGroup, "online"), tokens[idStudent], nil, &body); status != http.StatusOK {
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodGet, testkit.StudyGroupURL(testkit.IdPrivateGroup, "online"), testkit.Tokens[testkit.IdStudent], nil, &body); status != http.StatusOK {
 		t.Fatalf("status %d", status)
 	}
 	if body["online"] != 1 || body["members"] != 2 {
@@ -869,21 +870,21 @@ func TestStudyGroupAccountDeletion(t *testing.T) {
 	app := studyGroupApp(t)
 	defer app.Cleanup()
 
-	student, err := app.FindRecordById(collections.Users, idStudent)
+	student, err := app.FindRecordById(collections.Users, testkit.IdStudent)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := app.Delete(student); err != nil {
 		t.Fatal(err)
 	}
-	private := findStudyGroup(t, app, idPrivateGroup)
-	if private.GetString(collections.StudyGroupOwner) != idInstructor ||
-		groupMemberRole(t, app, idPrivateGroup, idInstructor) != collections.GroupRoleAdmin ||
+	private := testkit.FindStudyGroup(t, app, testkit.IdPrivateGroup)
+	if private.GetString(collections.StudyGroupOwner) != testkit.IdInstructor ||
+		testkit.GroupMemberRole(t, app, testkit.IdPrivateGroup, testkit.IdInstructor) != collections.GroupRoleAdmin ||
 		private.GetInt(collections.StudyGroupMemberCount) != 1 {
 		t.Errorf("private group after the owner's deletion: %v", private.PublicExport())
 	}
-	if owner := findStudyGroup(t, app, idPublicGroup).GetString(collections.StudyGroupOwner); owner != idOtherStudent {
-		t.Errorf("public group owner %q, want %q", owner, idOtherStudent)
+	if owner := testkit.FindStudyGroup(t, app, testkit.IdPublicGroup).GetString(collections.StudyGroupOwner); owner != testkit.IdOtherStudent {
+		t.Errorf("public group owner %q, want %q", owner, testkit.IdOtherStudent)
 	}
 }
 
@@ -901,7 +902,7 @@ func TestUserSearch(t *testing.T) {
 			Name:            "one character is too short",
 			Method:          http.MethodGet,
 			URL:             "/api/users/search?q=%20a%20",
-			Headers:         sgAuth(idStudent),
+			Headers:         sgAuth(testkit.IdStudent),
 			ExpectedStatus:  http.StatusBadRequest,
 			ExpectedContent: []string{sgCode("query_too_short")},
 		},
@@ -909,16 +910,16 @@ func TestUserSearch(t *testing.T) {
 			Name:               "names match, the caller is left out, emails never show",
 			Method:             http.MethodGet,
 			URL:                "/api/users/search?q=ST",
-			Headers:            sgAuth(idStudent),
+			Headers:            sgAuth(testkit.IdStudent),
 			ExpectedStatus:     http.StatusOK,
-			ExpectedContent:    []string{`{"items":[{"id":"` + idInstructor + `","name":"Ada Instructor","avatar":""},{"id":"` + idOtherInstructor + `","name":"Otto Instructor","avatar":""}]}`},
-			NotExpectedContent: []string{"@", "email", idStudent},
+			ExpectedContent:    []string{`{"items":[{"id":"` + testkit.IdInstructor + `","name":"Ada Instructor","avatar":""},{"id":"` + testkit.IdOtherInstructor + `","name":"Otto Instructor","avatar":""}]}`},
+			NotExpectedContent: []string{"@", "email", testkit.IdStudent},
 		},
 		{
 			Name:            "emails are not searched",
 			Method:          http.MethodGet,
 			URL:             "/api/users/search?q=studyhall.test",
-			Headers:         sgAuth(idStudent),
+			Headers:         sgAuth(testkit.IdStudent),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{`{"items":[]}`},
 		},
@@ -926,24 +927,24 @@ func TestUserSearch(t *testing.T) {
 			Name:            "LIKE wildcards are plain characters",
 			Method:          http.MethodGet,
 			URL:             "/api/users/search?q=%25%25",
-			Headers:         sgAuth(idStudent),
+			Headers:         sgAuth(testkit.IdStudent),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{`{"items":[]}`},
 		},
 		{
 			Name:               "excludeGroup leaves out members",
 			Method:             http.MethodGet,
-			URL:                "/api/users/search?q=in&excludeGroup=" + idPrivateGroup,
-			Headers:            sgAuth(idStudent),
+			URL:                "/api/users/search?q=in&excludeGroup=" + testkit.IdPrivateGroup,
+			Headers:            sgAuth(testkit.IdStudent),
 			ExpectedStatus:     http.StatusOK,
-			ExpectedContent:    []string{`{"items":[{"id":"` + idOtherInstructor + `"`},
-			NotExpectedContent: []string{idInstructor},
+			ExpectedContent:    []string{`{"items":[{"id":"` + testkit.IdOtherInstructor + `"`},
+			NotExpectedContent: []string{testkit.IdInstructor},
 		},
 		{
 			Name:            "excludeGroup leaves out pending invitees",
 			Method:          http.MethodGet,
-			URL:             "/api/users/search?q=dr&excludeGroup=" + idPrivateGroup,
-			Headers:         sgAuth(idStudent),
+			URL:             "/api/users/search?q=dr&excludeGroup=" + testkit.IdPrivateGroup,
+			Headers:         sgAuth(testkit.IdStudent),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{`{"items":[]}`},
 		},
@@ -951,15 +952,15 @@ func TestUserSearch(t *testing.T) {
 			Name:            "without excludeGroup the invitee is found",
 			Method:          http.MethodGet,
 			URL:             "/api/users/search?q=dr",
-			Headers:         sgAuth(idStudent),
+			Headers:         sgAuth(testkit.IdStudent),
 			ExpectedStatus:  http.StatusOK,
-			ExpectedContent: []string{`"id":"` + idDroppedStudent + `"`},
+			ExpectedContent: []string{`"id":"` + testkit.IdDroppedStudent + `"`},
 		},
 		{
 			Name:            "excludeGroup must be a group the caller sees",
 			Method:          http.MethodGet,
-			URL:             "/api/users/search?q=ad&excludeGroup=" + idPrivateGroup,
-			Headers:         sgAuth(idOtherStudent),
+			URL:             "/api/users/search?q=ad&excludeGroup=" + testkit.IdPrivateGroup,
+			Headers:         sgAuth(testkit.IdOtherStudent),
 			ExpectedStatus:  http.StatusNotFound,
 			ExpectedContent: []string{`"status":404`},
 		},
@@ -967,16 +968,16 @@ func TestUserSearch(t *testing.T) {
 			Name:               "limit is honoured",
 			Method:             http.MethodGet,
 			URL:                "/api/users/search?q=st&limit=1",
-			Headers:            sgAuth(idStudent),
+			Headers:            sgAuth(testkit.IdStudent),
 			ExpectedStatus:     http.StatusOK,
-			ExpectedContent:    []string{`{"items":[{"id":"` + idInstructor + `"`},
-			NotExpectedContent: []string{idOtherInstructor},
+			ExpectedContent:    []string{`{"items":[{"id":"` + testkit.IdInstructor + `"`},
+			NotExpectedContent: []string{testkit.IdOtherInstructor},
 		},
 		{
 			Name:            "a bad limit is a 400",
 			Method:          http.MethodGet,
 			URL:             "/api/users/search?q=st&limit=ten",
-			Headers:         sgAuth(idStudent),
+			Headers:         sgAuth(testkit.IdStudent),
 			ExpectedStatus:  http.StatusBadRequest,
 			ExpectedContent: []string{sgCode("invalid_limit")},
 		},
@@ -994,12 +995,12 @@ func TestUserSearchRateLimit(t *testing.T) {
 	app := studyGroupApp(t)
 	defer app.Cleanup()
 	app.Settings().RateLimits.Enabled = false
-	srv := startServer(t, app)
+	srv := testkit.StartServer(t, app)
 
 	limited := 0
 	for range 40 {
 		var body map[string]any
-		if apiRequest(t, srv.URL, http.MethodGet, "/api/users/search?q=st", tokens[idStudent], nil, &body) == http.StatusTooManyRequests {
+		if testkit.ApiRequest(t, srv.URL, http.MethodGet, "/api/users/search?q=st", testkit.Tokens[testkit.IdStudent], nil, &body) == http.StatusTooManyRequests {
 			limited++
 			if data, _ := body["data"].(map[string]any); data["code"] != "rate_limited" {
 				t.Errorf("429 body %v", body)
@@ -1009,7 +1010,7 @@ func TestUserSearchRateLimit(t *testing.T) {
 	if limited == 0 {
 		t.Error("40 searches in a row were never limited")
 	}
-	if status := apiRequest(t, srv.URL, http.MethodGet, "/api/users/search?q=st", tokens[idOtherStudent], nil, nil); status != http.StatusOK {
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodGet, "/api/users/search?q=st", testkit.Tokens[testkit.IdOtherStudent], nil, nil); status != http.StatusOK {
 		t.Errorf("another user got %d", status)
 	}
 }
@@ -1023,7 +1024,7 @@ func sgQuery(s string) string {
 // a pending invitation, once however often it runs.
 func TestStudyGroupSeed(t *testing.T) {
 	t.Parallel()
-	app := newTestApp(t)
+	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
 
 	for range 2 {
@@ -1031,13 +1032,13 @@ func TestStudyGroupSeed(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := countRecords(t, app, collections.StudyGroups, "visibility = 'public'"); n != 1 {
+	if n := testkit.CountRecords(t, app, collections.StudyGroups, "visibility = 'public'"); n != 1 {
 		t.Errorf("%d public groups, want 1", n)
 	}
-	if n := countRecords(t, app, collections.StudyGroups, "visibility = 'private' && memberCount = 2 && chatRoom != ''"); n != 1 {
+	if n := testkit.CountRecords(t, app, collections.StudyGroups, "visibility = 'private' && memberCount = 2 && chatRoom != ''"); n != 1 {
 		t.Errorf("%d private groups with 2 members and a chat room, want 1", n)
 	}
-	if n := countRecords(t, app, collections.StudyGroupInvitations, "status = 'pending' && invitee.email = 'student@studyhall.test'"); n != 1 {
+	if n := testkit.CountRecords(t, app, collections.StudyGroupInvitations, "status = 'pending' && invitee.email = 'student@studyhall.test'"); n != 1 {
 		t.Errorf("%d pending invitations for the demo student, want 1", n)
 	}
 }

@@ -1,4 +1,4 @@
-package hooks_test
+package authcache_test
 
 import (
 	"net/http"
@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"studyhall/collections"
+	"studyhall/testkit"
 )
 
 // authRefreshURL answers with the caller's auth record as the server sees
@@ -24,7 +25,7 @@ func whoAmI(t *testing.T, baseURL, token string) (int, string) {
 			Name string `json:"name"`
 		} `json:"record"`
 	}
-	status := apiRequest(t, baseURL, http.MethodPost, authRefreshURL, token, nil, &body)
+	status := testkit.ApiRequest(t, baseURL, http.MethodPost, authRefreshURL, token, nil, &body)
 	return status, body.Record.Name
 }
 
@@ -35,9 +36,9 @@ func whoAmI(t *testing.T, baseURL, token string) (int, string) {
 // deleted account, a new token secret, an expired token.
 func TestAuthCache(t *testing.T) {
 	t.Parallel()
-	app := newRushApp(t)
-	users := insertUsers(t, app, "authcache", 4)
-	srv := startServer(t, app)
+	app := testkit.NewRushApp(t)
+	users := testkit.InsertUsers(t, app, "authcache", 4)
+	srv := testkit.StartServer(t, app)
 
 	find := func(id string) *core.Record {
 		t.Helper()
@@ -118,8 +119,8 @@ func TestAuthCache(t *testing.T) {
 // the answer works, and a second sign-in's token too, each for its user.
 func TestAuthCacheKeepsIssuedTokens(t *testing.T) {
 	t.Parallel()
-	app := newRushApp(t)
-	users := insertUsers(t, app, "authissue", 1)
+	app := testkit.NewRushApp(t)
+	users := testkit.InsertUsers(t, app, "authissue", 1)
 	record, err := app.FindRecordById(collections.Users, users[0].Id)
 	if err != nil {
 		t.Fatal(err)
@@ -128,14 +129,14 @@ func TestAuthCacheKeepsIssuedTokens(t *testing.T) {
 	if err := app.Save(record); err != nil {
 		t.Fatal(err)
 	}
-	srv := startServer(t, app)
+	srv := testkit.StartServer(t, app)
 
 	signIn := func() string {
 		t.Helper()
 		var body struct {
 			Token string `json:"token"`
 		}
-		status := apiRequest(t, srv.URL, http.MethodPost, "/api/collections/users/auth-with-password", "",
+		status := testkit.ApiRequest(t, srv.URL, http.MethodPost, "/api/collections/users/auth-with-password", "",
 			map[string]any{"identity": record.Email(), "password": "a long enough password"}, &body)
 		if status != 200 || body.Token == "" {
 			t.Fatalf("sign in: status %d", status)

@@ -1,4 +1,4 @@
-package hooks_test
+package testkit
 
 import (
 	"bufio"
@@ -27,11 +27,11 @@ import (
 //	ev := c.expectEvent(t, "notifications/*", 2*time.Second)
 //	c.expectNoEvent(t, 300*time.Millisecond)
 
-// startServer serves app on a real loopback HTTP server, with the router
+// StartServer serves app on a real loopback HTTP server, with the router
 // built the way `studyhall serve` builds it: PocketBase's routes plus every
 // OnServe binding (tests/api.go does the same for ApiScenario). The server
 // and its open connections are closed when the test ends.
-func startServer(t testing.TB, app *tests.TestApp) *httptest.Server {
+func StartServer(t testing.TB, app *tests.TestApp) *httptest.Server {
 	t.Helper()
 	router, err := apis.NewRouter(app)
 	if err != nil {
@@ -55,10 +55,10 @@ func startServer(t testing.TB, app *tests.TestApp) *httptest.Server {
 	return srv
 }
 
-// apiRequest sends a JSON request to srv with an optional Authorization
+// ApiRequest sends a JSON request to srv with an optional Authorization
 // token and decodes the JSON answer into out (when not nil). It returns
 // the status code.
-func apiRequest(t testing.TB, baseURL, method, path, token string, body any, out any) int {
+func ApiRequest(t testing.TB, baseURL, method, path, token string, body any, out any) int {
 	t.Helper()
 	var reader io.Reader
 	if body != nil {
@@ -97,15 +97,15 @@ type sseEvent struct {
 	Data []byte
 }
 
-// recordEvent is the data of a PocketBase record event.
-type recordEvent struct {
+// RecordEvent is the data of a PocketBase record event.
+type RecordEvent struct {
 	Action string         `json:"action"`
 	Record map[string]any `json:"record"`
 }
 
-// realtimeClient is one realtime connection: GET /api/realtime streams
+// RealtimeClient is one realtime connection: GET /api/realtime streams
 // events, POST /api/realtime sets its subscriptions.
-type realtimeClient struct {
+type RealtimeClient struct {
 	baseURL  string
 	ClientId string
 	events   chan sseEvent
@@ -116,9 +116,9 @@ type realtimeClient struct {
 // (benchmarks open a thousand).
 var realtimeTransport = &http.Transport{MaxIdleConnsPerHost: 2000}
 
-// connectRealtime opens a realtime connection to the server at baseURL and
+// ConnectRealtime opens a realtime connection to the server at baseURL and
 // waits for PB_CONNECT. The connection is closed when the test ends.
-func connectRealtime(t testing.TB, baseURL string) *realtimeClient {
+func ConnectRealtime(t testing.TB, baseURL string) *RealtimeClient {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/api/realtime", nil)
@@ -131,7 +131,7 @@ func connectRealtime(t testing.TB, baseURL string) *realtimeClient {
 		cancel()
 		t.Fatalf("realtime connect: %v", err)
 	}
-	c := &realtimeClient{baseURL: baseURL, events: make(chan sseEvent, 1024), cancel: cancel}
+	c := &RealtimeClient{baseURL: baseURL, events: make(chan sseEvent, 1024), cancel: cancel}
 	t.Cleanup(cancel)
 	go c.read(res.Body)
 
@@ -154,7 +154,7 @@ func connectRealtime(t testing.TB, baseURL string) *realtimeClient {
 }
 
 // read parses the SSE stream into events until the connection closes.
-func (c *realtimeClient) read(body io.ReadCloser) {
+func (c *RealtimeClient) read(body io.ReadCloser) {
 	defer body.Close()
 	defer close(c.events)
 	reader := bufio.NewReaderSize(body, 64<<10)
@@ -181,24 +181,24 @@ func (c *realtimeClient) read(body io.ReadCloser) {
 	}
 }
 
-// subscribe replaces the connection's subscriptions, authenticated with
+// Subscribe replaces the connection's subscriptions, authenticated with
 // token (empty for a guest), and fails the test unless PocketBase answers
 // 204.
-func (c *realtimeClient) subscribe(t testing.TB, token string, subscriptions ...string) {
+func (c *RealtimeClient) Subscribe(t testing.TB, token string, subscriptions ...string) {
 	t.Helper()
 	body := map[string]any{"clientId": c.ClientId, "subscriptions": subscriptions}
-	if status := apiRequest(t, c.baseURL, http.MethodPost, "/api/realtime", token, body, nil); status != http.StatusNoContent {
+	if status := ApiRequest(t, c.baseURL, http.MethodPost, "/api/realtime", token, body, nil); status != http.StatusNoContent {
 		t.Fatalf("realtime subscribe: status %d", status)
 	}
 }
 
-// close ends the connection.
-func (c *realtimeClient) close() {
+// Close ends the connection.
+func (c *RealtimeClient) Close() {
 	c.cancel()
 }
 
-// nextEvent waits up to timeout for the next event.
-func (c *realtimeClient) nextEvent(timeout time.Duration) (sseEvent, bool) {
+// NextEvent waits up to timeout for the next event.
+func (c *RealtimeClient) NextEvent(timeout time.Duration) (sseEvent, bool) {
 	select {
 	case ev, ok := <-c.events:
 		return ev, ok
@@ -207,28 +207,28 @@ func (c *realtimeClient) nextEvent(timeout time.Duration) (sseEvent, bool) {
 	}
 }
 
-// expectEvent waits up to timeout for the next event, fails the test
+// ExpectEvent waits up to timeout for the next event, fails the test
 // unless it is a record event named name, and returns its data.
-func (c *realtimeClient) expectEvent(t testing.TB, name string, timeout time.Duration) recordEvent {
+func (c *RealtimeClient) ExpectEvent(t testing.TB, name string, timeout time.Duration) RecordEvent {
 	t.Helper()
-	ev, ok := c.nextEvent(timeout)
+	ev, ok := c.NextEvent(timeout)
 	if !ok {
 		t.Fatalf("no %q event within %s", name, timeout)
 	}
 	if ev.Name != name {
 		t.Fatalf("event %q (%s), want %q", ev.Name, ev.Data, name)
 	}
-	var data recordEvent
+	var data RecordEvent
 	if err := json.Unmarshal(ev.Data, &data); err != nil {
 		t.Fatalf("event %q: bad data %q: %v", name, ev.Data, err)
 	}
 	return data
 }
 
-// expectNoEvent fails the test if any event arrives within d.
-func (c *realtimeClient) expectNoEvent(t testing.TB, d time.Duration) {
+// ExpectNoEvent fails the test if any event arrives within d.
+func (c *RealtimeClient) ExpectNoEvent(t testing.TB, d time.Duration) {
 	t.Helper()
-	if ev, ok := c.nextEvent(d); ok {
+	if ev, ok := c.NextEvent(d); ok {
 		t.Fatalf("unexpected event %q: %s", ev.Name, ev.Data)
 	}
 }

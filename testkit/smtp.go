@@ -1,4 +1,4 @@
-package hooks_test
+package testkit
 
 // SMTP test helpers: a real SMTP server (emersion/go-smtp) on 127.0.0.1
 // that keeps what it receives, can refuse for a while, and stops when the
@@ -23,8 +23,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 )
 
-// receivedMail is one mail as the SMTP server got it.
-type receivedMail struct {
+// ReceivedMail is one mail as the SMTP server got it.
+type ReceivedMail struct {
 	From   string
 	To     []string
 	Header mail.Header
@@ -40,14 +40,14 @@ type smtpServer struct {
 	Port int
 
 	mu       sync.Mutex
-	received []receivedMail
+	received []ReceivedMail
 	refuse   int // refuse the next refuse transactions with 451
 	refused  int
 	t        testing.TB
 }
 
-// startSMTPServer listens on a free loopback port until the test ends.
-func startSMTPServer(t testing.TB) *smtpServer {
+// StartSMTPServer listens on a free loopback port until the test ends.
+func StartSMTPServer(t testing.TB) *smtpServer {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -82,15 +82,15 @@ func (s *smtpServer) Refused() int {
 }
 
 // Received is a copy of every mail received so far.
-func (s *smtpServer) Received() []receivedMail {
+func (s *smtpServer) Received() []ReceivedMail {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]receivedMail(nil), s.received...)
+	return append([]ReceivedMail(nil), s.received...)
 }
 
-// configureSMTP points app's Mail settings at s, as an admin would in the
+// ConfigureSMTP points app's Mail settings at s, as an admin would in the
 // dashboard, and gives the app the URL and sender that mails use.
-func configureSMTP(t testing.TB, app core.App, s *smtpServer) {
+func ConfigureSMTP(t testing.TB, app core.App, s *smtpServer) {
 	t.Helper()
 	settings := app.Settings()
 	settings.SMTP.Enabled = true
@@ -150,12 +150,12 @@ func (s *smtpSession) Data(r io.Reader) error {
 }
 
 // parseMail reads headers and the decoded parts of a MIME mail.
-func parseMail(raw []byte) (receivedMail, error) {
+func parseMail(raw []byte) (ReceivedMail, error) {
 	msg, err := mail.ReadMessage(bytes.NewReader(raw))
 	if err != nil {
-		return receivedMail{}, err
+		return ReceivedMail{}, err
 	}
-	m := receivedMail{Header: msg.Header, Parts: map[string]string{}}
+	m := ReceivedMail{Header: msg.Header, Parts: map[string]string{}}
 	mediaType, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
 	if err != nil {
 		return m, err
@@ -195,8 +195,8 @@ func decodePart(encoding string, r io.Reader) (string, error) {
 	return string(b), err
 }
 
-// subject is the decoded Subject header.
-func (m receivedMail) subject() string {
+// Subject is the decoded Subject header.
+func (m ReceivedMail) Subject() string {
 	dec := new(mime.WordDecoder)
 	s, err := dec.DecodeHeader(m.Header.Get("Subject"))
 	if err != nil {

@@ -1,4 +1,4 @@
-package hooks_test
+package testkit
 
 import (
 	"encoding/json"
@@ -19,37 +19,37 @@ import (
 
 // Live session fixtures, made by seedLiveSessions in a test's own app.
 const (
-	idSessionScheduled = "lvsscheduled001" // idCourse, course visibility, in 2 h, 3 seats
-	idSessionLive      = "lvslive00000001" // idCourse, live for 10 min
-	idSessionPublic    = "lvspublic000001" // no course, public, in 2 h
-	idSessionFull      = "lvsfull00000001" // no course, public, live, 1 seat taken by idOtherStudent
-	idSessionEnded     = "lvsended0000001" // idCourse, ended
-	idSessionCancelled = "lvscancelled001" // idCourse, cancelled
-	idOtherSession     = "lvsother0000001" // idOtherCourse (idOtherInstructor), course visibility
+	IdSessionScheduled = "lvsscheduled001" // idCourse, course visibility, in 2 h, 3 seats
+	IdSessionLive      = "lvslive00000001" // idCourse, live for 10 min
+	IdSessionPublic    = "lvspublic000001" // no course, public, in 2 h
+	IdSessionFull      = "lvsfull00000001" // no course, public, live, 1 seat taken by idOtherStudent
+	IdSessionEnded     = "lvsended0000001" // idCourse, ended
+	IdSessionCancelled = "lvscancelled001" // idCourse, cancelled
+	IdOtherSession     = "lvsother0000001" // idOtherCourse (idOtherInstructor), course visibility
 
-	idFullAttendee = "lsafull00000001" // idOtherStudent in idSessionFull
+	IdFullAttendee = "lsafull00000001" // idOtherStudent in idSessionFull
 )
 
-// seedLiveSessions creates the live session fixtures, as Go code (not the
+// SeedLiveSessions creates the live session fixtures, as Go code (not the
 // records API) so that no notice goes out.
-func seedLiveSessions(t testing.TB, app core.App) {
+func SeedLiveSessions(t testing.TB, app core.App) {
 	t.Helper()
 	now := time.Now().UTC()
 	sessions := []struct {
 		id   string
 		data map[string]any
 	}{
-		{idSessionScheduled, map[string]any{"course": idCourse, "capacity": 3}},
-		{idSessionLive, map[string]any{"course": idCourse, "status": collections.LiveSessionLive, "startedAt": now.Add(-10 * time.Minute), "scheduledStart": now.Add(-10 * time.Minute)}},
-		{idSessionPublic, map[string]any{}},
-		{idSessionFull, map[string]any{"capacity": 1, "status": collections.LiveSessionLive, "startedAt": now.Add(-time.Minute)}},
-		{idSessionEnded, map[string]any{"course": idCourse, "status": collections.LiveSessionEnded, "startedAt": now.Add(-2 * time.Hour), "endedAt": now.Add(-time.Hour)}},
-		{idSessionCancelled, map[string]any{"course": idCourse, "status": collections.LiveSessionCancelled}},
-		{idOtherSession, map[string]any{"course": idOtherCourse, "instructor": idOtherInstructor}},
+		{IdSessionScheduled, map[string]any{"course": IdCourse, "capacity": 3}},
+		{IdSessionLive, map[string]any{"course": IdCourse, "status": collections.LiveSessionLive, "startedAt": now.Add(-10 * time.Minute), "scheduledStart": now.Add(-10 * time.Minute)}},
+		{IdSessionPublic, map[string]any{}},
+		{IdSessionFull, map[string]any{"capacity": 1, "status": collections.LiveSessionLive, "startedAt": now.Add(-time.Minute)}},
+		{IdSessionEnded, map[string]any{"course": IdCourse, "status": collections.LiveSessionEnded, "startedAt": now.Add(-2 * time.Hour), "endedAt": now.Add(-time.Hour)}},
+		{IdSessionCancelled, map[string]any{"course": IdCourse, "status": collections.LiveSessionCancelled}},
+		{IdOtherSession, map[string]any{"course": IdOtherCourse, "instructor": IdOtherInstructor}},
 	}
 	for _, s := range sessions {
 		data := map[string]any{
-			"instructor":     idInstructor,
+			"instructor":     IdInstructor,
 			"title":          "Session " + s.id,
 			"scheduledStart": now.Add(2 * time.Hour),
 			"meetingUrl":     "https://meet.example.com/" + s.id,
@@ -57,18 +57,18 @@ func seedLiveSessions(t testing.TB, app core.App) {
 		for k, v := range s.data {
 			data[k] = v
 		}
-		if _, err := saveRecord(app, collections.LiveSessions, s.id, data); err != nil {
+		if _, err := SaveRecord(app, collections.LiveSessions, s.id, data); err != nil {
 			t.Fatal(err)
 		}
 	}
-	seatAttendee(t, app, idFullAttendee, idSessionFull, idOtherStudent)
+	SeatAttendee(t, app, IdFullAttendee, IdSessionFull, IdOtherStudent)
 }
 
-// seatAttendee makes userId an active attendee of the session, the way
+// SeatAttendee makes userId an active attendee of the session, the way
 // the join route leaves it, without the route.
-func seatAttendee(t testing.TB, app core.App, id, sessionId, userId string) *core.Record {
+func SeatAttendee(t testing.TB, app core.App, id, sessionId, userId string) *core.Record {
 	t.Helper()
-	attendee, err := saveRecord(app, collections.LiveSessionAttendees, id, map[string]any{
+	attendee, err := SaveRecord(app, collections.LiveSessionAttendees, id, map[string]any{
 		"session": sessionId, "user": userId, "active": true, "joinedAt": time.Now().UTC(),
 	})
 	if err != nil {
@@ -84,12 +84,12 @@ func seatAttendee(t testing.TB, app core.App, id, sessionId, userId string) *cor
 	return attendee
 }
 
-// newRushSession saves a public session of idInstructor, an hour ahead,
+// NewRushSession saves a public session of idInstructor, an hour ahead,
 // with the given seats: what the concurrency tests rush.
-func newRushSession(t testing.TB, app core.App, id string, capacity int) *core.Record {
+func NewRushSession(t testing.TB, app core.App, id string, capacity int) *core.Record {
 	t.Helper()
-	session, err := saveRecord(app, collections.LiveSessions, id, map[string]any{
-		"instructor": idInstructor, "title": "Rush " + id, "capacity": capacity,
+	session, err := SaveRecord(app, collections.LiveSessions, id, map[string]any{
+		"instructor": IdInstructor, "title": "Rush " + id, "capacity": capacity,
 		"scheduledStart": time.Now().UTC().Add(time.Hour),
 	})
 	if err != nil {
@@ -98,8 +98,8 @@ func newRushSession(t testing.TB, app core.App, id string, capacity int) *core.R
 	return session
 }
 
-// findLiveSession reloads a session from the database.
-func findLiveSession(t testing.TB, app core.App, id string) *core.Record {
+// FindLiveSession reloads a session from the database.
+func FindLiveSession(t testing.TB, app core.App, id string) *core.Record {
 	t.Helper()
 	session, err := app.FindRecordById(collections.LiveSessions, id)
 	if err != nil {
@@ -108,14 +108,14 @@ func findLiveSession(t testing.TB, app core.App, id string) *core.Record {
 	return session
 }
 
-// countActiveAttendance counts the session's active attendance rows.
-func countActiveAttendance(t testing.TB, app core.App, sessionId string) int {
+// CountActiveAttendance counts the session's active attendance rows.
+func CountActiveAttendance(t testing.TB, app core.App, sessionId string) int {
 	t.Helper()
-	return countRecords(t, app, collections.LiveSessionAttendees, "session = '"+sessionId+"' && active = true")
+	return CountRecords(t, app, collections.LiveSessionAttendees, "session = '"+sessionId+"' && active = true")
 }
 
-// sessionURL is the path of a live session route.
-func sessionURL(id, action string) string {
+// SessionURL is the path of a live session route.
+func SessionURL(id, action string) string {
 	return "/api/live-sessions/" + id + "/" + action
 }
 
@@ -124,10 +124,10 @@ type rushUser struct {
 	Id, Token string
 }
 
-// insertUsers creates n students straight in the database, skipping the
+// InsertUsers creates n students straight in the database, skipping the
 // password hashing and hooks of a normal sign-up (a thousand bcrypt hashes
 // would take longer than the test), and returns them with auth tokens.
-func insertUsers(t testing.TB, app core.App, prefix string, n int) []rushUser {
+func InsertUsers(t testing.TB, app core.App, prefix string, n int) []rushUser {
 	t.Helper()
 	users := make([]rushUser, n)
 	now := types.NowDateTime().String()
@@ -169,8 +169,8 @@ func insertUsers(t testing.TB, app core.App, prefix string, n int) []rushUser {
 	return users
 }
 
-// rushResult is what one concurrent join got back.
-type rushResult struct {
+// RushResult is what one concurrent join got back.
+type RushResult struct {
 	Status  int
 	Code    string
 	Latency time.Duration
@@ -184,16 +184,16 @@ var rushClient = &http.Client{
 	Timeout:   60 * time.Second,
 }
 
-// joinRush sends one join per user at once, released together, and returns
+// JoinRush sends one join per user at once, released together, and returns
 // every answer.
-func joinRush(baseURL, sessionId string, users []rushUser) []rushResult {
-	return sendRush(http.MethodPost, baseURL+sessionURL(sessionId, "join"), users)
+func JoinRush(baseURL, sessionId string, users []rushUser) []RushResult {
+	return SendRush(http.MethodPost, baseURL+SessionURL(sessionId, "join"), users)
 }
 
-// sendRush sends the same request once per user, all released together, and
+// SendRush sends the same request once per user, all released together, and
 // returns every answer with its latency.
-func sendRush(method, url string, users []rushUser) []rushResult {
-	results := make([]rushResult, len(users))
+func SendRush(method, url string, users []rushUser) []RushResult {
+	results := make([]RushResult, len(users))
 	var ready, done sync.WaitGroup
 	start := make(chan struct{})
 	ready.Add(len(users))
@@ -223,7 +223,7 @@ func sendRush(method, url string, users []rushUser) []rushResult {
 				} `json:"data"`
 			}
 			decodeErr := json.NewDecoder(res.Body).Decode(&body)
-			results[i] = rushResult{Status: res.StatusCode, Code: body.Data.Code, Latency: time.Since(began), Err: decodeErr}
+			results[i] = RushResult{Status: res.StatusCode, Code: body.Data.Code, Latency: time.Since(began), Err: decodeErr}
 		}()
 	}
 	ready.Wait()
@@ -232,8 +232,8 @@ func sendRush(method, url string, users []rushUser) []rushResult {
 	return results
 }
 
-// tallyRush counts the results by "status code" ("200", "409 session_full").
-func tallyRush(results []rushResult) map[string]int {
+// TallyRush counts the results by "status code" ("200", "409 session_full").
+func TallyRush(results []RushResult) map[string]int {
 	counts := map[string]int{}
 	for _, r := range results {
 		if r.Err != nil {

@@ -1,4 +1,4 @@
-package hooks_test
+package testkit
 
 import (
 	"fmt"
@@ -18,21 +18,21 @@ import (
 // Office-hours test helpers, on top of the realtime helpers (startServer,
 // apiRequest, connectRealtime).
 
-// newOfficeHoursApp is a test app whose per-IP rate limiter is off, since
+// NewOfficeHoursApp is a test app whose per-IP rate limiter is off, since
 // the office-hours tests send many requests from one address at once.
-func newOfficeHoursApp(t testing.TB) *tests.TestApp {
+func NewOfficeHoursApp(t testing.TB) *tests.TestApp {
 	t.Helper()
-	app := newTestApp(t)
+	app := NewTestApp(t)
 	app.Settings().RateLimits.Enabled = false
 	t.Cleanup(app.Cleanup)
 	return app
 }
 
-// createOfficeHours saves a slot of instructorId through the app (model
+// CreateOfficeHours saves a slot of instructorId through the app (model
 // hooks run). manual (collections.OfficeHoursManualOpen or ...Closed)
 // makes it open or closed now whatever the clock says, for a few hours:
 // tests must not depend on the time of day.
-func createOfficeHours(t testing.TB, app core.App, instructorId string, day int, start, end, manual string) *core.Record {
+func CreateOfficeHours(t testing.TB, app core.App, instructorId string, day int, start, end, manual string) *core.Record {
 	t.Helper()
 	c, err := app.FindCollectionByNameOrId(collections.OfficeHours)
 	if err != nil {
@@ -55,12 +55,12 @@ func createOfficeHours(t testing.TB, app core.App, instructorId string, day int,
 	return slot
 }
 
-// createQueueStudents creates n students named prefix-i and returns them with
+// CreateQueueStudents creates n students named prefix-i and returns them with
 // their auth tokens. They share the fixture student's password hash, as
 // hashing n passwords would take seconds.
-func createQueueStudents(t testing.TB, app core.App, n int, prefix string) ([]*core.Record, []string) {
+func CreateQueueStudents(t testing.TB, app core.App, n int, prefix string) ([]*core.Record, []string) {
 	t.Helper()
-	template, err := app.FindRecordById(collections.Users, idStudent)
+	template, err := app.FindRecordById(collections.Users, IdStudent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,20 +89,20 @@ func createQueueStudents(t testing.TB, app core.App, n int, prefix string) ([]*c
 	return records, tokens
 }
 
-// queueAPIError is PocketBase's error body.
-type queueAPIError struct {
+// QueueAPIError is PocketBase's error body.
+type QueueAPIError struct {
 	Status  int            `json:"status"`
 	Message string         `json:"message"`
 	Data    map[string]any `json:"data"`
 }
 
-// queueCall posts to an office-hours route and returns the status and
+// QueueCall posts to an office-hours route and returns the status and
 // either the entry (on 200) or the error body.
-func queueCall(t testing.TB, baseURL, token, path string, body any) (int, map[string]any, queueAPIError) {
+func QueueCall(t testing.TB, baseURL, token, path string, body any) (int, map[string]any, QueueAPIError) {
 	t.Helper()
 	var raw map[string]any
-	status := apiRequest(t, baseURL, http.MethodPost, path, token, body, &raw)
-	var apiErr queueAPIError
+	status := ApiRequest(t, baseURL, http.MethodPost, path, token, body, &raw)
+	var apiErr QueueAPIError
 	if status != http.StatusOK {
 		apiErr.Status = status
 		apiErr.Message, _ = raw["message"].(string)
@@ -111,18 +111,18 @@ func queueCall(t testing.TB, baseURL, token, path string, body any) (int, map[st
 	return status, raw, apiErr
 }
 
-// joinQueue is POST /api/office-hours/{slotId}/queue.
-func joinQueue(t testing.TB, baseURL, token, slotId, question string) (int, map[string]any, queueAPIError) {
-	return queueCall(t, baseURL, token, "/api/office-hours/"+slotId+"/queue", map[string]any{"question": question})
+// JoinQueue is POST /api/office-hours/{slotId}/queue.
+func JoinQueue(t testing.TB, baseURL, token, slotId, question string) (int, map[string]any, QueueAPIError) {
+	return QueueCall(t, baseURL, token, "/api/office-hours/"+slotId+"/queue", map[string]any{"question": question})
 }
 
-// entryAction is POST /api/office-hours/queue/{entryId}/{action}.
-func entryAction(t testing.TB, baseURL, token, entryId, action string, body any) (int, map[string]any, queueAPIError) {
-	return queueCall(t, baseURL, token, "/api/office-hours/queue/"+entryId+"/"+action, body)
+// EntryAction is POST /api/office-hours/queue/{entryId}/{action}.
+func EntryAction(t testing.TB, baseURL, token, entryId, action string, body any) (int, map[string]any, QueueAPIError) {
+	return QueueCall(t, baseURL, token, "/api/office-hours/queue/"+entryId+"/"+action, body)
 }
 
-// waitingEntries lists the waiting entries of a slot by position.
-func waitingEntries(t testing.TB, app core.App, slotId string) []*core.Record {
+// WaitingEntries lists the waiting entries of a slot by position.
+func WaitingEntries(t testing.TB, app core.App, slotId string) []*core.Record {
 	t.Helper()
 	records, err := app.FindRecordsByFilter(collections.OfficeHoursQueue,
 		"officeHours = {:slot} && status = 'waiting'", "position", 0, 0, dbx.Params{"slot": slotId})
@@ -132,12 +132,12 @@ func waitingEntries(t testing.TB, app core.App, slotId string) []*core.Record {
 	return records
 }
 
-// checkQueue fails the test unless the waiting entries of the slot are
+// CheckQueue fails the test unless the waiting entries of the slot are
 // exactly wantStudents (ids, in order) at positions 1..N, each with the
 // estimate of its position at averageVisit.
-func checkQueue(t testing.TB, app core.App, slotId string, wantStudents []string, averageVisit int) {
+func CheckQueue(t testing.TB, app core.App, slotId string, wantStudents []string, averageVisit int) {
 	t.Helper()
-	entries := waitingEntries(t, app, slotId)
+	entries := WaitingEntries(t, app, slotId)
 	got := make([]string, len(entries))
 	for i, entry := range entries {
 		got[i] = entry.GetString(collections.QueueStudent)
@@ -153,13 +153,13 @@ func checkQueue(t testing.TB, app core.App, slotId string, wantStudents []string
 	}
 }
 
-// queueNoticeCount counts the notifications of a type for a user.
-func queueNoticeCount(t testing.TB, app core.App, userId, notificationType string) int {
+// QueueNoticeCount counts the notifications of a type for a user.
+func QueueNoticeCount(t testing.TB, app core.App, userId, notificationType string) int {
 	t.Helper()
-	return countRecords(t, app, collections.Notifications,
+	return CountRecords(t, app, collections.Notifications,
 		"user = '"+userId+"' && type = '"+notificationType+"'")
 }
 
-// slotDay is a weekday on which tests put slots that must not collide
+// SlotDay is a weekday on which tests put slots that must not collide
 // with each other: each test uses its own hours.
-const slotDay = 3
+const SlotDay = 3
