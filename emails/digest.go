@@ -10,7 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"studyhall/collections"
-	"studyhall/notify"
+	"studyhall/notifications"
 )
 
 // DigestHour is the local hour digests go out: daily at 08:00, weekly on
@@ -128,8 +128,8 @@ type digestItem struct {
 // ended by now, unless that period was already sent, the user turned email
 // off, or nothing is left to list. It reports whether a digest was queued.
 func SendDigest(app core.App, userId, mode string, now time.Time) (bool, error) {
-	prefs, _ := notify.PreferencesOf(app, userId) // the defaults if unreadable
-	period := LatestPeriod(mode, now, notify.Location(prefs.Timezone))
+	prefs, _ := notifications.PreferencesOf(app, userId) // the defaults if unreadable
+	period := LatestPeriod(mode, now, notifications.Location(prefs.Timezone))
 	if digestSent(app, userId, period.Key) || !prefs.EmailEnabled {
 		return false, nil
 	}
@@ -202,7 +202,7 @@ func digestSent(app core.App, userId, key string) bool {
 // user's preferences (prefs) still let through, most important first. The
 // window reaches one period further back so a run missed while the server
 // was down is caught up by the next one.
-func collectDigestItems(app core.App, userId string, prefs notify.Preferences, period Period, now time.Time) ([]digestItem, error) {
+func collectDigestItems(app core.App, userId string, prefs notifications.Preferences, period Period, now time.Time) ([]digestItem, error) {
 	appURL := normalizeAppURL(app.Settings().Meta.AppURL)
 	from := period.Start.Add(-period.End.Sub(period.Start))
 	var items []digestItem
@@ -230,7 +230,7 @@ func collectDigestItems(app core.App, userId string, prefs notify.Preferences, p
 		}
 		for _, r := range records {
 			kind, _ := collections.LookupNotificationKind(r.GetString(collections.NotificationType))
-			if !kind.Mandatory && !notify.ResolveChannels(prefs, kind).Email {
+			if !kind.Mandatory && !notifications.ResolveChannels(prefs, kind).Email {
 				continue
 			}
 			items = append(items, digestItem{

@@ -10,7 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"studyhall/collections"
-	"studyhall/notify"
+	"studyhall/notifications"
 	"studyhall/plaintext"
 )
 
@@ -294,6 +294,6 @@ func expired(record *core.Record, now time.Time) bool {
 // emailAllowed reports whether the user's current preferences still let
 // an email of kind through.
 func emailAllowed(app core.App, userId string, kind collections.NotificationKind) bool {
-	prefs, _ := notify.PreferencesOf(app, userId) // the defaults if unreadable
-	return notify.ResolveChannels(prefs, kind).Email
+	prefs, _ := notifications.PreferencesOf(app, userId) // the defaults if unreadable
+	return notifications.ResolveChannels(prefs, kind).Email
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"studyhall/collections"
-	"studyhall/notify"
+	"studyhall/notifications"
 )
 
 // UnsubscribePath is the route of the unsubscribe page and its one-click
@@ -143,7 +143,7 @@ func ApplyUnsubscribe(app core.App, claims *UnsubscribeClaims) error {
 		}
 		prefs = core.NewRecord(c)
 		prefs.Set(collections.PreferenceUser, userId)
-		prefs.Load(notify.DefaultPreferenceFields())
+		prefs.Load(notifications.DefaultPreferenceFields())
 	}
 	if claims.Scope == collections.UnsubscribeAll {
 		prefs.Set(collections.PreferenceEmailEnabled, false)

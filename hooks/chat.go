@@ -18,7 +18,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
-	"studyhall/notify"
+	"studyhall/notifications"
 	"studyhall/plaintext"
 	"studyhall/realtime"
 	"studyhall/request"
@@ -280,7 +280,7 @@ func notifyDirectMessage(app core.App, message *core.Record) {
 			priority = collections.PriorityHigh
 		}
 		bucket := message.GetDateTime(collections.FieldCreated).Time().Truncate(directMessageCoalesce).Unix()
-		_, err := notify.Send(app, notify.Notification{
+		_, err := notifications.Send(app, notifications.Notification{
 			Type:              collections.TypeDirectMessage,
 			Recipients:        []string{recipient},
 			Priority:          priority,

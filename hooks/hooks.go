@@ -7,6 +7,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"studyhall/authcache"
+	"studyhall/emails"
+	"studyhall/notifications"
 	"studyhall/records"
 )
 
@@ -20,8 +22,8 @@ func Register(app core.App) {
 	bindLiveSessions(app)
 	bindOfficeHours(app)
 	bindStudyGroups(app)
-	bindNotifications(app)
+	notifications.Register(app)
 	bindPresence(app)
 	bindChat(app)
-	bindEmail(app)
+	emails.Register(app)
 }

@@ -19,7 +19,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
-	"studyhall/notify"
+	"studyhall/notifications"
 	"studyhall/plaintext"
 	"studyhall/records"
 	"studyhall/request"
@@ -343,7 +343,7 @@ func deleteLiveSessionRequest(e *core.RecordRequestEvent) error {
 		if len(audience) == 0 {
 			return nil
 		}
-		return sendSessionNotice(txApp, current, audience, notify.Notification{
+		return sendSessionNotice(txApp, current, audience, notifications.Notification{
 			Type:      collections.TypeLiveSessionDeleted,
 			Title:     "Session removed: " + current.GetString(collections.LiveSessionTitle),
 			Message:   fmt.Sprintf("%q, planned for %s, has been removed from the schedule.", current.GetString(collections.LiveSessionTitle), formatSessionTime(current)),
@@ -865,7 +865,7 @@ func sessionAudience(app core.App, session *core.Record) ([]string, error) {
 	var ids []string
 	if courseId := session.GetString(collections.LiveSessionCourse); courseId != "" {
 		var err error
-		if ids, err = activeStudents(app, courseId); err != nil {
+		if ids, err = notifications.ActiveStudents(app, courseId); err != nil {
 			return nil, fmt.Errorf("enrolled students of %s: %w", courseId, err)
 		}
 	}
@@ -886,7 +886,7 @@ func sessionAudience(app core.App, session *core.Record) ([]string, error) {
 
 // sendSessionNotice sends n about session to audience, in app's
 // transaction, with what every session notice carries.
-func sendSessionNotice(app core.App, session *core.Record, audience []string, n notify.Notification) error {
+func sendSessionNotice(app core.App, session *core.Record, audience []string, n notifications.Notification) error {
 	if len(audience) == 0 {
 		return nil
 	}
@@ -903,14 +903,14 @@ func sendSessionNotice(app core.App, session *core.Record, audience []string, n 
 		"scheduledStart": session.GetString(collections.LiveSessionScheduledStart),
 		"status":         session.GetString(collections.LiveSessionStatus),
 	}
-	if _, err := notify.Send(app, n); err != nil {
+	if _, err := notifications.Send(app, n); err != nil {
 		return fmt.Errorf("live session %s notice: %w", n.Type, err)
 	}
 	return nil
 }
 
 // notifySession sends n to the session's audience.
-func notifySession(app core.App, session *core.Record, n notify.Notification) error {
+func notifySession(app core.App, session *core.Record, n notifications.Notification) error {
 	audience, err := sessionAudience(app, session)
 	if err != nil {
 		return err
@@ -938,7 +938,7 @@ func notifySessionCreated(app core.App, session *core.Record) error {
 		return nil
 	}
 	title := session.GetString(collections.LiveSessionTitle)
-	return notifySession(app, session, notify.Notification{
+	return notifySession(app, session, notifications.Notification{
 		Type:      collections.TypeLiveSessionCreated,
 		Title:     "New live session: " + title,
 		Message:   fmt.Sprintf("%q is scheduled for %s.", title, formatSessionTime(session)),
@@ -964,7 +964,7 @@ func notifySessionUpdated(app core.App, before, after *core.Record) error {
 		return nil
 	}
 	title := after.GetString(collections.LiveSessionTitle)
-	return notifySession(app, after, notify.Notification{
+	return notifySession(app, after, notifications.Notification{
 		Type:    collections.TypeLiveSessionUpdated,
 		Title:   "Live session updated: " + title,
 		Message: fmt.Sprintf("%q changed: %s.", title, strings.Join(changes, "; ")),
@@ -975,7 +975,7 @@ func notifySessionUpdated(app core.App, before, after *core.Record) error {
 
 func notifySessionStarted(app core.App, session *core.Record) error {
 	title := session.GetString(collections.LiveSessionTitle)
-	return notifySession(app, session, notify.Notification{
+	return notifySession(app, session, notifications.Notification{
 		Type:       collections.TypeLiveSessionStarted,
 		Title:      "Live now: " + title,
 		Message:    fmt.Sprintf("%q has started.", title),
@@ -988,7 +988,7 @@ func notifySessionStarted(app core.App, session *core.Record) error {
 
 func notifySessionCancelled(app core.App, session *core.Record) error {
 	title := session.GetString(collections.LiveSessionTitle)
-	return notifySession(app, session, notify.Notification{
+	return notifySession(app, session, notifications.Notification{
 		Type:      collections.TypeLiveSessionCancelled,
 		Title:     "Session cancelled: " + title,
 		Message:   fmt.Sprintf("%q, planned for %s, has been cancelled.", title, formatSessionTime(session)),
@@ -1037,7 +1037,7 @@ func NotifyStartingSoon(app core.App, now time.Time) (int, error) {
 			}
 			title := current.GetString(collections.LiveSessionTitle)
 			minutes := int(math.Ceil(start.Time().Sub(now).Minutes()))
-			if err := notifySession(txApp, current, notify.Notification{
+			if err := notifySession(txApp, current, notifications.Notification{
 				Type:      collections.TypeLiveSessionStartingSoon,
 				Title:     "Starting soon: " + title,
 				Message:   fmt.Sprintf("%q starts in %d min (%s).", title, minutes, formatSessionTime(current)),

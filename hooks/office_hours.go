@@ -16,7 +16,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
-	"studyhall/notify"
+	"studyhall/notifications"
 	"studyhall/officehours"
 	"studyhall/plaintext"
 	"studyhall/realtime"
@@ -160,7 +160,7 @@ func validateSlot(app core.App, record *core.Record) (validation.Errors, error) 
 			errs[collections.OfficeHoursCourse] = validation.NewError("validation_not_course_instructor", "Office hours can only be held for a course you teach.")
 		}
 	}
-	if err := ValidateTimezone(record.GetString(collections.OfficeHoursTimezone)); err != nil {
+	if err := records.ValidateTimezone(record.GetString(collections.OfficeHoursTimezone)); err != nil {
 		errs[collections.OfficeHoursTimezone] = err
 	}
 	records.CheckURLLengths(errs, record, collections.OfficeHoursMeetingURL)
@@ -355,7 +355,7 @@ func bindOfficeHoursQueue(app core.App) {
 	// instructor notes stay private until the instructor shares them
 	app.OnRecordEnrich(collections.OfficeHoursQueue).BindFunc(func(e *core.RecordEnrichEvent) error {
 		if !e.Record.GetBool(collections.QueueNotesShared) &&
-			!isSelfOrSuperuser(e.RequestInfo, e.Record.GetString(collections.QueueInstructor)) {
+			!request.IsSelfOrSuperuser(e.RequestInfo, e.Record.GetString(collections.QueueInstructor)) {
 			e.Record.Hide(collections.QueueInstructorNotes)
 		}
 		return e.Next()
@@ -469,7 +469,7 @@ func joinOfficeHoursQueue(e *core.RequestEvent) error {
 		if form.Question != "" {
 			message = form.Question
 		}
-		return sendQueueNotice(txApp, entry, instructorId, notify.Notification{
+		return sendQueueNotice(txApp, entry, instructorId, notifications.Notification{
 			Type:    collections.TypeOfficeHoursStudentJoined,
 			Title:   e.Auth.GetString(collections.UserName) + " joined your office hours queue",
 			Message: message,
@@ -540,7 +540,7 @@ func admitQueueEntry(e *core.RequestEvent) error {
 		if err := renumberQueue(txApp, entry.GetString(collections.QueueOfficeHours), entry.GetString(collections.QueueInstructor), nil); err != nil {
 			return err
 		}
-		return sendQueueNotice(txApp, entry, entry.GetString(collections.QueueStudent), notify.Notification{
+		return sendQueueNotice(txApp, entry, entry.GetString(collections.QueueStudent), notifications.Notification{
 			Type:    collections.TypeOfficeHoursAdmitted,
 			Title:   "It's your turn: " + e.Auth.GetString(collections.UserName) + " admitted you",
 			Message: "Your office hours visit has started. Open the chat to talk with your instructor.",
@@ -605,7 +605,7 @@ func completeQueueEntry(e *core.RequestEvent) error {
 			return err
 		}
 		seconds := entry.GetInt(collections.QueueDurationSeconds)
-		return sendQueueNotice(txApp, entry, entry.GetString(collections.QueueStudent), notify.Notification{
+		return sendQueueNotice(txApp, entry, entry.GetString(collections.QueueStudent), notifications.Notification{
 			Type:    collections.TypeOfficeHoursCompleted,
 			Title:   "Your office hours visit is complete",
 			Message: fmt.Sprintf("Your visit with %s lasted %s.", e.Auth.GetString(collections.UserName), describeVisitLength(seconds)),
@@ -633,7 +633,7 @@ func cancelQueueEntry(e *core.RequestEvent) error {
 		if !byInstructor {
 			return nil
 		}
-		return sendQueueNotice(txApp, entry, entry.GetString(collections.QueueStudent), notify.Notification{
+		return sendQueueNotice(txApp, entry, entry.GetString(collections.QueueStudent), notifications.Notification{
 			Type:    collections.TypeOfficeHoursCancelled,
 			Title:   "Your office hours request was cancelled",
 			Message: e.Auth.GetString(collections.UserName) + " cancelled your place in the queue.",
@@ -696,7 +696,7 @@ func cancelWaitingEntries(txApp core.App, slot *core.Record, byUserId string) (i
 		}
 		students = append(students, entry.GetString(collections.QueueStudent))
 	}
-	_, err = notify.Send(txApp, notify.Notification{
+	_, err = notifications.Send(txApp, notifications.Notification{
 		Type:              collections.TypeOfficeHoursCancelled,
 		Recipients:        students,
 		Title:             "Office hours closed",
@@ -847,7 +847,7 @@ func openVisitRoom(txApp core.App, entry, instructor *core.Record) (*core.Record
 
 // sendQueueNotice sends one notification about a queue entry to userId,
 // inside the transaction of the change, deduplicated per entry and type.
-func sendQueueNotice(txApp core.App, entry *core.Record, userId string, n notify.Notification) error {
+func sendQueueNotice(txApp core.App, entry *core.Record, userId string, n notifications.Notification) error {
 	n.Recipients = []string{userId}
 	if n.Data == nil {
 		n.Data = map[string]any{}
@@ -857,7 +857,7 @@ func sendQueueNotice(txApp core.App, entry *core.Record, userId string, n notify
 	n.DedupeKey = n.Type + ":" + entry.Id
 	n.RelatedCollection = collections.OfficeHoursQueue
 	n.RelatedId = entry.Id
-	_, err := notify.Send(txApp, n)
+	_, err := notifications.Send(txApp, n)
 	return err
 }
 

@@ -66,7 +66,7 @@ func bindPresence(app core.App) {
 	})
 
 	app.OnRecordEnrich(collections.Presence).BindFunc(func(e *core.RecordEnrichEvent) error {
-		if !isSelfOrSuperuser(e.RequestInfo, e.Record.GetString(collections.PresenceUser)) {
+		if !request.IsSelfOrSuperuser(e.RequestInfo, e.Record.GetString(collections.PresenceUser)) {
 			e.Record.Hide(collections.PresenceManualStatus)
 			if e.Record.GetString(collections.PresenceStatus) == presence.Offline {
 				e.Record.Hide(collections.PresenceActivity)

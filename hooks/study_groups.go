@@ -15,7 +15,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
-	"studyhall/notify"
+	"studyhall/notifications"
 	"studyhall/presence"
 	"studyhall/records"
 	"studyhall/request"
@@ -415,7 +415,7 @@ func notifyMemberJoined(txApp core.App, group, user *core.Record) error {
 	}
 	name := group.GetString(collections.StudyGroupName)
 	window := time.Now().Unix() / int64(memberJoinedWindow/time.Second)
-	_, err = notify.Send(txApp, notify.Notification{
+	_, err = notifications.Send(txApp, notifications.Notification{
 		Type:              collections.TypeStudyGroupMemberJoined,
 		Recipients:        recipients,
 		Title:             "New member in " + name,
@@ -432,7 +432,7 @@ func notifyMemberJoined(txApp core.App, group, user *core.Record) error {
 
 func notifyInvited(txApp core.App, group, invitation, inviter *core.Record) error {
 	name := group.GetString(collections.StudyGroupName)
-	_, err := notify.Send(txApp, notify.Notification{
+	_, err := notifications.Send(txApp, notifications.Notification{
 		Type:              collections.TypeStudyGroupInvite,
 		Recipients:        []string{invitation.GetString(collections.InvitationInvitee)},
 		Title:             "Invitation to " + name,
@@ -453,7 +453,7 @@ func notifyRoleChanged(txApp core.App, group, member *core.Record) error {
 	if member.GetString(collections.GroupMemberRole) != collections.GroupRoleAdmin {
 		message = "You are no longer an admin of " + name + "."
 	}
-	_, err := notify.Send(txApp, notify.Notification{
+	_, err := notifications.Send(txApp, notifications.Notification{
 		Type:              collections.TypeStudyGroupRoleChanged,
 		Recipients:        []string{member.GetString(collections.GroupMemberUser)},
 		Title:             "Your role in " + name,

@@ -1,12 +1,12 @@
 package hooks
 
 import (
-	"time"
-
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
 	"studyhall/collections"
+	"studyhall/records"
+	"studyhall/request"
 )
 
 // bindUsers keeps the user fields SPEC fixes: a role (students by default),
@@ -46,38 +46,16 @@ func bindUsers(app core.App) {
 	})
 
 	app.OnRecordValidate(collections.Users).BindFunc(func(e *core.RecordEvent) error {
-		if err := ValidateTimezone(e.Record.GetString(collections.UserTimezone)); err != nil {
+		if err := records.ValidateTimezone(e.Record.GetString(collections.UserTimezone)); err != nil {
 			return validation.Errors{collections.UserTimezone: err}
 		}
 		return e.Next()
 	})
 
 	app.OnRecordEnrich(collections.Users).BindFunc(func(e *core.RecordEnrichEvent) error {
-		if !isSelfOrSuperuser(e.RequestInfo, e.Record.Id) {
+		if !request.IsSelfOrSuperuser(e.RequestInfo, e.Record.Id) {
 			e.Record.Hide(collections.UserTimezone, collections.UserAllowDirectMessages)
 		}
 		return e.Next()
 	})
-}
-
-// isSelfOrSuperuser reports whether the request is made by the user with id
-// userId or by a superuser.
-func isSelfOrSuperuser(info *core.RequestInfo, userId string) bool {
-	if info == nil || info.Auth == nil {
-		return false
-	}
-	return info.Auth.IsSuperuser() || info.Auth.Id == userId
-}
-
-// ValidateTimezone accepts IANA zone names such as "Europe/Berlin" and
-// "UTC". It refuses the empty name and "Local", which would mean the
-// server's own clock.
-func ValidateTimezone(name string) error {
-	if name == "" || name == "Local" {
-		return validation.NewError("validation_invalid_timezone", "Must be an IANA time zone such as Europe/Berlin.")
-	}
-	if _, err := time.LoadLocation(name); err != nil {
-		return validation.NewError("validation_invalid_timezone", "Must be an IANA time zone such as Europe/Berlin.")
-	}
-	return nil
 }

@@ -1,4 +1,4 @@
-package hooks_test
+package notifications_test
 
 import (
 	"net/http"
@@ -11,7 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
-	"studyhall/hooks"
+	"studyhall/notifications"
 	"studyhall/testkit"
 )
 
@@ -196,7 +196,7 @@ func TestTriggersAssessment(t *testing.T) {
 			ExpectedEvents:  map[string]int{"OnRecordAfterUpdateSuccess": 1},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
 				for range 2 { // the minute job, twice
-					if err := hooks.SendAssessmentsDueSoon(app, time.Now()); err != nil {
+					if err := notifications.SendAssessmentsDueSoon(app, time.Now()); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -276,7 +276,7 @@ func TestTriggersProgress(t *testing.T) {
 				newYork, _ := time.LoadLocation("America/New_York")
 				monday := time.Date(2026, 11, 30, 8, 3, 0, 0, newYork)
 				for _, at := range []time.Time{monday.Add(-time.Hour), monday, monday.Add(time.Minute), monday.Add(time.Hour)} {
-					if err := hooks.SendWeeklySummaries(app, at); err != nil {
+					if err := notifications.SendWeeklySummaries(app, at); err != nil {
 						t.Fatal(err)
 					}
 				}

@@ -1,4 +1,4 @@
-package hooks_test
+package notifications_test
 
 import (
 	"fmt"
@@ -13,7 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	"studyhall/collections"
-	"studyhall/notify"
+	"studyhall/notifications"
 	"studyhall/testkit"
 )
 
@@ -90,10 +90,10 @@ func quietWindowAround(zone string, now time.Time) (string, string) {
 	return local.Add(-time.Hour).Format("15:04"), local.Add(time.Hour).Format("15:04")
 }
 
-// sendTest sends a test notification to userId through notify.Send.
-func sendTest(t testing.TB, app core.App, userId, priority string) *notify.Result {
+// sendTest sends a test notification to userId through notifications.Send.
+func sendTest(t testing.TB, app core.App, userId, priority string) *notifications.Result {
 	t.Helper()
-	result, err := notify.Send(app, notify.Notification{
+	result, err := notifications.Send(app, notifications.Notification{
 		Type: collections.TypeTest, Recipients: []string{userId}, Priority: priority, Title: "Hello",
 	})
 	if err != nil {
@@ -227,7 +227,7 @@ func TestNotificationRoutes(t *testing.T) {
 				setPreferences(t, app, testkit.IdStudent, map[string]any{"quietHoursStart": start, "quietHoursEnd": end})
 			},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				held, err := notify.HeldCount(app, testkit.IdStudent, time.Now())
+				held, err := notifications.HeldCount(app, testkit.IdStudent, time.Now())
 				if err != nil || held != 1 {
 					t.Errorf("held %d (%v), want 1", held, err)
 				}
@@ -378,7 +378,7 @@ func TestNotificationsRealtime(t *testing.T) {
 	}
 
 	// the minute job after the window's end releases it as a create event
-	if _, err := notify.ReleaseDue(app, time.Now().Add(90*time.Minute)); err != nil {
+	if _, err := notifications.ReleaseDue(app, time.Now().Add(90*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	released := tabA.ExpectEvent(t, "notifications/*", 2*time.Second)
@@ -545,9 +545,9 @@ func TestNotificationResolution(t *testing.T) {
 	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
 
-	send := func(notificationType, dedupeKey string) *notify.Result {
+	send := func(notificationType, dedupeKey string) *notifications.Result {
 		t.Helper()
-		result, err := notify.Send(app, notify.Notification{
+		result, err := notifications.Send(app, notifications.Notification{
 			Type: notificationType, Recipients: []string{testkit.IdOtherStudent, testkit.IdOtherStudent, "nosuchuser0000"},
 			Title: "x", DedupeKey: dedupeKey,
 		})
@@ -556,7 +556,7 @@ func TestNotificationResolution(t *testing.T) {
 		}
 		return result
 	}
-	counts := func(r *notify.Result) [4]int {
+	counts := func(r *notifications.Result) [4]int {
 		return [4]int{len(r.Delivered), len(r.Held), len(r.EmailOnly), r.Skipped}
 	}
 
@@ -652,7 +652,7 @@ func TestNotificationExpiry(t *testing.T) {
 	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
 	for _, priority := range []string{"low", "normal"} {
-		if _, err := notify.Send(app, notify.Notification{
+		if _, err := notifications.Send(app, notifications.Notification{
 			Type: collections.TypeTest, Recipients: []string{testkit.IdOtherStudent}, Title: "gone", Priority: priority,
 			ExpiresAt: time.Now().Add(-time.Minute),
 		}); err != nil {
@@ -663,19 +663,19 @@ func TestNotificationExpiry(t *testing.T) {
 	// a held one whose expiry passes before its release is dropped, never delivered
 	start, end := quietWindowAround("Europe/Berlin", time.Now())
 	setPreferences(t, app, testkit.IdOtherStudent, map[string]any{"quietHoursStart": start, "quietHoursEnd": end})
-	if _, err := notify.Send(app, notify.Notification{
+	if _, err := notifications.Send(app, notifications.Notification{
 		Type: collections.TypeTest, Recipients: []string{testkit.IdOtherStudent}, Title: "held", ExpiresAt: time.Now().Add(time.Hour),
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := notify.ReleaseDue(app, time.Now().Add(2*time.Hour)); err != nil || n != 0 {
+	if n, err := notifications.ReleaseDue(app, time.Now().Add(2*time.Hour)); err != nil || n != 0 {
 		t.Fatalf("released %d (%v), want 0", n, err)
 	}
 	if n := testkit.CountRecords(t, app, collections.NotificationHolds, "user = '"+testkit.IdOtherStudent+"'"); n != 0 {
 		t.Fatalf("%d holds left", n)
 	}
 
-	deleted, err := notify.DeleteExpired(app, time.Now())
+	deleted, err := notifications.DeleteExpired(app, time.Now())
 	if err != nil || deleted != 2 {
 		t.Fatalf("deleted %d (%v), want 2", deleted, err)
 	}
@@ -700,7 +700,7 @@ func TestNotificationsOneEventPerRecipient(t *testing.T) {
 		clients[i].Subscribe(t, testkit.Tokens[id], "notifications/*")
 	}
 
-	result, err := notify.Send(app, notify.Notification{
+	result, err := notifications.Send(app, notifications.Notification{
 		Type:       collections.TypeLiveSessionCreated,
 		Recipients: recipients,
 		Title:      "Review session on Friday",
@@ -735,14 +735,14 @@ func TestNotificationsOneEventPerRecipient(t *testing.T) {
 	}
 }
 
-// TestNotificationsArePlainText: notify.Send writes its rows itself, past
+// TestNotificationsArePlainText: notifications.Send writes its rows itself, past
 // the record hooks, so it keeps SPEC's plain-text rule on its own.
 func TestNotificationsArePlainText(t *testing.T) {
 	t.Parallel()
 
 	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
-	result, err := notify.Send(app, notify.Notification{
+	result, err := notifications.Send(app, notifications.Notification{
 		Type:       collections.TypeLiveSessionCreated,
 		Recipients: []string{testkit.IdStudent},
 		Title:      "Review\x07 session\u2028today",

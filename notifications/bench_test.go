@@ -1,4 +1,4 @@
-package hooks_test
+package notifications_test
 
 import (
 	"fmt"

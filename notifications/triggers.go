@@ -1,4 +1,4 @@
-package hooks
+package notifications
 
 import (
 	"fmt"
@@ -10,7 +10,6 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
-	"studyhall/notify"
 	"studyhall/records"
 )
 
@@ -48,7 +47,7 @@ func bindNotificationTriggers(app core.App) {
 			if e.Record.GetString("password:hash") == before {
 				return nil
 			}
-			return send(txApp, notify.Notification{
+			return send(txApp, Notification{
 				Type:       collections.TypePasswordChanged,
 				Recipients: []string{e.Record.Id},
 				Title:      "Your password was changed",
@@ -62,7 +61,7 @@ func bindNotificationTriggers(app core.App) {
 	// (notification_emails keeps the address) in the same transaction
 	app.OnRecordDeleteExecute(collections.Users).BindFunc(func(e *core.RecordEvent) error {
 		return records.InTransaction(&e.App, e.Next, func(txApp core.App) error {
-			err := send(txApp, notify.Notification{
+			err := send(txApp, Notification{
 				Type:       collections.TypeAccountDeleted,
 				Recipients: []string{e.Record.Id},
 				Title:      "Your studyhall account was deleted",
@@ -108,8 +107,8 @@ func dropNotificationsOf(app core.App, userId string) error {
 	return err
 }
 
-func send(app core.App, n notify.Notification) error {
-	_, err := notify.Send(app, n)
+func send(app core.App, n Notification) error {
+	_, err := Send(app, n)
 	return err
 }
 
@@ -123,9 +122,9 @@ func stamped(record, before *core.Record, field string) bool {
 	return !record.GetDateTime(field).IsZero() && (before == nil || before.GetDateTime(field).IsZero())
 }
 
-// activeStudents lists the students with a current (not dropped)
+// ActiveStudents lists the students with a current (not dropped)
 // enrollment in a course.
-func activeStudents(app core.App, courseId string) ([]string, error) {
+func ActiveStudents(app core.App, courseId string) ([]string, error) {
 	var ids []string
 	err := app.DB().Select(collections.EnrollmentStudent).From(collections.Enrollments).
 		Where(dbx.HashExp{collections.EnrollmentCourse: courseId}).
@@ -145,7 +144,7 @@ func notifyEnrollment(app core.App, enrollment *core.Record) error {
 	studentId := enrollment.GetString(collections.EnrollmentStudent)
 	title := course.GetString(collections.CourseTitle)
 	data := map[string]any{"courseId": course.Id, "enrollmentId": enrollment.Id}
-	err = send(app, notify.Notification{
+	err = send(app, Notification{
 		Type:              collections.TypeEnrollmentConfirmed,
 		Recipients:        []string{studentId},
 		Title:             "You are enrolled in " + title,
@@ -161,7 +160,7 @@ func notifyEnrollment(app core.App, enrollment *core.Record) error {
 		return err
 	}
 	studentName := userName(app, studentId)
-	return send(app, notify.Notification{
+	return send(app, Notification{
 		Type:              collections.TypeNewEnrollment,
 		Recipients:        []string{course.GetString(collections.CourseInstructor)},
 		Title:             "New student in " + title,
@@ -178,12 +177,12 @@ func notifyCoursePublished(app core.App, course, before *core.Record) error {
 	if !became(course, before, collections.CoursePublished) {
 		return nil
 	}
-	students, err := activeStudents(app, course.Id)
+	students, err := ActiveStudents(app, course.Id)
 	if err != nil {
 		return err
 	}
 	title := course.GetString(collections.CourseTitle)
-	return send(app, notify.Notification{
+	return send(app, Notification{
 		Type:              collections.TypeCoursePublished,
 		Recipients:        append([]string{course.GetString(collections.CourseInstructor)}, students...),
 		Title:             title + " is published",
@@ -218,11 +217,11 @@ func notifyNewLesson(app core.App, lesson, before *core.Record) error {
 	if err != nil || course == nil {
 		return err
 	}
-	students, err := activeStudents(app, course.Id)
+	students, err := ActiveStudents(app, course.Id)
 	if err != nil {
 		return err
 	}
-	return send(app, notify.Notification{
+	return send(app, Notification{
 		Type:              collections.TypeNewLesson,
 		Recipients:        students,
 		Title:             "New lesson: " + lesson.GetString(collections.LessonTitle),
@@ -247,7 +246,7 @@ func notifyAssessmentCreated(app core.App, assessment, before *core.Record) erro
 	if err != nil || course == nil {
 		return err
 	}
-	students, err := activeStudents(app, course.Id)
+	students, err := ActiveStudents(app, course.Id)
 	if err != nil {
 		return err
 	}
@@ -255,7 +254,7 @@ func notifyAssessmentCreated(app core.App, assessment, before *core.Record) erro
 	if dueAt := assessment.GetDateTime(collections.AssessmentDueAt); !dueAt.IsZero() {
 		data["dueAt"] = dueAt.String()
 	}
-	return send(app, notify.Notification{
+	return send(app, Notification{
 		Type:              collections.TypeAssessmentCreated,
 		Recipients:        students,
 		Title:             "New assessment: " + assessment.GetString(collections.AssessmentTitle),
@@ -283,7 +282,7 @@ func notifySubmission(app core.App, submission, before *core.Record) error {
 	data := map[string]any{"courseId": course.Id, "assessmentId": assessment.Id, "submissionId": submission.Id}
 
 	if before == nil {
-		err := send(app, notify.Notification{
+		err := send(app, Notification{
 			Type:              collections.TypeAssessmentSubmitted,
 			Recipients:        []string{course.GetString(collections.CourseInstructor)},
 			Title:             "New submission for " + assessmentTitle,
@@ -311,7 +310,7 @@ func notifySubmission(app core.App, submission, before *core.Record) error {
 		data["maxScore"] = maxScore
 		message += " of " + strconv.FormatFloat(maxScore, 'f', -1, 64)
 	}
-	return send(app, notify.Notification{
+	return send(app, Notification{
 		Type:              collections.TypeAssessmentGraded,
 		Recipients:        []string{studentId},
 		Title:             assessmentTitle + " was graded",
@@ -377,7 +376,7 @@ func SendAssessmentsDueSoon(app core.App, now time.Time) error {
 			continue
 		}
 		dueAt, _ := time.Parse(types.DefaultDateLayout, a.DueAt)
-		err = send(app, notify.Notification{
+		err = send(app, Notification{
 			Type:              collections.TypeAssessmentDueSoon,
 			Recipients:        students,
 			Title:             a.Title + " is due soon",
@@ -416,7 +415,7 @@ func notifyProgress(app core.App, progress, before *core.Record) error {
 	data := map[string]any{"courseId": courseId, "lessonId": lesson.Id}
 
 	if video {
-		err := send(app, notify.Notification{
+		err := send(app, Notification{
 			Type:              collections.TypeVideoCompleted,
 			Recipients:        []string{studentId},
 			Title:             "Video finished: " + lessonTitle,
@@ -434,7 +433,7 @@ func notifyProgress(app core.App, progress, before *core.Record) error {
 	if !completed {
 		return nil
 	}
-	err = send(app, notify.Notification{
+	err = send(app, Notification{
 		Type:              collections.TypeLessonCompleted,
 		Recipients:        []string{studentId},
 		Title:             "Lesson completed: " + lessonTitle,
@@ -488,7 +487,7 @@ func notifyCourseProgress(app core.App, courseId, studentId string) error {
 		if percent < milestone {
 			break
 		}
-		err := send(app, notify.Notification{
+		err := send(app, Notification{
 			Type:              collections.TypeCourseProgressMilestone,
 			Recipients:        []string{instructorId},
 			Title:             fmt.Sprintf("%s reached %d%% of %s", studentName, milestone, courseTitle),
@@ -507,7 +506,7 @@ func notifyCourseProgress(app core.App, courseId, studentId string) error {
 		return nil
 	}
 	completed := map[string]any{"courseId": courseId, "studentId": studentId}
-	err = send(app, notify.Notification{
+	err = send(app, Notification{
 		Type:              collections.TypeCourseCompleted,
 		Recipients:        []string{studentId},
 		Title:             "You completed " + courseTitle,
@@ -521,7 +520,7 @@ func notifyCourseProgress(app core.App, courseId, studentId string) error {
 	if err != nil {
 		return err
 	}
-	return send(app, notify.Notification{
+	return send(app, Notification{
 		Type:              collections.TypeCourseCompleted,
 		Recipients:        []string{instructorId},
 		Title:             studentName + " completed " + courseTitle,
@@ -610,7 +609,7 @@ func sendWeeklySummary(app core.App, studentId string, local time.Time) error {
 		message = fmt.Sprintf("You completed %d lessons this week. Keep going!", completed)
 	}
 	weekKey := fmt.Sprintf("%d-W%02d", year, week)
-	return send(app, notify.Notification{
+	return send(app, Notification{
 		Type:       collections.TypeWeeklyProgressSummary,
 		Recipients: []string{studentId},
 		Title:      "Your week in studyhall",
@@ -645,7 +644,7 @@ func notifyPayment(app core.App, payment, before *core.Record) error {
 	}
 	switch status {
 	case collections.PaymentSucceeded:
-		return send(app, notify.Notification{
+		return send(app, Notification{
 			Type:              collections.TypePaymentReceipt,
 			Recipients:        []string{userId},
 			Title:             "Payment received: " + amount,
@@ -658,7 +657,7 @@ func notifyPayment(app core.App, payment, before *core.Record) error {
 			RelatedId:         payment.Id,
 		})
 	case collections.PaymentRefunded:
-		return send(app, notify.Notification{
+		return send(app, Notification{
 			Type:              collections.TypeRefundConfirmation,
 			Recipients:        []string{userId},
 			Title:             "Refund issued: " + amount,

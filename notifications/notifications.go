@@ -1,4 +1,4 @@
-package hooks
+package notifications
 
 import (
 	"maps"
@@ -12,17 +12,16 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
-	"studyhall/notify"
 	"studyhall/realtime"
 	"studyhall/records"
 	"studyhall/request"
 )
 
-// bindNotifications binds the notification engine: each user's
+// Register binds the notification engine: each user's
 // preferences, realtime delivery of the inbox through our fan-out, the
 // /api/notifications routes, the release and expiry jobs, and the LMS
 // triggers.
-func bindNotifications(app core.App) {
+func Register(app core.App) {
 	// notifications events go only to their owner's clients, without
 	// PocketBase's per-subscriber rule check
 	realtime.Own(app, collections.Notifications)
@@ -47,7 +46,7 @@ func bindNotificationPreferences(app core.App) {
 
 	app.OnRecordCreate(collections.NotificationPreferences).BindFunc(func(e *core.RecordEvent) error {
 		if e.Record.GetString(collections.PreferenceEmailDigest) == "" {
-			e.Record.Set(collections.PreferenceEmailDigest, notify.DefaultPreferences().EmailDigest)
+			e.Record.Set(collections.PreferenceEmailDigest, DefaultPreferences().EmailDigest)
 		}
 		return e.Next()
 	})
@@ -62,7 +61,7 @@ func bindNotificationPreferences(app core.App) {
 	// a change of preferences (or of the user's own zone) may end quiet
 	// hours now: release what no longer waits
 	release := func(e *core.RecordEvent, userId string) {
-		if _, err := notify.ReleaseHolds(e.App, userId, time.Now()); err != nil {
+		if _, err := ReleaseHolds(e.App, userId, time.Now()); err != nil {
 			e.App.Logger().Error("notifications: release holds after a preference change",
 				"userId", userId, "error", err)
 		}
@@ -90,7 +89,7 @@ func createPreferences(app core.App, userId string) error {
 		collections.FieldCreated:         now,
 		collections.FieldUpdated:         now,
 	}
-	maps.Copy(row, notify.DefaultPreferenceFields())
+	maps.Copy(row, DefaultPreferenceFields())
 	_, err := app.DB().Insert(collections.NotificationPreferences, row).Execute()
 	return err
 }
@@ -102,10 +101,10 @@ func validatePreferences(record *core.Record) validation.Errors {
 	errs := validation.Errors{}
 	start := record.GetString(collections.PreferenceQuietHoursStart)
 	end := record.GetString(collections.PreferenceQuietHoursEnd)
-	if err := notify.ValidateClock(start); err != nil {
+	if err := ValidateClock(start); err != nil {
 		errs[collections.PreferenceQuietHoursStart] = err
 	}
-	if err := notify.ValidateClock(end); err != nil {
+	if err := ValidateClock(end); err != nil {
 		errs[collections.PreferenceQuietHoursEnd] = err
 	}
 	if len(errs) == 0 && (start == "") != (end == "") {
@@ -117,14 +116,14 @@ func validatePreferences(record *core.Record) validation.Errors {
 			"Quiet hours need both a start and an end, or neither.")
 	}
 	if zone := record.GetString(collections.PreferenceTimezone); zone != "" {
-		if err := ValidateTimezone(zone); err != nil {
+		if err := records.ValidateTimezone(zone); err != nil {
 			errs[collections.PreferenceTimezone] = err
 		}
 	}
-	if err := notify.ValidateSwitches(rawJSON(record, collections.PreferenceCategories), collections.NotificationCategories); err != nil {
+	if err := ValidateSwitches(rawJSON(record, collections.PreferenceCategories), collections.NotificationCategories); err != nil {
 		errs[collections.PreferenceCategories] = err
 	}
-	if err := notify.ValidateSwitches(rawJSON(record, collections.PreferenceTypes), collections.NotificationTypes()); err != nil {
+	if err := ValidateSwitches(rawJSON(record, collections.PreferenceTypes), collections.NotificationTypes()); err != nil {
 		errs[collections.PreferenceTypes] = err
 	}
 	return errs
@@ -142,18 +141,18 @@ func rawJSON(record *core.Record, field string) []byte {
 
 // bindNotificationEvents sends the events of notifications saved as
 // records (read, archived, created, edited or deleted from the dashboard)
-// through the fan-out; notify.Send writes rows in bulk and sends its own.
+// through the fan-out; Send writes rows in bulk and sends its own.
 func bindNotificationEvents(app core.App) {
 	app.OnRecordAfterCreateSuccess(collections.Notifications).BindFunc(func(e *core.RecordEvent) error {
-		notify.Publish(e.App, realtime.ActionCreate, []*core.Record{e.Record})
+		Publish(e.App, realtime.ActionCreate, []*core.Record{e.Record})
 		return e.Next()
 	})
 	app.OnRecordAfterUpdateSuccess(collections.Notifications).BindFunc(func(e *core.RecordEvent) error {
-		notify.Publish(e.App, realtime.ActionUpdate, []*core.Record{e.Record})
+		Publish(e.App, realtime.ActionUpdate, []*core.Record{e.Record})
 		return e.Next()
 	})
 	app.OnRecordAfterDeleteSuccess(collections.Notifications).BindFunc(func(e *core.RecordEvent) error {
-		notify.Publish(e.App, realtime.ActionDelete, []*core.Record{e.Record})
+		Publish(e.App, realtime.ActionDelete, []*core.Record{e.Record})
 		return e.Next()
 	})
 }
@@ -254,7 +253,7 @@ func notificationsReadAll(e *core.RequestEvent) error {
 			return err
 		}
 		count = len(records)
-		notify.Publish(txApp, realtime.ActionUpdate, records)
+		Publish(txApp, realtime.ActionUpdate, records)
 		return nil
 	})
 	if err != nil {
@@ -276,7 +275,7 @@ func notificationsUnreadCount(e *core.RequestEvent) error {
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	held, err := notify.HeldCount(e.App, e.Auth.Id, now)
+	held, err := HeldCount(e.App, e.Auth.Id, now)
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
@@ -297,8 +296,8 @@ func (form *testNotificationForm) Validate() error {
 }
 
 // Submit sends the test notification to user under their preferences.
-func (form *testNotificationForm) Submit(app core.App, userId string) (*notify.Result, error) {
-	return notify.Send(app, notify.Notification{
+func (form *testNotificationForm) Submit(app core.App, userId string) (*Result, error) {
+	return Send(app, Notification{
 		Type:       collections.TypeTest,
 		Recipients: []string{userId},
 		Priority:   form.Priority,
@@ -337,12 +336,12 @@ func notificationsTest(e *core.RequestEvent) error {
 func bindNotificationJobs(app core.App) {
 	// quiet hours end on the minute: release within 60 s of the end
 	app.Cron().MustAdd("notificationsRelease", "* * * * *", func() {
-		if _, err := notify.ReleaseDue(app, time.Now()); err != nil {
+		if _, err := ReleaseDue(app, time.Now()); err != nil {
 			app.Logger().Error("notifications: release held notifications", "error", err)
 		}
 	})
 	app.Cron().MustAdd("notificationsExpire", "17 3 * * *", func() {
-		deleted, err := notify.DeleteExpired(app, time.Now())
+		deleted, err := DeleteExpired(app, time.Now())
 		if err != nil {
 			app.Logger().Error("notifications: delete expired", "error", err)
 			return

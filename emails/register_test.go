@@ -1,4 +1,4 @@
-package hooks_test
+package emails_test
 
 import (
 	"bytes"

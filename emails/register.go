@@ -1,4 +1,4 @@
-package hooks
+package emails
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"studyhall/collections"
-	"studyhall/emails"
 )
 
 // outboxTick is how often the outbox worker looks for due emails and for
@@ -18,12 +17,12 @@ import (
 // within seconds, rarely enough to cost nothing when idle.
 const outboxTick = 5 * time.Second
 
-// bindEmail routes every email through the outbox: PocketBase's own auth
+// Register routes every email through the outbox: PocketBase's own auth
 // mails, immediate notification emails and digests. It starts the outbox
 // worker with `serve`, runs the digest job every minute and serves the
 // unsubscribe page.
-func bindEmail(app core.App) {
-	worker := emails.NewWorker(app)
+func Register(app core.App) {
+	worker := NewWorker(app)
 
 	// PocketBase's mails (verification, password reset, OTP, email change,
 	// login alerts, the dashboard's test mail) become outbox rows in our
@@ -31,14 +30,14 @@ func bindEmail(app core.App) {
 	// the same retries and the same transport. e.Next() is deliberately not
 	// called, since calling it would make PocketBase send the mail too.
 	app.OnMailerSend().BindFunc(func(e *core.MailerEvent) error {
-		messages, err := emails.AuthMessages(e.App, e.Message)
+		messages, err := AuthMessages(e.App, e.Message)
 		if err != nil {
 			return err
 		}
 		now := time.Now()
 		return e.App.RunInTransaction(func(txApp core.App) error {
 			for _, m := range messages {
-				if _, err := emails.Enqueue(txApp, m, now); err != nil {
+				if _, err := Enqueue(txApp, m, now); err != nil {
 					return err
 				}
 			}
@@ -61,14 +60,14 @@ func bindEmail(app core.App) {
 	// digests are due at 08:00 in each user's zone: every minute is when
 	// some zone reaches it (zones with :30 and :45 offsets included)
 	app.Cron().MustAdd("emailDigests", "* * * * *", func() {
-		if _, err := emails.RunDigests(app, time.Now()); err != nil {
+		if _, err := RunDigests(app, time.Now()); err != nil {
 			app.Logger().Error("Email digests failed.", "error", err)
 		}
 	})
 
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.GET(emails.UnsubscribePath, unsubscribePage)
-		e.Router.POST(emails.UnsubscribePath, unsubscribeApply)
+		e.Router.GET(UnsubscribePath, unsubscribePage)
+		e.Router.POST(UnsubscribePath, unsubscribeApply)
 		// only a real server runs the worker loop; tests (which trigger
 		// OnServe without a server) drive RunOnce with their own clock
 		if e.Server != nil {
@@ -81,7 +80,7 @@ func bindEmail(app core.App) {
 // startOutboxWorker runs the worker every outboxTick until the app
 // terminates; a send in flight is cancelled then, and its row, whose lease
 // expires, is retried by the next process.
-func startOutboxWorker(app core.App, worker *emails.Worker) {
+func startOutboxWorker(app core.App, worker *Worker) {
 	ctx, cancel := context.WithCancel(context.Background())
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
 		cancel()
@@ -91,7 +90,7 @@ func startOutboxWorker(app core.App, worker *emails.Worker) {
 		ticker := time.NewTicker(outboxTick)
 		defer ticker.Stop()
 		for {
-			if _, err := emails.QueueNotificationEmails(app, time.Now()); err != nil {
+			if _, err := QueueNotificationEmails(app, time.Now()); err != nil {
 				app.Logger().Error("Notification emails not queued.", "error", err)
 			}
 			if _, err := worker.RunOnce(ctx); err != nil {
@@ -115,11 +114,11 @@ func unsubscribePage(e *core.RequestEvent) error {
 	if !ok {
 		return invalidUnsubscribePage(e)
 	}
-	return renderUnsubscribePage(e, http.StatusOK, emails.PageView{
-		Title:   "Unsubscribe from " + emails.ScopeLabel(claims.Scope) + "?",
+	return renderUnsubscribePage(e, http.StatusOK, PageView{
+		Title:   "Unsubscribe from " + ScopeLabel(claims.Scope) + "?",
 		Message: unsubscribeEffect(claims.Scope),
 		Confirm: true,
-		Action:  emails.UnsubscribePath + "?token=" + url.QueryEscape(e.Request.URL.Query().Get("token")),
+		Action:  UnsubscribePath + "?token=" + url.QueryEscape(e.Request.URL.Query().Get("token")),
 	})
 }
 
@@ -131,20 +130,20 @@ func unsubscribeApply(e *core.RequestEvent) error {
 	if !ok {
 		return invalidUnsubscribePage(e)
 	}
-	if err := emails.ApplyUnsubscribe(e.App, claims); err != nil {
+	if err := ApplyUnsubscribe(e.App, claims); err != nil {
 		e.App.Logger().Warn("Unsubscribe not applied.", "user", claims.Subject, "scope", claims.Scope, "error", err)
 		return invalidUnsubscribePage(e)
 	}
 	e.App.Logger().Info("Unsubscribed from email.", "user", claims.Subject, "scope", claims.Scope)
-	return renderUnsubscribePage(e, http.StatusOK, emails.PageView{
+	return renderUnsubscribePage(e, http.StatusOK, PageView{
 		Title:   "You are unsubscribed",
-		Message: "You will no longer receive " + emails.ScopeLabel(claims.Scope) + ". Emails about your account, payments and security still reach you. You can turn notifications back on in your notification settings at any time.",
+		Message: "You will no longer receive " + ScopeLabel(claims.Scope) + ". Emails about your account, payments and security still reach you. You can turn notifications back on in your notification settings at any time.",
 	})
 }
 
 // parseUnsubscribeRequest verifies the token of the query string (or, for
 // a POST, of the form body).
-func parseUnsubscribeRequest(e *core.RequestEvent) (*emails.UnsubscribeClaims, bool) {
+func parseUnsubscribeRequest(e *core.RequestEvent) (*UnsubscribeClaims, bool) {
 	token := e.Request.URL.Query().Get("token")
 	if token == "" && e.Request.Method == http.MethodPost {
 		e.Request.Body = http.MaxBytesReader(e.Response, e.Request.Body, 16<<10)
@@ -155,14 +154,14 @@ func parseUnsubscribeRequest(e *core.RequestEvent) (*emails.UnsubscribeClaims, b
 	if token == "" {
 		return nil, false
 	}
-	secret, err := emails.UnsubscribeSecret(e.App)
+	secret, err := UnsubscribeSecret(e.App)
 	if err != nil {
 		e.App.Logger().Error("Unsubscribe secret unavailable.", "error", err)
 		return nil, false
 	}
-	claims, err := emails.ParseUnsubscribeToken(secret, token, time.Now())
+	claims, err := ParseUnsubscribeToken(secret, token, time.Now())
 	if err != nil {
-		if !errors.Is(err, emails.ErrInvalidUnsubscribeToken) {
+		if !errors.Is(err, ErrInvalidUnsubscribeToken) {
 			e.App.Logger().Warn("Unsubscribe token check failed.", "error", err)
 		}
 		return nil, false
@@ -171,12 +170,12 @@ func parseUnsubscribeRequest(e *core.RequestEvent) (*emails.UnsubscribeClaims, b
 }
 
 func unsubscribeEffect(scope string) string {
-	return "You will stop receiving " + emails.ScopeLabel(scope) +
+	return "You will stop receiving " + ScopeLabel(scope) +
 		". Emails about your account, payments and security are always sent."
 }
 
 func invalidUnsubscribePage(e *core.RequestEvent) error {
-	return renderUnsubscribePage(e, http.StatusBadRequest, emails.PageView{
+	return renderUnsubscribePage(e, http.StatusBadRequest, PageView{
 		Title:   "This unsubscribe link does not work",
 		Message: "The link is incomplete, has expired or was changed. Open the link from a recent email again, or change your notification settings in the app.",
 	})
@@ -185,11 +184,11 @@ func invalidUnsubscribePage(e *core.RequestEvent) error {
 // renderUnsubscribePage answers the one non-JSON route of the API. The
 // token is in the URL, so the page is neither cached nor sent on as a
 // referrer.
-func renderUnsubscribePage(e *core.RequestEvent, status int, view emails.PageView) error {
+func renderUnsubscribePage(e *core.RequestEvent, status int, view PageView) error {
 	meta := e.App.Settings().Meta
 	view.AppName = meta.AppName
-	view.AppURL = emails.AbsoluteURL(meta.AppURL, "/")
-	body, err := emails.RenderPage(view)
+	view.AppURL = AbsoluteURL(meta.AppURL, "/")
+	body, err := RenderPage(view)
 	if err != nil {
 		return err
 	}

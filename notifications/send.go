@@ -1,4 +1,4 @@
-// Package notify is the one entry point every domain uses to notify users
+// Package notifications is the one entry point every domain uses to notify users
 // (Send), plus the plain functions it stands on: preference resolution and
 // quiet-hours arithmetic.
 //
@@ -17,7 +17,7 @@
 // email worker. Everything one Send writes is written in one transaction,
 // the caller's when it is given a txApp; realtime delivery happens after
 // that transaction commits.
-package notify
+package notifications
 
 import (
 	"encoding/json"
