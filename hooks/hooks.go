@@ -9,6 +9,7 @@ import (
 	"studyhall/authcache"
 	"studyhall/emails"
 	"studyhall/notifications"
+	"studyhall/presence"
 	"studyhall/records"
 )
 
@@ -23,7 +24,7 @@ func Register(app core.App) {
 	bindOfficeHours(app)
 	bindStudyGroups(app)
 	notifications.Register(app)
-	bindPresence(app)
+	presence.Register(app)
 	bindChat(app)
 	emails.Register(app)
 }

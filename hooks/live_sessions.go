@@ -21,6 +21,7 @@ import (
 	"studyhall/collections"
 	"studyhall/notifications"
 	"studyhall/plaintext"
+	"studyhall/presence"
 	"studyhall/records"
 	"studyhall/request"
 )
@@ -836,7 +837,7 @@ func listLiveSessionAttendees(e *core.RequestEvent) error {
 	for _, u := range users {
 		byId[u.Id] = u
 	}
-	presence := presenceStatuses(e.App, userIds)
+	presence := presence.StatusesOf(e.App, userIds)
 
 	items := make([]attendeeItem, 0, len(userIds))
 	for _, id := range userIds {

@@ -763,7 +763,7 @@ func studyGroupOnline(e *core.RequestEvent) error {
 // offline: many tabs count once, and an invisible member is not counted.
 func countOnline(app core.App, userIds []string) int {
 	online := 0
-	for _, status := range presenceStatuses(app, userIds) {
+	for _, status := range presence.StatusesOf(app, userIds) {
 		if status != presence.Offline {
 			online++
 		}

@@ -1,4 +1,4 @@
-package hooks
+package presence
 
 import (
 	"database/sql"
@@ -17,7 +17,6 @@ import (
 
 	"studyhall/collections"
 	"studyhall/plaintext"
-	"studyhall/presence"
 	"studyhall/realtime"
 	"studyhall/records"
 	"studyhall/request"
@@ -29,11 +28,11 @@ const presenceTrackerKey = "studyhall.presence"
 // presenceClientKey marks a realtime client as counted for its user.
 const presenceClientKey = "studyhall.presence.user"
 
-// bindPresence counts each user's authenticated realtime connections,
+// Register counts each user's authenticated realtime connections,
 // takes heartbeats and manual statuses, and keeps every user's presence row
-// saying what presence.Resolve decides; the stored row is what subscribers
+// saying what Resolve decides; the stored row is what subscribers
 // see, through PocketBase's own record events.
-func bindPresence(app core.App) {
+func Register(app core.App) {
 	tracker := presenceTrackerOf(app)
 
 	// every signed-in user may watch everyone's presence: the fan-out
@@ -68,7 +67,7 @@ func bindPresence(app core.App) {
 	app.OnRecordEnrich(collections.Presence).BindFunc(func(e *core.RecordEnrichEvent) error {
 		if !request.IsSelfOrSuperuser(e.RequestInfo, e.Record.GetString(collections.PresenceUser)) {
 			e.Record.Hide(collections.PresenceManualStatus)
-			if e.Record.GetString(collections.PresenceStatus) == presence.Offline {
+			if e.Record.GetString(collections.PresenceStatus) == Offline {
 				e.Record.Hide(collections.PresenceActivity)
 			}
 		}
@@ -80,7 +79,7 @@ func bindPresence(app core.App) {
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Func: func(e *core.ServeEvent) error {
 			if _, err := e.App.DB().NewQuery("UPDATE {{presence}} SET [[status]] = {:offline} WHERE [[status]] != {:offline}").
-				Bind(map[string]any{"offline": presence.Offline}).Execute(); err != nil {
+				Bind(map[string]any{"offline": Offline}).Execute(); err != nil {
 				e.App.Logger().Warn("presence: could not reset stale statuses", "error", err)
 			}
 			tracker.start()
@@ -145,7 +144,7 @@ type statusForm struct {
 func (f *statusForm) Validate() error {
 	return validation.ValidateStruct(f,
 		validation.Field(&f.Status, validation.Required, validation.By(func(any) error {
-			if !presence.IsManual(f.Status) {
+			if !IsManual(f.Status) {
 				return validation.NewError("validation_invalid_status", "Must be one of online, away, busy or invisible.")
 			}
 			return nil
@@ -165,8 +164,8 @@ func presenceSetStatus(e *core.RequestEvent, tracker *presenceTracker) error {
 		return e.BadRequestError("Invalid status.", err)
 	}
 	manual := form.Status
-	if manual == presence.Online {
-		manual = presence.ManualNone
+	if manual == Online {
+		manual = ManualNone
 	}
 	if _, err := tracker.setManual(e.Auth.Id, manual, form.Activity, time.Now()); err != nil {
 		return e.InternalServerError("", err)
@@ -199,7 +198,7 @@ func presenceOnline(e *core.RequestEvent) error {
 	query := e.App.DB().Select("u.id", "u.name", "u.avatar", "p.status", "p.activity").
 		From(collections.Presence+" p").
 		InnerJoin(collections.Users+" u", records.Exp("u.id = p.user")).
-		Where(records.Exp("p.status != {:offline}", map[string]any{"offline": presence.Offline})).
+		Where(records.Exp("p.status != {:offline}", map[string]any{"offline": Offline})).
 		OrderBy("u.name ASC").
 		Limit(500)
 
@@ -230,15 +229,15 @@ func validActivity(value any) error {
 	return nil
 }
 
-// presenceStatuses is the status others see of each of userIds: offline
+// StatusesOf is the status others see of each of userIds: offline
 // for anyone without a presence row.
-func presenceStatuses(app core.App, userIds []string) map[string]string {
+func StatusesOf(app core.App, userIds []string) map[string]string {
 	statuses := make(map[string]string, len(userIds))
 	if len(userIds) == 0 {
 		return statuses
 	}
 	for _, id := range userIds {
-		statuses[id] = presence.Offline
+		statuses[id] = Offline
 	}
 	var rows []struct {
 		User   string `db:"user"`
@@ -257,11 +256,11 @@ func presenceStatuses(app core.App, userIds []string) map[string]string {
 
 // --- tracker
 
-// presenceTracker holds each user's presence.State in memory and stores a
+// presenceTracker holds each user's State in memory and stores a
 // user's presence row whenever what others see changes.
 type presenceTracker struct {
 	app core.App
-	cfg presence.Config
+	cfg Config
 
 	mu    sync.Mutex
 	users map[string]*trackedUser
@@ -277,7 +276,7 @@ type trackedUser struct {
 	loaded   bool
 	recordId string
 	created  types.DateTime
-	state    presence.State
+	state    State
 	activity string
 	stored   storedPresence
 }
@@ -287,28 +286,28 @@ type storedPresence struct {
 	status, manual, activity string
 }
 
-// PresenceConfig replaces the time limits of app's presence, for tests
+// SetConfig replaces the time limits of app's presence, for tests
 // and for operators who want other limits; it is safe at any time.
-func PresenceConfig(app core.App, cfg presence.Config) {
+func SetConfig(app core.App, cfg Config) {
 	t := presenceTrackerOf(app)
 	t.mu.Lock()
 	t.cfg = cfg
 	t.mu.Unlock()
 }
 
-// SweepPresence applies what time has changed (away, offline) as of now;
+// Sweep applies what time has changed (away, offline) as of now;
 // the server does it every cfg.SweepEvery, tests call it directly.
-func SweepPresence(app core.App, now time.Time) {
+func Sweep(app core.App, now time.Time) {
 	presenceTrackerOf(app).sweep(now)
 }
 
 func presenceTrackerOf(app core.App) *presenceTracker {
 	return app.Store().GetOrSet(presenceTrackerKey, func() any {
-		return &presenceTracker{app: app, cfg: presence.DefaultConfig, users: map[string]*trackedUser{}, done: make(chan struct{})}
+		return &presenceTracker{app: app, cfg: DefaultConfig, users: map[string]*trackedUser{}, done: make(chan struct{})}
 	}).(*presenceTracker)
 }
 
-func (t *presenceTracker) config() presence.Config {
+func (t *presenceTracker) config() Config {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.cfg
@@ -357,7 +356,7 @@ func (t *presenceTracker) heartbeat(userId string, activity *string, active bool
 func (t *presenceTracker) setManual(userId, manual string, activity *string, now time.Time) (*core.Record, error) {
 	return t.update(userId, now, func(u *trackedUser) {
 		u.state.Manual = manual
-		if manual == presence.ManualNone {
+		if manual == ManualNone {
 			// coming back by hand is activity
 			u.state.LastActive = now
 		}
@@ -384,7 +383,7 @@ func (t *presenceTracker) update(userId string, now time.Time, change func(*trac
 	}
 	change(u)
 	next := storedPresence{
-		status:   presence.Resolve(u.state, now, t.config()),
+		status:   Resolve(u.state, now, t.config()),
 		manual:   u.state.Manual,
 		activity: u.activity,
 	}
@@ -400,7 +399,7 @@ func (t *presenceTracker) load(userId string, u *trackedUser) error {
 	record, err := t.app.FindFirstRecordByData(collections.Presence, collections.PresenceUser, userId)
 	if errors.Is(err, sql.ErrNoRows) {
 		u.loaded = true
-		u.stored = storedPresence{status: presence.Offline}
+		u.stored = storedPresence{status: Offline}
 		return nil
 	}
 	if err != nil {
@@ -476,7 +475,7 @@ func (t *presenceTracker) store(userId string, u *trackedUser, next storedPresen
 func publicPresence(record *core.Record) *core.Record {
 	public := record.Clone()
 	public.Hide(collections.PresenceManualStatus)
-	if public.GetString(collections.PresenceStatus) == presence.Offline {
+	if public.GetString(collections.PresenceStatus) == Offline {
 		public.Hide(collections.PresenceActivity)
 	}
 	return public
@@ -502,7 +501,7 @@ func (t *presenceTracker) sweep(now time.Time) {
 
 		t.mu.Lock()
 		if u := t.users[id]; u != nil && u.mu.TryLock() {
-			if u.state.Connections == 0 && u.stored.status == presence.Offline {
+			if u.state.Connections == 0 && u.stored.status == Offline {
 				delete(t.users, id)
 			}
 			u.mu.Unlock()

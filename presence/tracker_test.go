@@ -1,4 +1,4 @@
-package hooks_test
+package presence_test
 
 import (
 	"encoding/json"
@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"studyhall/collections"
-	"studyhall/hooks"
 	"studyhall/presence"
 	"studyhall/testkit"
 )
@@ -73,7 +72,7 @@ func TestPresenceTabsAndOffline(t *testing.T) {
 	defer app.Cleanup()
 	noAway := fastPresence
 	noAway.AwayAfter = time.Minute // this test is about connections only
-	hooks.PresenceConfig(app, noAway)
+	presence.SetConfig(app, noAway)
 	srv := testkit.StartServer(t, app)
 
 	observer := testkit.ConnectRealtime(t, srv.URL)
@@ -123,7 +122,7 @@ func TestPresenceManualAndAway(t *testing.T) {
 
 	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
-	hooks.PresenceConfig(app, fastPresence)
+	presence.SetConfig(app, fastPresence)
 	srv := testkit.StartServer(t, app)
 
 	observer := testkit.ConnectRealtime(t, srv.URL)
@@ -187,7 +186,7 @@ func TestPresenceRoutes(t *testing.T) {
 
 	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
-	hooks.PresenceConfig(app, fastPresence)
+	presence.SetConfig(app, fastPresence)
 	srv := testkit.StartServer(t, app)
 
 	for _, actor := range []string{testkit.Student, testkit.OtherStudent, testkit.Instructor} {
