@@ -8,8 +8,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"studyhall/chat"
 	"studyhall/collections"
-	"studyhall/hooks"
 )
 
 // Titles of the demo live sessions; a second seed finds them by title.
@@ -78,7 +78,7 @@ func seedSessions(txApp core.App, demo *Demo) error {
 		return fmt.Errorf("count demo session attendees: %w", err)
 	}
 	if roomId := live.GetString(collections.LiveSessionChatRoom); roomId != "" {
-		return hooks.AddChatParticipant(txApp, roomId, attendee.Id)
+		return chat.AddParticipant(txApp, roomId, attendee.Id)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"studyhall/authcache"
+	"studyhall/chat"
 	"studyhall/emails"
 	"studyhall/notifications"
 	"studyhall/presence"
@@ -25,6 +26,6 @@ func Register(app core.App) {
 	bindStudyGroups(app)
 	notifications.Register(app)
 	presence.Register(app)
-	bindChat(app)
+	chat.Register(app)
 	emails.Register(app)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"studyhall/chat"
 	"studyhall/collections"
 	"studyhall/notifications"
 	"studyhall/plaintext"
@@ -99,7 +100,7 @@ func bindLiveSessionRecords(app core.App) {
 			if e.Record.GetString(collections.LiveSessionChatRoom) != "" {
 				return nil
 			}
-			room, err := CreateChatRoom(txApp, NewChatRoom{
+			room, err := chat.CreateRoom(txApp, chat.NewRoom{
 				Name:         e.Record.GetString(collections.LiveSessionTitle),
 				Type:         collections.ChatRoomTypeSession,
 				CourseId:     e.Record.GetString(collections.LiveSessionCourse),
@@ -144,7 +145,7 @@ func bindLiveSessionRecords(app core.App) {
 	// the session's room goes with it
 	app.OnRecordDelete(collections.LiveSessions).BindFunc(func(e *core.RecordEvent) error {
 		return records.InTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
-			return deleteChatRoom(txApp, e.Record.GetString(collections.LiveSessionChatRoom))
+			return chat.DeleteRoom(txApp, e.Record.GetString(collections.LiveSessionChatRoom))
 		})
 	})
 }
@@ -670,7 +671,7 @@ func admitAttendee(txApp core.App, sessionId, userId string, now time.Time) (*co
 		return nil, errors.New("live session over capacity after a join") // unreachable; rolls back if not
 	}
 	if roomId := session.GetString(collections.LiveSessionChatRoom); roomId != "" {
-		if err := AddChatParticipant(txApp, roomId, userId); err != nil {
+		if err := chat.AddParticipant(txApp, roomId, userId); err != nil {
 			return nil, err
 		}
 	}
@@ -882,7 +883,7 @@ func sessionAudience(app core.App, session *core.Record) ([]string, error) {
 		ids = append(ids, attendees...)
 	}
 	instructorId := session.GetString(collections.LiveSessionInstructor)
-	return slices.DeleteFunc(cleanParticipantIds(ids), func(id string) bool { return id == instructorId }), nil
+	return slices.DeleteFunc(chat.CleanParticipantIds(ids), func(id string) bool { return id == instructorId }), nil
 }
 
 // sendSessionNotice sends n about session to audience, in app's

@@ -15,6 +15,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"studyhall/chat"
 	"studyhall/collections"
 	"studyhall/notifications"
 	"studyhall/officehours"
@@ -820,7 +821,7 @@ func openVisitRoom(txApp core.App, entry, instructor *core.Record) (*core.Record
 		room, err := txApp.FindRecordById(collections.ChatRooms, earlier[0].GetString(collections.QueueChatRoom))
 		if err == nil {
 			for _, userId := range []string{instructor.Id, studentId} {
-				if err := AddChatParticipant(txApp, room.Id, userId); err != nil {
+				if err := chat.AddParticipant(txApp, room.Id, userId); err != nil {
 					return nil, err
 				}
 			}
@@ -836,7 +837,7 @@ func openVisitRoom(txApp core.App, entry, instructor *core.Record) (*core.Record
 	if slot, err := txApp.FindRecordById(collections.OfficeHours, entry.GetString(collections.QueueOfficeHours)); err == nil {
 		courseId = slot.GetString(collections.OfficeHoursCourse)
 	}
-	return CreateChatRoom(txApp, NewChatRoom{
+	return chat.CreateRoom(txApp, chat.NewRoom{
 		Name:         name,
 		Type:         collections.ChatRoomTypeOfficeHours,
 		CourseId:     courseId,

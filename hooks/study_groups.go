@@ -14,6 +14,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"studyhall/chat"
 	"studyhall/collections"
 	"studyhall/notifications"
 	"studyhall/presence"
@@ -82,7 +83,7 @@ func bindStudyGroupRecords(app core.App) {
 	app.OnRecordCreateExecute(collections.StudyGroups).BindFunc(func(e *core.RecordEvent) error {
 		return records.InTransaction(&e.App, e.Next, func(txApp core.App) error {
 			owner := e.Record.GetString(collections.StudyGroupOwner)
-			room, err := CreateChatRoom(txApp, NewChatRoom{
+			room, err := chat.CreateRoom(txApp, chat.NewRoom{
 				Name:         e.Record.GetString(collections.StudyGroupName),
 				Type:         collections.ChatRoomTypeStudyGroup,
 				CourseId:     e.Record.GetString(collections.StudyGroupCourse),
@@ -135,7 +136,7 @@ func bindStudyGroupRecords(app core.App) {
 	// go by cascade
 	app.OnRecordDeleteExecute(collections.StudyGroups).BindFunc(func(e *core.RecordEvent) error {
 		return records.InTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
-			return deleteChatRoom(txApp, e.Record.GetString(collections.StudyGroupChatRoom))
+			return chat.DeleteRoom(txApp, e.Record.GetString(collections.StudyGroupChatRoom))
 		})
 	})
 }
@@ -156,13 +157,13 @@ func bindStudyGroupMemberRecords(app core.App) {
 
 	app.OnRecordCreateExecute(collections.StudyGroupMembers).BindFunc(func(e *core.RecordEvent) error {
 		return records.InTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
-			return syncGroupMembership(txApp, e.Record, AddChatParticipant)
+			return syncGroupMembership(txApp, e.Record, chat.AddParticipant)
 		})
 	})
 
 	app.OnRecordDeleteExecute(collections.StudyGroupMembers).BindFunc(func(e *core.RecordEvent) error {
 		return records.InTransaction(&e.App, e.Next, nil, func(txApp core.App) error {
-			return syncGroupMembership(txApp, e.Record, RemoveChatParticipant)
+			return syncGroupMembership(txApp, e.Record, chat.RemoveParticipant)
 		})
 	})
 }

@@ -1,4 +1,4 @@
-package hooks
+package chat
 
 import (
 	"database/sql"
@@ -12,9 +12,9 @@ import (
 	"studyhall/plaintext"
 )
 
-// NewChatRoom describes a room the server creates for a domain: a live
+// NewRoom describes a room the server creates for a domain: a live
 // session, a study group, an office-hours visit.
-type NewChatRoom struct {
+type NewRoom struct {
 	Name string
 	// Type is one of collections.ChatRoomTypes.
 	Type         string
@@ -23,9 +23,9 @@ type NewChatRoom struct {
 	Participants []string
 }
 
-// CreateChatRoom creates a room. It runs in app's transaction when app is a
+// CreateRoom creates a room. It runs in app's transaction when app is a
 // txApp, so a domain record and its room are written together.
-func CreateChatRoom(app core.App, room NewChatRoom) (*core.Record, error) {
+func CreateRoom(app core.App, room NewRoom) (*core.Record, error) {
 	var record *core.Record
 	err := app.RunInTransaction(func(txApp core.App) error {
 		rooms, err := txApp.FindCachedCollectionByNameOrId(collections.ChatRooms)
@@ -37,7 +37,7 @@ func CreateChatRoom(app core.App, room NewChatRoom) (*core.Record, error) {
 		record.Set(collections.ChatRoomType, room.Type)
 		record.Set(collections.ChatRoomCourse, room.CourseId)
 		record.Set(collections.ChatRoomCreatedBy, room.CreatedBy)
-		record.Set(collections.ChatRoomParticipants, cleanParticipantIds(room.Participants))
+		record.Set(collections.ChatRoomParticipants, CleanParticipantIds(room.Participants))
 		return txApp.Save(record)
 	})
 	if err != nil {
@@ -46,10 +46,10 @@ func CreateChatRoom(app core.App, room NewChatRoom) (*core.Record, error) {
 	return record, nil
 }
 
-// AddChatParticipant makes userId a participant of the room; it does
+// AddParticipant makes userId a participant of the room; it does
 // nothing when they already are one. Read and write happen in one
 // transaction so that concurrent additions never lose each other.
-func AddChatParticipant(app core.App, roomId, userId string) error {
+func AddParticipant(app core.App, roomId, userId string) error {
 	return updateChatParticipants(app, roomId, func(ids []string) []string {
 		if slices.Contains(ids, userId) {
 			return nil
@@ -58,9 +58,9 @@ func AddChatParticipant(app core.App, roomId, userId string) error {
 	})
 }
 
-// RemoveChatParticipant takes userId out of the room; it does nothing when
+// RemoveParticipant takes userId out of the room; it does nothing when
 // they are not a participant.
-func RemoveChatParticipant(app core.App, roomId, userId string) error {
+func RemoveParticipant(app core.App, roomId, userId string) error {
 	return updateChatParticipants(app, roomId, func(ids []string) []string {
 		i := slices.Index(ids, userId)
 		if i < 0 {
@@ -70,9 +70,9 @@ func RemoveChatParticipant(app core.App, roomId, userId string) error {
 	})
 }
 
-// deleteChatRoom deletes the room of a domain record that goes (its
+// DeleteRoom deletes the room of a domain record that goes (its
 // messages go by cascade); no room, or one already gone, is no error.
-func deleteChatRoom(app core.App, roomId string) error {
+func DeleteRoom(app core.App, roomId string) error {
 	if roomId == "" {
 		return nil
 	}
@@ -107,8 +107,8 @@ func updateChatParticipants(app core.App, roomId string, change func([]string) [
 	return nil
 }
 
-// cleanParticipantIds is ids without blanks and repeats, in first-seen order.
-func cleanParticipantIds(ids []string) []string {
+// CleanParticipantIds is ids without blanks and repeats, in first-seen order.
+func CleanParticipantIds(ids []string) []string {
 	out := make([]string, 0, len(ids))
 	for _, id := range ids {
 		if id != "" && !slices.Contains(out, id) {

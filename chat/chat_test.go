@@ -1,4 +1,4 @@
-package hooks_test
+package chat_test
 
 import (
 	"fmt"
@@ -11,8 +11,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
+	"studyhall/chat"
 	"studyhall/collections"
-	"studyhall/hooks"
 	"studyhall/testkit"
 )
 
@@ -22,7 +22,7 @@ const idRoom = "roomgroup000001" // idStudent and idInstructor; idOtherStudent i
 // idInstructor, and one message in it from the instructor.
 func withChatRoom(t testing.TB) *tests.TestApp {
 	app := testkit.NewTestApp(t)
-	room, err := hooks.CreateChatRoom(app, hooks.NewChatRoom{
+	room, err := chat.CreateRoom(app, chat.NewRoom{
 		Name: "Algebra I", Type: collections.ChatRoomTypeGroup, CreatedBy: testkit.IdInstructor,
 		Participants: []string{testkit.IdStudent, testkit.IdInstructor},
 	})
@@ -230,7 +230,7 @@ func TestChatReplyMustStayInRoom(t *testing.T) {
 
 	app := withChatRoom(t)
 	defer app.Cleanup()
-	other, err := hooks.CreateChatRoom(app, hooks.NewChatRoom{Type: collections.ChatRoomTypeGroup, Participants: []string{testkit.IdStudent}})
+	other, err := chat.CreateRoom(app, chat.NewRoom{Type: collections.ChatRoomTypeGroup, Participants: []string{testkit.IdStudent}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +302,7 @@ func TestChatRealtime(t *testing.T) {
 	outsider.ExpectNoEvent(t, 100*time.Millisecond)
 
 	// removed from the room, the student hears nothing more
-	if err := hooks.RemoveChatParticipant(app, idRoom, testkit.IdStudent); err != nil {
+	if err := chat.RemoveParticipant(app, idRoom, testkit.IdStudent); err != nil {
 		t.Fatal(err)
 	}
 	testkit.ApiRequest(t, srv.URL, http.MethodPost, testkit.RecordsURL(collections.ChatMessages), testkit.Tokens[testkit.Instructor],

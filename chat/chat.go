@@ -1,4 +1,8 @@
-package hooks
+// Package chat is studyhall's messaging: the rooms other domains create
+// (sessions, groups, office-hours visits, direct messages), their messages,
+// read marks, typing indicators and the realtime topics members subscribe
+// to.
+package chat
 
 import (
 	"database/sql"
@@ -43,7 +47,7 @@ func chatTypingTopic(roomId string) string { return "chat/" + roomId + "/typing"
 // bindChat: messages (posting, editing within 15 minutes, soft delete),
 // direct rooms, read marks and unread counts, typing, per-user limits, and
 // delivery of a room's events to its participants only.
-func bindChat(app core.App) {
+func Register(app core.App) {
 	messages := request.NewUserLimiter(200*time.Millisecond, 20)
 	typing := request.NewUserLimiter(500*time.Millisecond, 10)
 	indicators := newTypingIndicators(app)
@@ -227,7 +231,7 @@ func chatDirect(e *core.RequestEvent) error {
 	}
 
 	err = e.App.RunInTransaction(func(txApp core.App) error {
-		room, err = CreateChatRoom(txApp, NewChatRoom{
+		room, err = CreateRoom(txApp, NewRoom{
 			Name:         e.Auth.GetString(collections.UserName) + " & " + other.GetString(collections.UserName),
 			Type:         collections.ChatRoomTypeDirect,
 			CreatedBy:    e.Auth.Id,
