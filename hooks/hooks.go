@@ -9,6 +9,7 @@ import (
 	"studyhall/authcache"
 	"studyhall/chat"
 	"studyhall/emails"
+	"studyhall/lms"
 	"studyhall/notifications"
 	"studyhall/presence"
 	"studyhall/records"
@@ -19,8 +20,7 @@ import (
 func Register(app core.App) {
 	authcache.Register(app)
 	records.BindText(app)
-	bindUsers(app)
-	bindLMS(app)
+	lms.Register(app)
 	bindLiveSessions(app)
 	bindOfficeHours(app)
 	bindStudyGroups(app)

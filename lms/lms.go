@@ -1,4 +1,7 @@
-package hooks
+// Package lms is the learning platform's core records: accounts, courses,
+// enrollments, lessons and progress, assessments and submissions, payments.
+// Their notifications are the notifications package's triggers.
+package lms
 
 import (
 	"crypto/rand"
@@ -13,10 +16,11 @@ import (
 	"studyhall/collections"
 )
 
-// bindLMS keeps the LMS core consistent: who may teach a course, the
-// server-kept times of progress, submissions and grades, and payment
-// receipts.
-func bindLMS(app core.App) {
+// Register keeps the LMS core consistent: accounts, who may teach a
+// course, the server-kept times of progress, submissions and grades, and
+// payment receipts.
+func Register(app core.App) {
+	bindUsers(app)
 	bindCourses(app)
 	bindEnrollments(app)
 	bindLessonProgress(app)

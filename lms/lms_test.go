@@ -1,4 +1,4 @@
-package hooks_test
+package lms_test
 
 import (
 	"net/http"

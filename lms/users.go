@@ -1,4 +1,4 @@
-package hooks
+package lms
 
 import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
