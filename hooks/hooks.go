@@ -9,6 +9,7 @@ import (
 	"studyhall/authcache"
 	"studyhall/chat"
 	"studyhall/emails"
+	"studyhall/livesessions"
 	"studyhall/lms"
 	"studyhall/notifications"
 	"studyhall/presence"
@@ -21,7 +22,7 @@ func Register(app core.App) {
 	authcache.Register(app)
 	records.BindText(app)
 	lms.Register(app)
-	bindLiveSessions(app)
+	livesessions.Register(app)
 	bindOfficeHours(app)
 	bindStudyGroups(app)
 	notifications.Register(app)

@@ -1,4 +1,4 @@
-package hooks_test
+package livesessions_test
 
 import (
 	"net/http"
@@ -15,7 +15,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
-	"studyhall/hooks"
+	"studyhall/livesessions"
 	"studyhall/presence"
 	"studyhall/testkit"
 )
@@ -998,7 +998,7 @@ func TestLiveSessionStartingSoon(t *testing.T) {
 
 	var job func()
 	for _, j := range app.Cron().Jobs() {
-		if j.Id() == hooks.StartingSoonJobId {
+		if j.Id() == livesessions.StartingSoonJobId {
 			job = j.Run
 		}
 	}
@@ -1021,7 +1021,7 @@ func TestLiveSessionStartingSoon(t *testing.T) {
 	if err := app.Save(session); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := hooks.NotifyStartingSoon(app, time.Now()); err != nil || n != 1 {
+	if n, err := livesessions.NotifyStartingSoon(app, time.Now()); err != nil || n != 1 {
 		t.Errorf("after a reschedule the job reminded %d sessions (%v), want 1", n, err)
 	}
 }

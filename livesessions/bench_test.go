@@ -1,4 +1,4 @@
-package hooks_test
+package livesessions_test
 
 import (
 	"net/http"

@@ -1,4 +1,4 @@
-package hooks
+package livesessions
 
 import (
 	"log/slog"

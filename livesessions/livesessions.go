@@ -1,4 +1,7 @@
-package hooks
+// Package livesessions is live sessions: scheduling and its rules, the
+// status machine, joining with a hard seat limit, attendance time, the
+// session's chat room and its notices.
+package livesessions
 
 import (
 	"database/sql"
@@ -27,7 +30,7 @@ import (
 	"studyhall/request"
 )
 
-// bindLiveSessions binds live sessions: the record rules a filter cannot
+// Register binds live sessions: the record rules a filter cannot
 // express, the join/leave/start/end/cancel/attendees routes and the
 // starting-soon job.
 //
@@ -37,7 +40,7 @@ import (
 // PocketBase's write pool one connection, so no two of them interleave),
 // and every save of a session recounts its active attendees rather than
 // trusting a counter a client or a stale copy could carry.
-func bindLiveSessions(app core.App) {
+func Register(app core.App) {
 	// the sessions known to be full: the app's own, as its database is
 	seats := newFullSessions()
 	seats.bind(app)
