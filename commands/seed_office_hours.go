@@ -8,7 +8,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"studyhall/collections"
-	"studyhall/hooks"
 	"studyhall/officehours"
 )
 
@@ -64,7 +63,7 @@ func slotAround(local time.Time) (day int, start, end string) {
 // reopenDemoSlot makes the demo slot open at now: on its schedule when it
 // can be moved there, otherwise by a manual open.
 func reopenDemoSlot(txApp core.App, slot *core.Record, day int, start, end string, now time.Time) error {
-	if hooks.SlotIsOpen(slot, now) {
+	if officehours.SlotIsOpen(slot, now) {
 		return nil
 	}
 	slot.Set(collections.OfficeHoursDayOfWeek, day)
@@ -81,7 +80,7 @@ func reopenDemoSlot(txApp core.App, slot *core.Record, day int, start, end strin
 	if err != nil {
 		return err
 	}
-	weekly, err := hooks.SlotOf(fresh)
+	weekly, err := officehours.SlotOf(fresh)
 	if err != nil {
 		return fmt.Errorf("seed office hours: %w", err)
 	}
@@ -94,7 +93,7 @@ func reopenDemoSlot(txApp core.App, slot *core.Record, day int, start, end strin
 // queueDemoStudent puts student in the slot's queue as the join route
 // does, unless they already have an active place with its instructor.
 func queueDemoStudent(txApp core.App, slot, student *core.Record) error {
-	_, err := hooks.QueueStudent(txApp, slot, student.Id, "Could you go over completing the square once more?")
+	_, err := officehours.QueueStudent(txApp, slot, student.Id, "Could you go over completing the square once more?")
 	if err != nil {
 		return fmt.Errorf("seed office hours queue: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"studyhall/livesessions"
 	"studyhall/lms"
 	"studyhall/notifications"
+	"studyhall/officehours"
 	"studyhall/presence"
 	"studyhall/records"
 )
@@ -23,7 +24,7 @@ func Register(app core.App) {
 	records.BindText(app)
 	lms.Register(app)
 	livesessions.Register(app)
-	bindOfficeHours(app)
+	officehours.Register(app)
 	bindStudyGroups(app)
 	notifications.Register(app)
 	presence.Register(app)

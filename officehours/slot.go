@@ -1,5 +1,7 @@
-// Package officehours holds the arithmetic of office hours as plain
-// functions with plain inputs, tested without a server: when a weekly slot
+// Package officehours is instructors' virtual office hours: weekly slots,
+// opening and closing them, the queue students join and watch move, and the
+// visit's chat room. Its arithmetic lives in plain functions with plain
+// inputs, tested without a server (slot.go, queue.go): when a weekly slot
 // is open in its own time zone (DST and week wrap included), how long a
 // manual open or close lasts, whether two slots overlap, and the positions
 // and estimated waits of a queue.

@@ -1,4 +1,4 @@
-package hooks_test
+package officehours_test
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package hooks_test
+package officehours_test
 
 import (
 	"encoding/json"
@@ -16,7 +16,6 @@ import (
 
 	"studyhall/collections"
 	"studyhall/commands"
-	"studyhall/hooks"
 	"studyhall/officehours"
 	"studyhall/testkit"
 )
@@ -811,14 +810,14 @@ func TestOfficeHoursSweepAndDeletes(t *testing.T) {
 	if err := app.Save(expiring); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := hooks.SweepOfficeHoursQueues(app, now); err != nil || n != 0 {
+	if n, err := officehours.SweepQueues(app, now); err != nil || n != 0 {
 		t.Fatalf("sweep within the grace: %d, %v", n, err)
 	}
 	expiring.Set(collections.OfficeHoursManualUntil, now.Add(-time.Hour))
 	if err := app.Save(expiring); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := hooks.SweepOfficeHoursQueues(app, now); err != nil || n != 2 {
+	if n, err := officehours.SweepQueues(app, now); err != nil || n != 2 {
 		t.Fatalf("sweep after the grace cancelled %d, %v; want 2", n, err)
 	}
 	testkit.CheckQueue(t, app, expiring.Id, []string{}, officehours.DefaultVisitSeconds)

@@ -1,4 +1,4 @@
-package hooks
+package officehours
 
 import (
 	"errors"
@@ -18,7 +18,6 @@ import (
 	"studyhall/chat"
 	"studyhall/collections"
 	"studyhall/notifications"
-	"studyhall/officehours"
 	"studyhall/plaintext"
 	"studyhall/realtime"
 	"studyhall/records"
@@ -34,13 +33,13 @@ const (
 	codeOwnQueue      = "own_queue"
 )
 
-// bindOfficeHours keeps office-hours slots valid (times, zone, no
+// Register keeps office-hours slots valid (times, zone, no
 // overlaps per instructor), computes whether each is open, and serves the
 // live queue: join, admit, complete, cancel, and the manual open and close
 // of a slot. Every queue change is one transaction that also rewrites the
 // positions and estimated waits of the waiting entries that moved, so that
 // each waiting student gets a realtime update of their own entry.
-func bindOfficeHours(app core.App) {
+func Register(app core.App) {
 	bindOfficeHoursSlots(app)
 	bindOfficeHoursQueue(app)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
@@ -165,8 +164,8 @@ func validateSlot(app core.App, record *core.Record) (validation.Errors, error) 
 		errs[collections.OfficeHoursTimezone] = err
 	}
 	records.CheckURLLengths(errs, record, collections.OfficeHoursMeetingURL)
-	start, startErr := officehours.ParseClock(record.GetString(collections.OfficeHoursStartTime))
-	end, endErr := officehours.ParseClock(record.GetString(collections.OfficeHoursEndTime))
+	start, startErr := ParseClock(record.GetString(collections.OfficeHoursStartTime))
+	end, endErr := ParseClock(record.GetString(collections.OfficeHoursEndTime))
 	if startErr == nil && endErr == nil && start >= end {
 		errs[collections.OfficeHoursEndTime] = validation.NewError("validation_end_before_start", "Must be later than the start time.")
 	}
@@ -190,7 +189,7 @@ func validateSlot(app core.App, record *core.Record) (validation.Errors, error) 
 		if err != nil {
 			continue
 		}
-		if officehours.Overlaps(slot, otherSlot, now) {
+		if Overlaps(slot, otherSlot, now) {
 			message := fmt.Sprintf("Overlaps your office hours on %s %s-%s (%s).",
 				otherSlot.Weekday, other.GetString(collections.OfficeHoursStartTime),
 				other.GetString(collections.OfficeHoursEndTime), otherSlot.Location)
@@ -204,8 +203,8 @@ func validateSlot(app core.App, record *core.Record) (validation.Errors, error) 
 }
 
 // SlotOf reads the weekly slot of an office_hours record.
-func SlotOf(record *core.Record) (officehours.Slot, error) {
-	return officehours.NewSlot(
+func SlotOf(record *core.Record) (Slot, error) {
+	return NewSlot(
 		record.GetInt(collections.OfficeHoursDayOfWeek),
 		record.GetString(collections.OfficeHoursStartTime),
 		record.GetString(collections.OfficeHoursEndTime),
@@ -214,8 +213,8 @@ func SlotOf(record *core.Record) (officehours.Slot, error) {
 }
 
 // overrideOf reads the manual open or close of an office_hours record.
-func overrideOf(record *core.Record) officehours.Override {
-	return officehours.Override{
+func overrideOf(record *core.Record) Override {
+	return Override{
 		State: record.GetString(collections.OfficeHoursManualState),
 		Until: record.GetDateTime(collections.OfficeHoursManualUntil).Time(),
 	}
@@ -227,7 +226,7 @@ func SlotIsOpen(record *core.Record, now time.Time) bool {
 	if err != nil {
 		return false
 	}
-	return officehours.IsOpen(slot, record.GetBool(collections.OfficeHoursActive), overrideOf(record), now)
+	return IsOpen(slot, record.GetBool(collections.OfficeHoursActive), overrideOf(record), now)
 }
 
 // findOwnSlot loads the slot of the request's {id} for its instructor:
@@ -348,7 +347,7 @@ func bindOfficeHoursQueue(app core.App) {
 	})
 
 	app.Cron().MustAdd(SweepJobId, "* * * * *", func() {
-		if _, err := SweepOfficeHoursQueues(app, time.Now()); err != nil {
+		if _, err := SweepQueues(app, time.Now()); err != nil {
 			app.Logger().Error("office hours: sweep of closed queues failed", slog.String("error", err.Error()))
 		}
 	})
@@ -363,11 +362,11 @@ func bindOfficeHoursQueue(app core.App) {
 	})
 }
 
-// SweepOfficeHoursQueues cancels the waiting entries of every slot that
+// SweepQueues cancels the waiting entries of every slot that
 // has been closed by the clock (its occurrence or a manual open over) for
 // SweepGrace at now, each slot in its own transaction, and tells the
 // students. It returns how many entries it cancelled.
-func SweepOfficeHoursQueues(app core.App, now time.Time) (int, error) {
+func SweepQueues(app core.App, now time.Time) (int, error) {
 	var slotIds []string
 	err := app.DB().Select(collections.QueueOfficeHours).Distinct(true).
 		From(collections.OfficeHoursQueue).
@@ -389,7 +388,7 @@ func SweepOfficeHoursQueues(app core.App, now time.Time) (int, error) {
 			if err != nil {
 				return err
 			}
-			if !officehours.ClosedFor(weekly, slot.GetBool(collections.OfficeHoursActive), overrideOf(slot), now, SweepGrace) {
+			if !ClosedFor(weekly, slot.GetBool(collections.OfficeHoursActive), overrideOf(slot), now, SweepGrace) {
 				return nil
 			}
 			n, err := cancelWaitingEntries(txApp, slot, "")
@@ -741,7 +740,7 @@ func renumberQueue(txApp core.App, slotId, instructorId string, joined *core.Rec
 	if err != nil {
 		return err
 	}
-	for i, spot := range officehours.Renumber(len(waiting), average) {
+	for i, spot := range Renumber(len(waiting), average) {
 		entry := waiting[i]
 		if !entry.IsNew() &&
 			entry.GetInt(collections.QueuePosition) == spot.Position &&
@@ -786,9 +785,9 @@ func sortJoinOrder(entries []*core.Record) {
 }
 
 // averageVisitSeconds is the mean length of the instructor's latest
-// completed visits within officehours.RecentWindow.
+// completed visits within RecentWindow.
 func averageVisitSeconds(txApp core.App, instructorId string, now time.Time) (int, error) {
-	since, err := types.ParseDateTime(now.Add(-officehours.RecentWindow))
+	since, err := types.ParseDateTime(now.Add(-RecentWindow))
 	if err != nil {
 		return 0, err
 	}
@@ -798,12 +797,12 @@ func averageVisitSeconds(txApp core.App, instructorId string, now time.Time) (in
 		Where(dbx.HashExp{collections.QueueInstructor: instructorId, collections.QueueStatus: collections.QueueCompleted}).
 		AndWhere(dbx.NewExp("[["+collections.QueueCompletedAt+"]] >= {:since}", dbx.Params{"since": since.String()})).
 		OrderBy(collections.QueueCompletedAt + " DESC").
-		Limit(officehours.RecentVisits).
+		Limit(RecentVisits).
 		Column(&durations)
 	if err != nil {
 		return 0, fmt.Errorf("recent visits of %s: %w", instructorId, err)
 	}
-	return officehours.AverageVisitSeconds(durations), nil
+	return AverageVisitSeconds(durations), nil
 }
 
 // openVisitRoom finds the office-hours chat room of the entry's student
