@@ -1,6 +1,8 @@
-// Package hooks binds studyhall's rules, routes and jobs to a PocketBase
-// app: one file per domain, each with an unexported bindXxx called from
-// Register.
+// Package hooks lists studyhall's domains: Register binds each one's
+// rules, routes and jobs to a PocketBase app. Each domain is a package of
+// its own (lms, livesessions, officehours, studygroups, chat, presence,
+// notifications, emails); the tests here are the ones that span them all,
+// such as the access matrix.
 package hooks
 
 import (
@@ -15,6 +17,7 @@ import (
 	"studyhall/officehours"
 	"studyhall/presence"
 	"studyhall/records"
+	"studyhall/studygroups"
 )
 
 // Register binds every studyhall hook, route and job to app. It takes
@@ -25,7 +28,7 @@ func Register(app core.App) {
 	lms.Register(app)
 	livesessions.Register(app)
 	officehours.Register(app)
-	bindStudyGroups(app)
+	studygroups.Register(app)
 	notifications.Register(app)
 	presence.Register(app)
 	chat.Register(app)

@@ -1,4 +1,7 @@
-package hooks
+// Package studygroups is study groups: public and private groups with a
+// member limit, invitations, admins, the group's chat room, who of it is
+// online, and the user search that invitations start from.
+package studygroups
 
 import (
 	"database/sql"
@@ -44,11 +47,11 @@ const (
 // join of its group: a member hears of new members at most once per window.
 const memberJoinedWindow = 10 * time.Minute
 
-// bindStudyGroups binds study groups: the server-kept fields and the chat
+// Register binds study groups: the server-kept fields and the chat
 // room of every group, member counts and chat participants that follow
 // the member rows whoever writes them, ownership passed on when an
 // account goes, and the /api/study-groups routes.
-func bindStudyGroups(app core.App) {
+func Register(app core.App) {
 	bindStudyGroupRecords(app)
 	bindStudyGroupMemberRecords(app)
 	bindStudyGroupAccounts(app)

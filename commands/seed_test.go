@@ -1,4 +1,4 @@
-package hooks_test
+package commands_test
 
 import (
 	"bytes"

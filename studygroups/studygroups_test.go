@@ -1,4 +1,4 @@
-package hooks_test
+package studygroups_test
 
 import (
 	"encoding/json"

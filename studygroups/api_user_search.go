@@ -1,4 +1,4 @@
-package hooks
+package studygroups
 
 import (
 	"net/http"

@@ -1,0 +1,9 @@
+package studygroups_test
+
+import (
+	"testing"
+
+	"studyhall/testkit"
+)
+
+func TestMain(m *testing.M) { testkit.Main(m) }
