@@ -7,6 +7,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"studyhall/clock"
 	"studyhall/collections"
 	"studyhall/officehours"
 )
@@ -56,8 +57,8 @@ func seedOfficeHours(txApp core.App, demo *Demo) error {
 // to midnight).
 func slotAround(local time.Time) (day int, start, end string) {
 	startMin := max(0, (local.Hour()-1)*60)
-	endMin := min(officehours.MinutesPerDay, startMin+4*60)
-	return int(local.Weekday()), officehours.FormatClock(startMin), officehours.FormatClock(endMin)
+	endMin := min(clock.MinutesPerDay, startMin+4*60)
+	return int(local.Weekday()), clock.Format(startMin), clock.Format(endMin)
 }
 
 // reopenDemoSlot makes the demo slot open at now: on its schedule when it

@@ -10,6 +10,7 @@ import (
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
 
+	"studyhall/clock"
 	"studyhall/collections"
 )
 
@@ -166,7 +167,7 @@ func ValidateClock(s string) error {
 	if s == "" {
 		return nil
 	}
-	if _, err := ParseClock(s); err != nil {
+	if _, err := clock.Parse(s); err != nil {
 		return validation.NewError("validation_invalid_clock", "Must be a time of day as HH:MM, such as 22:00.")
 	}
 	return nil

@@ -169,7 +169,7 @@ func TestValidateSwitches(t *testing.T) {
 			t.Errorf("ValidateSwitches(%s): %v, want valid %v", raw, err, valid)
 		}
 	}
-	for raw, valid := range map[string]bool{"": true, "22:00": true, "7:00": false, "24:00": false} {
+	for raw, valid := range map[string]bool{"": true, "22:00": true, "7:00": false, "24:00": true, "24:01": false} {
 		if err := ValidateClock(raw); (err == nil) != valid {
 			t.Errorf("ValidateClock(%q): %v, want valid %v", raw, err, valid)
 		}

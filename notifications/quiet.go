@@ -2,33 +2,10 @@ package notifications
 
 import (
 	"errors"
-	"fmt"
 	"time"
+
+	"studyhall/clock"
 )
-
-// ErrInvalidClock is returned for a wall-clock time that is not HH:MM.
-var ErrInvalidClock = errors.New("invalid clock time, want HH:MM between 00:00 and 23:59")
-
-// ParseClock parses a wall-clock time "HH:MM" (00:00 to 23:59, two digits
-// each) into minutes after midnight.
-func ParseClock(s string) (int, error) {
-	if len(s) != 5 || s[2] != ':' {
-		return 0, fmt.Errorf("%q: %w", s, ErrInvalidClock)
-	}
-	digit := func(b byte) (int, bool) { return int(b - '0'), b >= '0' && b <= '9' }
-	h1, ok1 := digit(s[0])
-	h2, ok2 := digit(s[1])
-	m1, ok3 := digit(s[3])
-	m2, ok4 := digit(s[4])
-	if !ok1 || !ok2 || !ok3 || !ok4 {
-		return 0, fmt.Errorf("%q: %w", s, ErrInvalidClock)
-	}
-	hour, minute := h1*10+h2, m1*10+m2
-	if hour > 23 || minute > 59 {
-		return 0, fmt.Errorf("%q: %w", s, ErrInvalidClock)
-	}
-	return hour*60 + minute, nil
-}
 
 // QuietHours reports whether now falls inside the daily quiet window
 // [start, end) read on the wall clock of loc, and if so the instant the
@@ -49,17 +26,19 @@ func QuietHours(start, end string, loc *time.Location, now time.Time) (bool, tim
 	if start == "" || end == "" {
 		return false, time.Time{}, errors.New("quiet hours need both a start and an end")
 	}
-	startMin, err := ParseClock(start)
+	startMin, err := clock.Parse(start)
 	if err != nil {
 		return false, time.Time{}, err
 	}
-	endMin, err := ParseClock(end)
+	endMin, err := clock.Parse(end)
 	if err != nil {
 		return false, time.Time{}, err
 	}
 	if loc == nil {
 		loc = time.UTC
 	}
+	// "24:00" is midnight, the same minute as "00:00"
+	startMin, endMin = startMin%clock.MinutesPerDay, endMin%clock.MinutesPerDay
 	if startMin == endMin {
 		return false, time.Time{}, nil
 	}

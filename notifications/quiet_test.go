@@ -1,26 +1,9 @@
 package notifications
 
 import (
-	"errors"
 	"testing"
 	"time"
 )
-
-func TestParseClock(t *testing.T) {
-	t.Parallel()
-	valid := map[string]int{"00:00": 0, "07:00": 420, "22:30": 1350, "23:59": 1439}
-	for in, want := range valid {
-		got, err := ParseClock(in)
-		if err != nil || got != want {
-			t.Errorf("ParseClock(%q) = %d, %v; want %d", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "7:00", "24:00", "12:60", "12-00", "ab:cd", "12:000", " 12:00", "-1:00", "１２:００"} {
-		if _, err := ParseClock(in); !errors.Is(err, ErrInvalidClock) {
-			t.Errorf("ParseClock(%q): err %v, want ErrInvalidClock", in, err)
-		}
-	}
-}
 
 func TestQuietHours(t *testing.T) {
 	t.Parallel()
@@ -59,6 +42,9 @@ func TestQuietHours(t *testing.T) {
 			quiet: true, until: utc(2026, 6, 2, 5, 0)},
 		{name: "overnight, early morning", start: "22:00", end: "07:00", loc: berlin, now: at(berlin, 2026, 6, 2, 6, 59),
 			quiet: true, until: utc(2026, 6, 2, 5, 0)},
+		{name: "to midnight, written 24:00", start: "22:00", end: "24:00", loc: berlin, now: at(berlin, 2026, 6, 1, 23, 30),
+			quiet: true, until: utc(2026, 6, 1, 22, 0)},
+		{name: "to midnight, just after it", start: "22:00", end: "24:00", loc: berlin, now: at(berlin, 2026, 6, 2, 0, 0)},
 		{name: "overnight, at its end", start: "22:00", end: "07:00", loc: berlin, now: at(berlin, 2026, 6, 2, 7, 0)},
 		{name: "overnight, midday", start: "22:00", end: "07:00", loc: berlin, now: at(berlin, 2026, 6, 2, 12, 0)},
 		{name: "read in the user's zone, not UTC", start: "22:00", end: "07:00", loc: kolkata, now: utc(2026, 6, 1, 17, 0),

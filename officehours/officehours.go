@@ -16,6 +16,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/chat"
+	"studyhall/clock"
 	"studyhall/collections"
 	"studyhall/notifications"
 	"studyhall/plaintext"
@@ -164,8 +165,8 @@ func validateSlot(app core.App, record *core.Record) (validation.Errors, error) 
 		errs[collections.OfficeHoursTimezone] = err
 	}
 	records.CheckURLLengths(errs, record, collections.OfficeHoursMeetingURL)
-	start, startErr := ParseClock(record.GetString(collections.OfficeHoursStartTime))
-	end, endErr := ParseClock(record.GetString(collections.OfficeHoursEndTime))
+	start, startErr := clock.Parse(record.GetString(collections.OfficeHoursStartTime))
+	end, endErr := clock.Parse(record.GetString(collections.OfficeHoursEndTime))
 	if startErr == nil && endErr == nil && start >= end {
 		errs[collections.OfficeHoursEndTime] = validation.NewError("validation_end_before_start", "Must be later than the start time.")
 	}

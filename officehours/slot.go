@@ -12,37 +12,9 @@ import (
 	"fmt"
 	"time"
 
+	"studyhall/clock"
 	"studyhall/collections"
 )
-
-// MinutesPerDay is the largest clock value: "24:00", the end of a day.
-const MinutesPerDay = 24 * 60
-
-// ParseClock reads an "HH:MM" wall-clock time as minutes since midnight.
-// "24:00" is accepted as the end of the day, so that a slot can run to
-// midnight.
-func ParseClock(s string) (int, error) {
-	if len(s) != 5 || s[2] != ':' {
-		return 0, fmt.Errorf("clock %q: want HH:MM", s)
-	}
-	digits := [4]byte{s[0], s[1], s[3], s[4]}
-	for _, d := range digits {
-		if d < '0' || d > '9' {
-			return 0, fmt.Errorf("clock %q: want HH:MM", s)
-		}
-	}
-	hours := int(s[0]-'0')*10 + int(s[1]-'0')
-	minutes := int(s[3]-'0')*10 + int(s[4]-'0')
-	if minutes > 59 || hours > 24 || (hours == 24 && minutes != 0) {
-		return 0, fmt.Errorf("clock %q: out of range", s)
-	}
-	return hours*60 + minutes, nil
-}
-
-// FormatClock writes minutes since midnight as "HH:MM".
-func FormatClock(minutes int) string {
-	return fmt.Sprintf("%02d:%02d", minutes/60, minutes%60)
-}
 
 // Slot is one weekly occurrence in wall-clock time: Weekday from Start to
 // End (minutes since midnight, Start < End) in Location.
@@ -58,11 +30,11 @@ func NewSlot(dayOfWeek int, start, end, timezone string) (Slot, error) {
 	if dayOfWeek < 0 || dayOfWeek > 6 {
 		return Slot{}, fmt.Errorf("day of week %d: want 0 (Sunday) to 6", dayOfWeek)
 	}
-	startMin, err := ParseClock(start)
+	startMin, err := clock.Parse(start)
 	if err != nil {
 		return Slot{}, err
 	}
-	endMin, err := ParseClock(end)
+	endMin, err := clock.Parse(end)
 	if err != nil {
 		return Slot{}, err
 	}
@@ -87,7 +59,7 @@ func (s Slot) Validate() error {
 	if s.Location == nil {
 		return errors.New("slot has no time zone")
 	}
-	if s.Start < 0 || s.End > MinutesPerDay {
+	if s.Start < 0 || s.End > clock.MinutesPerDay {
 		return errors.New("slot times out of range")
 	}
 	if s.Start >= s.End {
@@ -129,7 +101,7 @@ func (s Slot) EndOn(day time.Time) time.Time {
 func (s Slot) wallInstant(day time.Time, minute int) time.Time {
 	y, m, d := day.In(s.Location).Date()
 	t := time.Date(y, m, d, minute/60, minute%60, 0, 0, s.Location)
-	if minute == MinutesPerDay {
+	if minute == clock.MinutesPerDay {
 		return t // midnight of the next day, which DST never skips in practice
 	}
 	if t.Hour()*60+t.Minute() == minute && t.Day() == d {

@@ -24,24 +24,6 @@ func utc(s string) time.Time {
 	return t
 }
 
-func TestOfficeHoursParseClock(t *testing.T) {
-	t.Parallel()
-	good := map[string]int{"00:00": 0, "09:05": 545, "23:59": 1439, "24:00": 1440}
-	for in, want := range good {
-		if got, err := ParseClock(in); err != nil || got != want {
-			t.Errorf("ParseClock(%q) = %d, %v; want %d", in, got, err, want)
-		}
-		if in != "24:00" && FormatClock(want) != in {
-			t.Errorf("FormatClock(%d) = %q", want, FormatClock(want))
-		}
-	}
-	for _, in := range []string{"", "9:00", "24:01", "25:00", "12:60", "ab:cd", "12-30", "12:3", " 12:30"} {
-		if _, err := ParseClock(in); err == nil {
-			t.Errorf("ParseClock(%q) accepted", in)
-		}
-	}
-}
-
 func TestOfficeHoursNewSlotRefusesBadInput(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
