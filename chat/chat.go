@@ -293,7 +293,7 @@ func notifyDirectMessage(app core.App, message *core.Record) {
 			Data:              map[string]any{"roomId": roomId, "senderId": senderId},
 			ActionURL:         "/chat/" + roomId,
 			ActionText:        "Open chat",
-			DedupeKey:         "direct_message:" + roomId + ":" + strconv.FormatInt(bucket, 10),
+			DedupeKey:         notifications.Key(collections.TypeDirectMessage, roomId, strconv.FormatInt(bucket, 10)),
 			RelatedCollection: collections.ChatRooms,
 			RelatedId:         roomId,
 		})

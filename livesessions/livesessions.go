@@ -352,7 +352,7 @@ func deleteLiveSessionRequest(e *core.RecordRequestEvent) error {
 			Type:      collections.TypeLiveSessionDeleted,
 			Title:     "Session removed: " + current.GetString(collections.LiveSessionTitle),
 			Message:   fmt.Sprintf("%q, planned for %s, has been removed from the schedule.", current.GetString(collections.LiveSessionTitle), formatSessionTime(current)),
-			DedupeKey: collections.TypeLiveSessionDeleted + ":" + current.Id,
+			DedupeKey: notifications.Key(collections.TypeLiveSessionDeleted, current.Id),
 		})
 	})
 }
@@ -947,7 +947,7 @@ func notifySessionCreated(app core.App, session *core.Record) error {
 		Type:      collections.TypeLiveSessionCreated,
 		Title:     "New live session: " + title,
 		Message:   fmt.Sprintf("%q is scheduled for %s.", title, formatSessionTime(session)),
-		DedupeKey: collections.TypeLiveSessionCreated + ":" + session.Id,
+		DedupeKey: notifications.Key(collections.TypeLiveSessionCreated, session.Id),
 	})
 }
 
@@ -973,8 +973,8 @@ func notifySessionUpdated(app core.App, before, after *core.Record) error {
 		Type:    collections.TypeLiveSessionUpdated,
 		Title:   "Live session updated: " + title,
 		Message: fmt.Sprintf("%q changed: %s.", title, strings.Join(changes, "; ")),
-		DedupeKey: collections.TypeLiveSessionUpdated + ":" + after.Id + ":" +
-			strconv.FormatInt(after.GetDateTime(collections.FieldUpdated).Time().UnixMicro(), 10),
+		DedupeKey: notifications.Key(collections.TypeLiveSessionUpdated, after.Id,
+			strconv.FormatInt(after.GetDateTime(collections.FieldUpdated).Time().UnixMicro(), 10)),
 	})
 }
 
@@ -986,7 +986,7 @@ func notifySessionStarted(app core.App, session *core.Record) error {
 		Message:    fmt.Sprintf("%q has started.", title),
 		ActionURL:  "/live-sessions/" + session.Id,
 		ActionText: "Join now",
-		DedupeKey:  collections.TypeLiveSessionStarted + ":" + session.Id,
+		DedupeKey:  notifications.Key(collections.TypeLiveSessionStarted, session.Id),
 		ExpiresAt:  sessionEnd(session),
 	})
 }
@@ -997,7 +997,7 @@ func notifySessionCancelled(app core.App, session *core.Record) error {
 		Type:      collections.TypeLiveSessionCancelled,
 		Title:     "Session cancelled: " + title,
 		Message:   fmt.Sprintf("%q, planned for %s, has been cancelled.", title, formatSessionTime(session)),
-		DedupeKey: collections.TypeLiveSessionCancelled + ":" + session.Id,
+		DedupeKey: notifications.Key(collections.TypeLiveSessionCancelled, session.Id),
 	})
 }
 
@@ -1046,7 +1046,7 @@ func NotifyStartingSoon(app core.App, now time.Time) (int, error) {
 				Type:      collections.TypeLiveSessionStartingSoon,
 				Title:     "Starting soon: " + title,
 				Message:   fmt.Sprintf("%q starts in %d min (%s).", title, minutes, formatSessionTime(current)),
-				DedupeKey: collections.TypeLiveSessionStartingSoon + ":" + current.Id + ":" + strconv.FormatInt(start.Time().Unix(), 10),
+				DedupeKey: notifications.Key(collections.TypeLiveSessionStartingSoon, current.Id, strconv.FormatInt(start.Time().Unix(), 10)),
 				ExpiresAt: sessionEnd(current),
 			}); err != nil {
 				return err

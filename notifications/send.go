@@ -75,6 +75,13 @@ type Result struct {
 	Skipped int
 }
 
+// Key is a dedupe key: the notification type and what makes this one
+// distinct (ids, a time window), joined by colons, as in
+// Key(collections.TypeNewLesson, lessonId).
+func Key(notificationType string, parts ...string) string {
+	return strings.Join(append([]string{notificationType}, parts...), ":")
+}
+
 // Send notifies each recipient under their preferences, in one
 // transaction (the caller's, when app is a txApp). Realtime create events
 // go out after that transaction commits.

@@ -66,7 +66,7 @@ func bindNotificationTriggers(app core.App) {
 				Recipients: []string{e.Record.Id},
 				Title:      "Your studyhall account was deleted",
 				Message:    "Your account and its data have been deleted. If this was not you, contact support.",
-				DedupeKey:  "account_deleted:" + e.Record.Id,
+				DedupeKey:  Key(collections.TypeAccountDeleted, e.Record.Id),
 			})
 			if err != nil {
 				return err
@@ -152,7 +152,7 @@ func notifyEnrollment(app core.App, enrollment *core.Record) error {
 		Data:              data,
 		ActionURL:         "/courses/" + course.Id,
 		ActionText:        "Open the course",
-		DedupeKey:         "enrollment_confirmed:" + enrollment.Id,
+		DedupeKey:         Key(collections.TypeEnrollmentConfirmed, enrollment.Id),
 		RelatedCollection: collections.Enrollments,
 		RelatedId:         enrollment.Id,
 	})
@@ -167,7 +167,7 @@ func notifyEnrollment(app core.App, enrollment *core.Record) error {
 		Message:           studentName + " enrolled in " + title + ".",
 		Data:              data,
 		ActionURL:         "/courses/" + course.Id,
-		DedupeKey:         "new_enrollment:" + enrollment.Id,
+		DedupeKey:         Key(collections.TypeNewEnrollment, enrollment.Id),
 		RelatedCollection: collections.Enrollments,
 		RelatedId:         enrollment.Id,
 	})
@@ -190,7 +190,7 @@ func notifyCoursePublished(app core.App, course, before *core.Record) error {
 		Data:              map[string]any{"courseId": course.Id},
 		ActionURL:         "/courses/" + course.Id,
 		ActionText:        "Open the course",
-		DedupeKey:         "course_published:" + course.Id,
+		DedupeKey:         Key(collections.TypeCoursePublished, course.Id),
 		RelatedCollection: collections.Courses,
 		RelatedId:         course.Id,
 	})
@@ -229,7 +229,7 @@ func notifyNewLesson(app core.App, lesson, before *core.Record) error {
 		Data:              map[string]any{"courseId": course.Id, "lessonId": lesson.Id},
 		ActionURL:         "/courses/" + course.Id + "/lessons/" + lesson.Id,
 		ActionText:        "Start the lesson",
-		DedupeKey:         "new_lesson:" + lesson.Id,
+		DedupeKey:         Key(collections.TypeNewLesson, lesson.Id),
 		RelatedCollection: collections.Lessons,
 		RelatedId:         lesson.Id,
 	})
@@ -262,7 +262,7 @@ func notifyAssessmentCreated(app core.App, assessment, before *core.Record) erro
 		Data:              data,
 		ActionURL:         "/courses/" + course.Id + "/assessments/" + assessment.Id,
 		ActionText:        "Open the assessment",
-		DedupeKey:         "assessment_created:" + assessment.Id,
+		DedupeKey:         Key(collections.TypeAssessmentCreated, assessment.Id),
 		RelatedCollection: collections.Assessments,
 		RelatedId:         assessment.Id,
 	})
@@ -290,7 +290,7 @@ func notifySubmission(app core.App, submission, before *core.Record) error {
 			Data:              data,
 			ActionURL:         "/courses/" + course.Id + "/assessments/" + assessment.Id + "/submissions/" + submission.Id,
 			ActionText:        "Grade it",
-			DedupeKey:         "assessment_submitted:" + submission.Id,
+			DedupeKey:         Key(collections.TypeAssessmentSubmitted, submission.Id),
 			RelatedCollection: collections.Submissions,
 			RelatedId:         submission.Id,
 		})
@@ -318,7 +318,7 @@ func notifySubmission(app core.App, submission, before *core.Record) error {
 		Data:              data,
 		ActionURL:         "/courses/" + course.Id + "/assessments/" + assessment.Id,
 		ActionText:        "See the feedback",
-		DedupeKey:         "assessment_graded:" + submission.Id + ":" + gradedAt.String(),
+		DedupeKey:         Key(collections.TypeAssessmentGraded, submission.Id, gradedAt.String()),
 		RelatedCollection: collections.Submissions,
 		RelatedId:         submission.Id,
 	})
@@ -352,7 +352,7 @@ func SendAssessmentsDueSoon(app core.App, now time.Time) error {
 	for _, a := range assessments {
 		// those already reminded are left out here, so that the minute job
 		// costs one query per due assessment once everyone has been told
-		dedupeKey := "assessment_due_soon:" + a.Id
+		dedupeKey := Key(collections.TypeAssessmentDueSoon, a.Id)
 		var students []string
 		err := app.DB().NewQuery(`SELECT e.student FROM ` + collections.Enrollments + ` e
 			WHERE e.course = {:course} AND e.status != {:dropped}
@@ -422,7 +422,7 @@ func notifyProgress(app core.App, progress, before *core.Record) error {
 			Message:           "You watched the whole video of " + lessonTitle + ".",
 			Data:              data,
 			ActionURL:         "/courses/" + courseId + "/lessons/" + lesson.Id,
-			DedupeKey:         "video_completed:" + lesson.Id,
+			DedupeKey:         Key(collections.TypeVideoCompleted, lesson.Id),
 			RelatedCollection: collections.Lessons,
 			RelatedId:         lesson.Id,
 		})
@@ -440,7 +440,7 @@ func notifyProgress(app core.App, progress, before *core.Record) error {
 		Message:           "Well done! On to the next one.",
 		Data:              data,
 		ActionURL:         "/courses/" + courseId,
-		DedupeKey:         "lesson_completed:" + lesson.Id,
+		DedupeKey:         Key(collections.TypeLessonCompleted, lesson.Id),
 		RelatedCollection: collections.Lessons,
 		RelatedId:         lesson.Id,
 	})
@@ -494,7 +494,7 @@ func notifyCourseProgress(app core.App, courseId, studentId string) error {
 			Message:           fmt.Sprintf("%s has completed %d%% of the lessons of %s.", studentName, milestone, courseTitle),
 			Data:              map[string]any{"courseId": courseId, "studentId": studentId, "milestone": milestone},
 			ActionURL:         "/courses/" + courseId + "/students/" + studentId,
-			DedupeKey:         fmt.Sprintf("course_progress_milestone:%s:%s:%d", courseId, studentId, milestone),
+			DedupeKey:         Key(collections.TypeCourseProgressMilestone, courseId, studentId, strconv.Itoa(milestone)),
 			RelatedCollection: collections.Courses,
 			RelatedId:         courseId,
 		})
@@ -513,7 +513,7 @@ func notifyCourseProgress(app core.App, courseId, studentId string) error {
 		Message:           "Congratulations! You have completed every lesson of " + courseTitle + ".",
 		Data:              completed,
 		ActionURL:         "/courses/" + courseId,
-		DedupeKey:         "course_completed:" + courseId + ":" + studentId,
+		DedupeKey:         Key(collections.TypeCourseCompleted, courseId, studentId),
 		RelatedCollection: collections.Courses,
 		RelatedId:         courseId,
 	})
@@ -527,7 +527,7 @@ func notifyCourseProgress(app core.App, courseId, studentId string) error {
 		Message:           studentName + " has completed every lesson of " + courseTitle + ".",
 		Data:              completed,
 		ActionURL:         "/courses/" + courseId + "/students/" + studentId,
-		DedupeKey:         "course_completed:" + courseId + ":" + studentId,
+		DedupeKey:         Key(collections.TypeCourseCompleted, courseId, studentId),
 		RelatedCollection: collections.Courses,
 		RelatedId:         courseId,
 	})
@@ -616,7 +616,7 @@ func sendWeeklySummary(app core.App, studentId string, local time.Time) error {
 		Message:    message,
 		Data:       map[string]any{"week": weekKey, "lessonsCompleted": completed},
 		ActionURL:  "/",
-		DedupeKey:  "weekly_progress_summary:" + weekKey,
+		DedupeKey:  Key(collections.TypeWeeklyProgressSummary, weekKey),
 	})
 }
 
@@ -652,7 +652,7 @@ func notifyPayment(app core.App, payment, before *core.Record) error {
 			Data:              data,
 			ActionURL:         "/payments/" + payment.Id,
 			ActionText:        "View the receipt",
-			DedupeKey:         "payment_receipt:" + payment.Id,
+			DedupeKey:         Key(collections.TypePaymentReceipt, payment.Id),
 			RelatedCollection: collections.Payments,
 			RelatedId:         payment.Id,
 		})
@@ -664,7 +664,7 @@ func notifyPayment(app core.App, payment, before *core.Record) error {
 			Message:           "Your payment " + receipt + " was refunded.",
 			Data:              data,
 			ActionURL:         "/payments/" + payment.Id,
-			DedupeKey:         "refund_confirmation:" + payment.Id,
+			DedupeKey:         Key(collections.TypeRefundConfirmation, payment.Id),
 			RelatedCollection: collections.Payments,
 			RelatedId:         payment.Id,
 		})

@@ -703,7 +703,7 @@ func cancelWaitingEntries(txApp core.App, slot *core.Record, byUserId string) (i
 		Title:             "Office hours closed",
 		Message:           "The office hours you were waiting for have closed, so your place in the queue was cancelled.",
 		Data:              map[string]any{"officeHoursId": slot.Id},
-		DedupeKey:         "office_hours_closed:" + slot.Id + ":" + time.Now().UTC().Format(time.RFC3339),
+		DedupeKey:         notifications.Key(collections.TypeOfficeHoursCancelled, slot.Id, time.Now().UTC().Format(time.RFC3339)),
 		RelatedCollection: collections.OfficeHours,
 		RelatedId:         slot.Id,
 	})
@@ -855,7 +855,7 @@ func sendQueueNotice(txApp core.App, entry *core.Record, userId string, n notifi
 	}
 	n.Data["entryId"] = entry.Id
 	n.Data["officeHoursId"] = entry.GetString(collections.QueueOfficeHours)
-	n.DedupeKey = n.Type + ":" + entry.Id
+	n.DedupeKey = notifications.Key(n.Type, entry.Id)
 	n.RelatedCollection = collections.OfficeHoursQueue
 	n.RelatedId = entry.Id
 	_, err := notifications.Send(txApp, n)

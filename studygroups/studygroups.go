@@ -427,7 +427,7 @@ func notifyMemberJoined(txApp core.App, group, user *core.Record) error {
 		Data:              map[string]any{"groupId": group.Id, "userId": user.Id},
 		ActionURL:         "/study-groups/" + group.Id,
 		ActionText:        "Open the group",
-		DedupeKey:         "study_group_member_joined:" + group.Id + ":" + strconv.FormatInt(window, 10),
+		DedupeKey:         notifications.Key(collections.TypeStudyGroupMemberJoined, group.Id, strconv.FormatInt(window, 10)),
 		RelatedCollection: collections.StudyGroups,
 		RelatedId:         group.Id,
 	})
@@ -444,7 +444,7 @@ func notifyInvited(txApp core.App, group, invitation, inviter *core.Record) erro
 		Data:              map[string]any{"groupId": group.Id, "invitationId": invitation.Id, "inviterId": inviter.Id},
 		ActionURL:         "/study-groups/" + group.Id,
 		ActionText:        "See the invitation",
-		DedupeKey:         "study_group_invite:" + invitation.Id,
+		DedupeKey:         notifications.Key(collections.TypeStudyGroupInvite, invitation.Id),
 		RelatedCollection: collections.StudyGroupInvitations,
 		RelatedId:         invitation.Id,
 	})
