@@ -12,6 +12,7 @@ import (
 func Register(app core.App) {
 	bindAuthCache(app)
 	bindText(app)
+	bindServerOwned(app)
 	bindUsers(app)
 	bindLMS(app)
 	bindLiveSessions(app)

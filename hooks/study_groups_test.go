@@ -93,7 +93,7 @@ func TestStudyGroupCreateAndUpdate(t *testing.T) {
 			Body:            strings.NewReader(`{"name":"Mine","owner":"` + idStudent + `"}`),
 			Headers:         sgAuth(idOtherStudent),
 			ExpectedStatus:  http.StatusBadRequest,
-			ExpectedContent: []string{`"status":400`},
+			ExpectedContent: []string{`"owner":{"code":"validation_server_field"`},
 			ExpectedEvents:  sgNothingWritten,
 		},
 		{
@@ -103,7 +103,7 @@ func TestStudyGroupCreateAndUpdate(t *testing.T) {
 			Body:            strings.NewReader(`{"name":"Mine","memberCount":50}`),
 			Headers:         sgAuth(idOtherStudent),
 			ExpectedStatus:  http.StatusBadRequest,
-			ExpectedContent: []string{`"status":400`},
+			ExpectedContent: []string{`"memberCount":{"code":"validation_server_field"`},
 			ExpectedEvents:  sgNothingWritten,
 		},
 		{
@@ -164,8 +164,8 @@ func TestStudyGroupCreateAndUpdate(t *testing.T) {
 			URL:             recordsURL(collections.StudyGroups, idPublicGroup),
 			Body:            strings.NewReader(`{"owner":"` + idOtherStudent + `"}`),
 			Headers:         sgAuth(idOtherStudent),
-			ExpectedStatus:  http.StatusNotFound,
-			ExpectedContent: []string{`"status":404`},
+			ExpectedStatus:  http.StatusBadRequest,
+			ExpectedContent: []string{`"owner":{"code":"validation_server_field"`},
 			ExpectedEvents:  sgNothingWritten,
 		},
 		{
