@@ -16,8 +16,6 @@ import (
 	"studyhall/testkit"
 )
 
-const idRoom = "roomgroup000001" // idStudent and idInstructor; idOtherStudent is outside
-
 // withChatRoom is a test app with a group room of idStudent and
 // idInstructor, and one message in it from the instructor.
 func withChatRoom(t testing.TB) *tests.TestApp {
@@ -30,11 +28,11 @@ func withChatRoom(t testing.TB) *tests.TestApp {
 		t.Fatal(err)
 	}
 	// give the room the fixed id the scenarios use
-	if _, err := app.DB().NewQuery("UPDATE chat_rooms SET id = {:id} WHERE id = {:old}").Bind(map[string]any{"id": idRoom, "old": room.Id}).Execute(); err != nil {
+	if _, err := app.DB().NewQuery("UPDATE chat_rooms SET id = {:id} WHERE id = {:old}").Bind(map[string]any{"id": testkit.IdRoom, "old": room.Id}).Execute(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := testkit.SaveRecord(app, collections.ChatMessages, "msgmessage00001", map[string]any{
-		"room": idRoom, "sender": testkit.IdInstructor, "body": "Welcome to the room.",
+		"room": testkit.IdRoom, "sender": testkit.IdInstructor, "body": "Welcome to the room.",
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +43,7 @@ func TestChatMessagesAPI(t *testing.T) {
 	t.Parallel()
 
 	post := func(body string) *strings.Reader {
-		return strings.NewReader(`{"room":"` + idRoom + `","sender":"` + testkit.IdStudent + `",` + body + `}`)
+		return strings.NewReader(`{"room":"` + testkit.IdRoom + `","sender":"` + testkit.IdStudent + `",` + body + `}`)
 	}
 	scenarios := []tests.ApiScenario{
 		{
@@ -72,7 +70,7 @@ func TestChatMessagesAPI(t *testing.T) {
 			Name:            "a non-participant cannot post",
 			Method:          http.MethodPost,
 			URL:             testkit.RecordsURL(collections.ChatMessages),
-			Body:            strings.NewReader(`{"room":"` + idRoom + `","sender":"` + testkit.IdOtherStudent + `","body":"let me in"}`),
+			Body:            strings.NewReader(`{"room":"` + testkit.IdRoom + `","sender":"` + testkit.IdOtherStudent + `","body":"let me in"}`),
 			Headers:         testkit.AuthHeader(testkit.OtherStudent),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"status":400`},
@@ -82,7 +80,7 @@ func TestChatMessagesAPI(t *testing.T) {
 			Name:            "nobody posts as someone else",
 			Method:          http.MethodPost,
 			URL:             testkit.RecordsURL(collections.ChatMessages),
-			Body:            strings.NewReader(`{"room":"` + idRoom + `","sender":"` + testkit.IdInstructor + `","body":"forged"}`),
+			Body:            strings.NewReader(`{"room":"` + testkit.IdRoom + `","sender":"` + testkit.IdInstructor + `","body":"forged"}`),
 			Headers:         testkit.AuthHeader(testkit.Student),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"status":400`},
@@ -111,7 +109,7 @@ func TestChatMessagesAPI(t *testing.T) {
 		{
 			Name:            "a non-participant sees no messages",
 			Method:          http.MethodGet,
-			URL:             testkit.RecordsURL(collections.ChatMessages) + "?filter=room='" + idRoom + "'",
+			URL:             testkit.RecordsURL(collections.ChatMessages) + "?filter=room='" + testkit.IdRoom + "'",
 			Headers:         testkit.AuthHeader(testkit.OtherStudent),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"totalItems":0`},
@@ -201,7 +199,7 @@ func TestChatMessagesAPI(t *testing.T) {
 		{
 			Name:            "typing needs a boolean",
 			Method:          http.MethodPost,
-			URL:             "/api/chat/rooms/" + idRoom + "/typing",
+			URL:             "/api/chat/rooms/" + testkit.IdRoom + "/typing",
 			Body:            strings.NewReader(`{}`),
 			Headers:         testkit.AuthHeader(testkit.Student),
 			ExpectedStatus:  400,
@@ -211,7 +209,7 @@ func TestChatMessagesAPI(t *testing.T) {
 		{
 			Name:            "typing in a room one is not in",
 			Method:          http.MethodPost,
-			URL:             "/api/chat/rooms/" + idRoom + "/typing",
+			URL:             "/api/chat/rooms/" + testkit.IdRoom + "/typing",
 			Body:            strings.NewReader(`{"typing":true}`),
 			Headers:         testkit.AuthHeader(testkit.OtherStudent),
 			ExpectedStatus:  404,
@@ -253,40 +251,40 @@ func TestChatRealtime(t *testing.T) {
 	srv := testkit.StartServer(t, app)
 
 	member := testkit.ConnectRealtime(t, srv.URL)
-	member.Subscribe(t, testkit.Tokens[testkit.Student], "chat/"+idRoom, "chat/"+idRoom+"/typing")
+	member.Subscribe(t, testkit.Tokens[testkit.Student], "chat/"+testkit.IdRoom, "chat/"+testkit.IdRoom+"/typing")
 	outsider := testkit.ConnectRealtime(t, srv.URL)
 	// one request carries a refused topic beside an allowed one, and the
 	// stock record subscription: the request succeeds, only the allowed
 	// topic is kept
-	outsider.Subscribe(t, testkit.Tokens[testkit.OtherStudent], "chat/"+idRoom, "chat/"+idRoom+"/typing", "chat_messages/*", "presence/"+testkit.IdOtherStudent)
+	outsider.Subscribe(t, testkit.Tokens[testkit.OtherStudent], "chat/"+testkit.IdRoom, "chat/"+testkit.IdRoom+"/typing", "chat_messages/*", "presence/"+testkit.IdOtherStudent)
 
 	var msg map[string]any
 	if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, testkit.RecordsURL(collections.ChatMessages), testkit.Tokens[testkit.Instructor],
-		map[string]any{"room": idRoom, "sender": testkit.IdInstructor, "body": "<b>Quiz</b> at noon"}, &msg); status != 200 {
+		map[string]any{"room": testkit.IdRoom, "sender": testkit.IdInstructor, "body": "<b>Quiz</b> at noon"}, &msg); status != 200 {
 		t.Fatalf("post: %d %v", status, msg)
 	}
-	ev := member.ExpectEvent(t, "chat/"+idRoom, 2*time.Second)
+	ev := member.ExpectEvent(t, "chat/"+testkit.IdRoom, 2*time.Second)
 	if ev.Action != "create" || ev.Record["body"] != "<b>Quiz</b> at noon" || ev.Record["id"] != msg["id"] {
 		t.Fatalf("create event: %+v", ev)
 	}
 
 	testkit.ApiRequest(t, srv.URL, http.MethodPatch, testkit.RecordsURL(collections.ChatMessages, msg["id"].(string)), testkit.Tokens[testkit.Instructor], map[string]any{"body": "Quiz at one"}, nil)
-	ev = member.ExpectEvent(t, "chat/"+idRoom, 2*time.Second)
+	ev = member.ExpectEvent(t, "chat/"+testkit.IdRoom, 2*time.Second)
 	if ev.Action != "update" || ev.Record["body"] != "Quiz at one" || ev.Record["editedAt"] == "" {
 		t.Fatalf("edit event: %+v", ev)
 	}
 	testkit.ApiRequest(t, srv.URL, http.MethodPost, "/api/chat/messages/"+msg["id"].(string)+"/delete", testkit.Tokens[testkit.Instructor], nil, nil)
-	ev = member.ExpectEvent(t, "chat/"+idRoom, 2*time.Second)
+	ev = member.ExpectEvent(t, "chat/"+testkit.IdRoom, 2*time.Second)
 	if ev.Action != "update" || ev.Record["body"] != "" || ev.Record["deletedAt"] == "" {
 		t.Fatalf("delete event: %+v", ev)
 	}
 
 	// typing: on, then the server's off 6 s after the last refresh
-	if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, "/api/chat/rooms/"+idRoom+"/typing", testkit.Tokens[testkit.Instructor], map[string]any{"typing": true}, nil); status != 204 {
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, "/api/chat/rooms/"+testkit.IdRoom+"/typing", testkit.Tokens[testkit.Instructor], map[string]any{"typing": true}, nil); status != 204 {
 		t.Fatalf("typing: %d", status)
 	}
 	typing, ok := member.NextEvent(2 * time.Second)
-	if !ok || typing.Name != "chat/"+idRoom+"/typing" || !strings.Contains(string(typing.Data), `"typing":true`) || !strings.Contains(string(typing.Data), `"name":"Ada Instructor"`) {
+	if !ok || typing.Name != "chat/"+testkit.IdRoom+"/typing" || !strings.Contains(string(typing.Data), `"typing":true`) || !strings.Contains(string(typing.Data), `"name":"Ada Instructor"`) {
 		t.Fatalf("typing event: %+v", typing)
 	}
 	start := time.Now()
@@ -302,12 +300,12 @@ func TestChatRealtime(t *testing.T) {
 	outsider.ExpectNoEvent(t, 100*time.Millisecond)
 
 	// removed from the room, the student hears nothing more
-	if err := chat.RemoveParticipant(app, idRoom, testkit.IdStudent); err != nil {
+	if err := chat.RemoveParticipant(app, testkit.IdRoom, testkit.IdStudent); err != nil {
 		t.Fatal(err)
 	}
 	testkit.ApiRequest(t, srv.URL, http.MethodPost, testkit.RecordsURL(collections.ChatMessages), testkit.Tokens[testkit.Instructor],
-		map[string]any{"room": idRoom, "sender": testkit.IdInstructor, "body": "after you left"}, nil)
-	testkit.ApiRequest(t, srv.URL, http.MethodPost, "/api/chat/rooms/"+idRoom+"/typing", testkit.Tokens[testkit.Instructor], map[string]any{"typing": true}, nil)
+		map[string]any{"room": testkit.IdRoom, "sender": testkit.IdInstructor, "body": "after you left"}, nil)
+	testkit.ApiRequest(t, srv.URL, http.MethodPost, "/api/chat/rooms/"+testkit.IdRoom+"/typing", testkit.Tokens[testkit.Instructor], map[string]any{"typing": true}, nil)
 	member.ExpectNoEvent(t, 500*time.Millisecond)
 	outsider.ExpectNoEvent(t, 10*time.Millisecond)
 }

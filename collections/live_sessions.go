@@ -30,8 +30,9 @@ const (
 	LiveSessionReminderSentFor = "reminderSentFor"
 )
 
-// LiveSessionServerFields change only through the session routes and jobs,
-// never through the records API.
+// LiveSessionServerFields change only through the session routes and jobs.
+// An edit through the records API re-reads them inside its transaction, so
+// a copy loaded before a join or a start never writes back a stale value.
 var LiveSessionServerFields = []string{
 	LiveSessionStatus,
 	LiveSessionStartedAt,

@@ -25,6 +25,7 @@ import (
 func Register(app core.App) {
 	authcache.Register(app)
 	records.BindText(app)
+	records.BindServerOwned(app)
 	lms.Register(app)
 	livesessions.Register(app)
 	officehours.Register(app)

@@ -234,16 +234,14 @@ func countActiveAttendees(app core.App, sessionId string) (int, error) {
 }
 
 // ---------------------------------------------------------------------------
-// Records API requests: server-only fields, the status gate, notices
+// Records API requests: the status gate, notices (server-owned fields are
+// checked by server_owned.go)
 
 func bindLiveSessionRequests(app core.App) {
 	app.OnRecordCreateRequest(collections.LiveSessions).BindFunc(createLiveSessionRequest)
 	app.OnRecordUpdateRequest(collections.LiveSessions).BindFunc(updateLiveSessionRequest)
 	app.OnRecordDeleteRequest(collections.LiveSessions).BindFunc(deleteLiveSessionRequest)
 }
-
-// sessionServerFieldError is the field error of a server-kept field a client set.
-var sessionServerFieldError = validation.NewError("validation_server_field", "Set by the server only.")
 
 func createLiveSessionRequest(e *core.RecordRequestEvent) error {
 	if !e.HasSuperuserAuth() {
@@ -252,12 +250,6 @@ func createLiveSessionRequest(e *core.RecordRequestEvent) error {
 			return e.BadRequestError("", err)
 		}
 		errs := validation.Errors{}
-		for _, field := range collections.LiveSessionServerFields {
-			value := e.Record.GetString(field)
-			if value != "" && value != "0" && !(field == collections.LiveSessionStatus && value == collections.LiveSessionScheduled) {
-				errs[field] = sessionServerFieldError
-			}
-		}
 		// an explicit 0 is refused; only an omitted value takes the default
 		for _, field := range []string{collections.LiveSessionCapacity, collections.LiveSessionDurationMinutes} {
 			if _, given := info.Body[field]; given && e.Record.GetInt(field) < 1 {
@@ -282,11 +274,6 @@ func updateLiveSessionRequest(e *core.RecordRequestEvent) error {
 	if !superuser {
 		before := e.Record.Original()
 		errs := validation.Errors{}
-		for _, field := range collections.LiveSessionServerFields {
-			if e.Record.GetString(field) != before.GetString(field) {
-				errs[field] = sessionServerFieldError
-			}
-		}
 		start := e.Record.GetDateTime(collections.LiveSessionScheduledStart)
 		if !start.Equal(before.GetDateTime(collections.LiveSessionScheduledStart)) && startsInThePast(start) {
 			errs[collections.LiveSessionScheduledStart] = validation.NewError("validation_in_the_past", "Must not be in the past.")

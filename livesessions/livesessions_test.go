@@ -25,11 +25,6 @@ func withLiveSessions(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
 	testkit.SeedLiveSessions(t, app)
 }
 
-// sessionStartLater is a start time the create route accepts.
-func sessionStartLater() string {
-	return types.NowDateTime().Add(3 * time.Hour).String()
-}
-
 // sessionNoticesOf counts the user's notifications (delivered or held) of a type
 // about one session.
 func sessionNoticesOf(t testing.TB, app core.App, userId, notificationType, sessionId string) int {
@@ -62,7 +57,7 @@ func TestLiveSessionRecords(t *testing.T) {
 			Method: http.MethodPost,
 			URL:    testkit.RecordsURL(collections.LiveSessions),
 			Body: strings.NewReader(`{"instructor":"` + testkit.IdInstructor + `","course":"` + testkit.IdCourse +
-				`","title":"Office Q&A","scheduledStart":"` + sessionStartLater() + `"}`),
+				`","title":"Office Q&A","scheduledStart":"` + testkit.SessionStartLater() + `"}`),
 			Headers:        testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus: 200,
 			ExpectedContent: []string{`"status":"scheduled"`, `"capacity":100`, `"durationMinutes":60`,
@@ -91,7 +86,7 @@ func TestLiveSessionRecords(t *testing.T) {
 			Name:            "an instructor schedules a public session without a course",
 			Method:          http.MethodPost,
 			URL:             testkit.RecordsURL(collections.LiveSessions),
-			Body:            strings.NewReader(`{"instructor":"` + testkit.IdInstructor + `","title":"Open lecture","capacity":5,"durationMinutes":90,"scheduledStart":"` + sessionStartLater() + `"}`),
+			Body:            strings.NewReader(`{"instructor":"` + testkit.IdInstructor + `","title":"Open lecture","capacity":5,"durationMinutes":90,"scheduledStart":"` + testkit.SessionStartLater() + `"}`),
 			Headers:         testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"visibility":"public"`, `"capacity":5`, `"durationMinutes":90`, `"course":""`},
@@ -101,7 +96,7 @@ func TestLiveSessionRecords(t *testing.T) {
 			Name:            "a student cannot schedule a session",
 			Method:          http.MethodPost,
 			URL:             testkit.RecordsURL(collections.LiveSessions),
-			Body:            strings.NewReader(`{"instructor":"` + testkit.IdStudent + `","title":"Mine","scheduledStart":"` + sessionStartLater() + `"}`),
+			Body:            strings.NewReader(`{"instructor":"` + testkit.IdStudent + `","title":"Mine","scheduledStart":"` + testkit.SessionStartLater() + `"}`),
 			Headers:         testkit.AuthHeader(testkit.Student),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"status":400`},
@@ -111,24 +106,34 @@ func TestLiveSessionRecords(t *testing.T) {
 			Name:            "an instructor cannot schedule a session for another instructor's course",
 			Method:          http.MethodPost,
 			URL:             testkit.RecordsURL(collections.LiveSessions),
-			Body:            strings.NewReader(`{"instructor":"` + testkit.IdInstructor + `","course":"` + testkit.IdOtherCourse + `","title":"Chem","scheduledStart":"` + sessionStartLater() + `"}`),
+			Body:            strings.NewReader(`{"instructor":"` + testkit.IdInstructor + `","course":"` + testkit.IdOtherCourse + `","title":"Chem","scheduledStart":"` + testkit.SessionStartLater() + `"}`),
 			Headers:         testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"status":400`},
 			ExpectedEvents:  map[string]int{"*": 0},
 		},
 		{
-			Name:   "capacity and duration below 1, a past start and server fields are field errors",
+			Name:   "capacity and duration below 1 and a past start are field errors",
 			Method: http.MethodPost,
 			URL:    testkit.RecordsURL(collections.LiveSessions),
 			Body: strings.NewReader(`{"instructor":"` + testkit.IdInstructor + `","title":"Bad","capacity":0,"durationMinutes":0,` +
-				`"scheduledStart":"2020-01-01 10:00:00.000Z","status":"live","attendeeCount":3,"startedAt":"2020-01-01 10:00:00.000Z"}`),
+				`"scheduledStart":"2020-01-01 10:00:00.000Z"}`),
 			Headers:        testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus: 400,
 			ExpectedContent: []string{`"capacity":{"code":"validation_min_greater_equal_than_required"`,
 				`"durationMinutes":{"code":"validation_min_greater_equal_than_required"`,
-				`"scheduledStart":{"code":"validation_in_the_past"`,
-				`"status":{"code":"validation_server_field"`, `"attendeeCount":{"code":"validation_server_field"`,
+				`"scheduledStart":{"code":"validation_in_the_past"`},
+			ExpectedEvents: map[string]int{"OnRecordCreateRequest": 1, "OnRecordCreate": 0},
+		},
+		{
+			Name:   "server fields are field errors",
+			Method: http.MethodPost,
+			URL:    testkit.RecordsURL(collections.LiveSessions),
+			Body: strings.NewReader(`{"instructor":"` + testkit.IdInstructor + `","title":"Bad",` +
+				`"scheduledStart":"` + testkit.SessionStartLater() + `","status":"live","attendeeCount":3,"startedAt":"2020-01-01 10:00:00.000Z"}`),
+			Headers:        testkit.AuthHeader(testkit.Instructor),
+			ExpectedStatus: 400,
+			ExpectedContent: []string{`"status":{"code":"validation_server_field"`, `"attendeeCount":{"code":"validation_server_field"`,
 				`"startedAt":{"code":"validation_server_field"`},
 			ExpectedEvents: map[string]int{"OnRecordCreateRequest": 1, "OnRecordCreate": 0},
 		},
@@ -136,7 +141,7 @@ func TestLiveSessionRecords(t *testing.T) {
 			Name:            "a negative capacity is a field error",
 			Method:          http.MethodPost,
 			URL:             testkit.RecordsURL(collections.LiveSessions),
-			Body:            strings.NewReader(`{"instructor":"` + testkit.IdInstructor + `","title":"Bad","capacity":-5,"scheduledStart":"` + sessionStartLater() + `"}`),
+			Body:            strings.NewReader(`{"instructor":"` + testkit.IdInstructor + `","title":"Bad","capacity":-5,"scheduledStart":"` + testkit.SessionStartLater() + `"}`),
 			Headers:         testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"capacity":{"code":`},
@@ -146,7 +151,7 @@ func TestLiveSessionRecords(t *testing.T) {
 			Name:            "a course session needs a course",
 			Method:          http.MethodPost,
 			URL:             testkit.RecordsURL(collections.LiveSessions),
-			Body:            strings.NewReader(`{"instructor":"` + testkit.IdInstructor + `","title":"Nowhere","visibility":"course","scheduledStart":"` + sessionStartLater() + `"}`),
+			Body:            strings.NewReader(`{"instructor":"` + testkit.IdInstructor + `","title":"Nowhere","visibility":"course","scheduledStart":"` + testkit.SessionStartLater() + `"}`),
 			Headers:         testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"visibility":{"code":"validation_course_required"`},
@@ -156,7 +161,7 @@ func TestLiveSessionRecords(t *testing.T) {
 			Name:            "a title over 200 characters is a field error",
 			Method:          http.MethodPost,
 			URL:             testkit.RecordsURL(collections.LiveSessions),
-			Body:            strings.NewReader(`{"instructor":"` + testkit.IdInstructor + `","title":"` + strings.Repeat("x", 201) + `","scheduledStart":"` + sessionStartLater() + `"}`),
+			Body:            strings.NewReader(`{"instructor":"` + testkit.IdInstructor + `","title":"` + strings.Repeat("x", 201) + `","scheduledStart":"` + testkit.SessionStartLater() + `"}`),
 			Headers:         testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"title":{"code":`},
@@ -166,7 +171,7 @@ func TestLiveSessionRecords(t *testing.T) {
 			Name:            "the owner reschedules and renames: attendees and enrolled students hear it, the room follows",
 			Method:          http.MethodPatch,
 			URL:             testkit.RecordsURL(collections.LiveSessions, testkit.IdSessionScheduled),
-			Body:            strings.NewReader(`{"title":"Renamed","scheduledStart":"` + sessionStartLater() + `"}`),
+			Body:            strings.NewReader(`{"title":"Renamed","scheduledStart":"` + testkit.SessionStartLater() + `"}`),
 			Headers:         testkit.AuthHeader(testkit.Instructor),
 			BeforeTestFunc:  withLiveSessions,
 			ExpectedStatus:  200,

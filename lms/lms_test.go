@@ -221,7 +221,7 @@ func TestLMSBadInput(t *testing.T) {
 			URL:             testkit.RecordsURL(collections.Users),
 			Body:            strings.NewReader(`{"email":"teach@studyhall.test","password":"password123","passwordConfirm":"password123","name":"T","role":"instructor"}`),
 			ExpectedStatus:  400,
-			ExpectedContent: []string{`"status":400`},
+			ExpectedContent: []string{`"role":{"code":"validation_server_field"`},
 			ExpectedEvents:  map[string]int{"OnRecordCreate": 0},
 		},
 		{
@@ -230,8 +230,8 @@ func TestLMSBadInput(t *testing.T) {
 			URL:             testkit.RecordsURL(collections.Users, testkit.IdStudent),
 			Body:            strings.NewReader(`{"role":"instructor"}`),
 			Headers:         testkit.AuthHeader(testkit.Student),
-			ExpectedStatus:  404,
-			ExpectedContent: []string{`"status":404`},
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"role":{"code":"validation_server_field"`},
 			ExpectedEvents:  map[string]int{"OnRecordUpdate": 0},
 		},
 		{
@@ -324,18 +324,24 @@ func TestServerKeptFields(t *testing.T) {
 		t.Errorf("description = %q", got)
 	}
 
-	// emailVisibility cannot be turned on
+	// emailVisibility cannot be turned on: it is the server's
 	s := tests.ApiScenario{
 		Name:               "a user cannot expose their email",
 		Method:             http.MethodPatch,
 		URL:                testkit.RecordsURL(collections.Users, testkit.IdStudent),
 		Body:               strings.NewReader(`{"emailVisibility":true}`),
 		Headers:            testkit.AuthHeader(testkit.Student),
-		ExpectedStatus:     200,
-		ExpectedContent:    []string{`"emailVisibility":false`},
+		ExpectedStatus:     400,
+		ExpectedContent:    []string{`"emailVisibility":{"code":"validation_server_field"`},
 		NotExpectedContent: []string{`"emailVisibility":true`},
-		ExpectedEvents:     map[string]int{"OnRecordAfterUpdateSuccess": 1},
+		ExpectedEvents:     map[string]int{"OnRecordAfterUpdateSuccess": 0},
 		TestAppFactory:     testkit.NewTestApp,
+		AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+			user, err := app.FindRecordById(collections.Users, testkit.IdStudent)
+			if err != nil || user.GetBool(collections.UserEmailVisibility) {
+				t.Errorf("emailVisibility turned on (%v)", err)
+			}
+		},
 	}
 	s.Test(t)
 

@@ -20,36 +20,6 @@ import (
 	"studyhall/testkit"
 )
 
-// Fixed ids of the slots the scenario tables use.
-const (
-	idSlot         = "ohslotactive001" // idInstructor, Wednesdays 10:00-12:00 London, active
-	idInactiveSlot = "ohslotinactive1" // idInstructor, Thursdays 10:00-11:00 London, inactive
-)
-
-func officeHoursSlotFixtures(t testing.TB, app *tests.TestApp) {
-	t.Helper()
-	for _, s := range []struct {
-		id     string
-		day    int
-		start  string
-		end    string
-		active bool
-	}{
-		{idSlot, 3, "10:00", "12:00", true},
-		{idInactiveSlot, 4, "10:00", "11:00", false},
-	} {
-		if _, err := testkit.SaveRecord(app, collections.OfficeHours, s.id, map[string]any{
-			collections.OfficeHoursInstructor: testkit.IdInstructor,
-			collections.OfficeHoursDayOfWeek:  s.day,
-			collections.OfficeHoursStartTime:  s.start,
-			collections.OfficeHoursEndTime:    s.end,
-			collections.OfficeHoursActive:     s.active,
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // TestOfficeHoursSlotRules: who sees, creates, updates and deletes slots,
 // and every way a slot can be invalid.
 func TestOfficeHoursSlotRules(t *testing.T) {
@@ -98,8 +68,8 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 			URL:                testkit.RecordsURL(collections.OfficeHours),
 			Headers:            testkit.AuthHeader(testkit.OtherStudent),
 			ExpectedStatus:     200,
-			ExpectedContent:    []string{`"totalItems":1`, `"id":"` + idSlot + `"`, `"isOpen":`},
-			NotExpectedContent: []string{idInactiveSlot},
+			ExpectedContent:    []string{`"totalItems":1`, `"id":"` + testkit.IdSlot + `"`, `"isOpen":`},
+			NotExpectedContent: []string{testkit.IdInactiveSlot},
 			ExpectedEvents:     map[string]int{"OnRecordsListRequest": 1, "OnRecordEnrich": 1},
 		},
 		{
@@ -108,7 +78,7 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 			URL:             testkit.RecordsURL(collections.OfficeHours),
 			Headers:         testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus:  200,
-			ExpectedContent: []string{`"totalItems":2`, idInactiveSlot},
+			ExpectedContent: []string{`"totalItems":2`, testkit.IdInactiveSlot},
 			ExpectedEvents:  map[string]int{"OnRecordsListRequest": 1, "OnRecordEnrich": 2},
 		},
 		{
@@ -128,8 +98,8 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 			Headers:         testkit.AuthHeader(testkit.OtherInstructor),
 			Body:            slotBody(nil),
 			ExpectedStatus:  400,
-			ExpectedContent: []string{`"status":400`},
-			ExpectedEvents:  map[string]int{"*": 0},
+			ExpectedContent: []string{`"instructor":{"code":"validation_server_field"`},
+			ExpectedEvents:  map[string]int{"OnRecordCreateRequest": 1, "OnRecordCreate": 0},
 		},
 		{
 			Name:            "an instructor creates a slot, active and in their own zone by default",
@@ -258,13 +228,13 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 			Headers:         testkit.AuthHeader(testkit.Instructor),
 			Body:            slotBody(map[string]any{"manualState": "open"}),
 			ExpectedStatus:  400,
-			ExpectedContent: []string{`"status":400`},
-			ExpectedEvents:  map[string]int{"*": 0},
+			ExpectedContent: []string{`"manualState":{"code":"validation_server_field"`},
+			ExpectedEvents:  map[string]int{"OnRecordCreateRequest": 1, "OnRecordCreate": 0},
 		},
 		{
 			Name:            "the owner updates a slot",
 			Method:          http.MethodPatch,
-			URL:             testkit.RecordsURL(collections.OfficeHours, idSlot),
+			URL:             testkit.RecordsURL(collections.OfficeHours, testkit.IdSlot),
 			Headers:         testkit.AuthHeader(testkit.Instructor),
 			Body:            strings.NewReader(`{"location":"Room 7","endTime":"12:30"}`),
 			ExpectedStatus:  200,
@@ -274,17 +244,17 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 		{
 			Name:            "the owner cannot set the manual state by update",
 			Method:          http.MethodPatch,
-			URL:             testkit.RecordsURL(collections.OfficeHours, idSlot),
+			URL:             testkit.RecordsURL(collections.OfficeHours, testkit.IdSlot),
 			Headers:         testkit.AuthHeader(testkit.Instructor),
 			Body:            strings.NewReader(`{"manualState":"open"}`),
-			ExpectedStatus:  404,
-			ExpectedContent: []string{`"status":404`},
-			ExpectedEvents:  map[string]int{"*": 0},
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"manualState":{"code":"validation_server_field"`},
+			ExpectedEvents:  map[string]int{"OnRecordUpdateRequest": 1, "OnRecordUpdate": 0},
 		},
 		{
 			Name:            "another instructor cannot update it",
 			Method:          http.MethodPatch,
-			URL:             testkit.RecordsURL(collections.OfficeHours, idSlot),
+			URL:             testkit.RecordsURL(collections.OfficeHours, testkit.IdSlot),
 			Headers:         testkit.AuthHeader(testkit.OtherInstructor),
 			Body:            strings.NewReader(`{"location":"Mine now"}`),
 			ExpectedStatus:  404,
@@ -294,7 +264,7 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 		{
 			Name:            "a student cannot delete it",
 			Method:          http.MethodDelete,
-			URL:             testkit.RecordsURL(collections.OfficeHours, idSlot),
+			URL:             testkit.RecordsURL(collections.OfficeHours, testkit.IdSlot),
 			Headers:         testkit.AuthHeader(testkit.Student),
 			ExpectedStatus:  404,
 			ExpectedContent: []string{`"status":404`},
@@ -303,7 +273,7 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 		{
 			Name:           "the owner deletes it",
 			Method:         http.MethodDelete,
-			URL:            testkit.RecordsURL(collections.OfficeHours, idSlot),
+			URL:            testkit.RecordsURL(collections.OfficeHours, testkit.IdSlot),
 			Headers:        testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus: 204,
 			ExpectedEvents: map[string]int{"OnRecordDeleteRequest": 1, "OnRecordAfterDeleteSuccess": 1},
@@ -313,7 +283,7 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 			Method:          http.MethodPost,
 			URL:             testkit.RecordsURL(collections.OfficeHoursQueue),
 			Headers:         testkit.AuthHeader(testkit.Student),
-			Body:            strings.NewReader(`{"officeHours":"` + idSlot + `","instructor":"` + testkit.IdInstructor + `","student":"` + testkit.IdStudent + `","status":"waiting","position":1}`),
+			Body:            strings.NewReader(`{"officeHours":"` + testkit.IdSlot + `","instructor":"` + testkit.IdInstructor + `","student":"` + testkit.IdStudent + `","status":"waiting","position":1}`),
 			ExpectedStatus:  403,
 			ExpectedContent: []string{`"status":403`},
 			ExpectedEvents:  map[string]int{"*": 0},
@@ -322,7 +292,7 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 	for _, scenario := range scenarios {
 		scenario.TestAppFactory = func(t testing.TB) *tests.TestApp { return testkit.NewTestApp(t) }
 		scenario.BeforeTestFunc = func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
-			officeHoursSlotFixtures(t, app)
+			testkit.OfficeHoursSlotFixtures(t, app)
 		}
 		scenario.Test(t)
 	}

@@ -63,14 +63,6 @@ func Register(app core.App) {
 // records
 
 func bindStudyGroupRecords(app core.App) {
-	// whoever creates a group through the API owns it
-	app.OnRecordCreateRequest(collections.StudyGroups).BindFunc(func(e *core.RecordRequestEvent) error {
-		if !e.HasSuperuserAuth() && e.Auth != nil {
-			e.Record.Set(collections.StudyGroupOwner, e.Auth.Id)
-		}
-		return e.Next()
-	})
-
 	app.OnRecordCreate(collections.StudyGroups).BindFunc(func(e *core.RecordEvent) error {
 		if e.Record.GetString(collections.StudyGroupVisibility) == "" {
 			e.Record.Set(collections.StudyGroupVisibility, collections.StudyGroupPublic)

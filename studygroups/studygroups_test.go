@@ -94,7 +94,7 @@ func TestStudyGroupCreateAndUpdate(t *testing.T) {
 			Body:            strings.NewReader(`{"name":"Mine","owner":"` + testkit.IdStudent + `"}`),
 			Headers:         sgAuth(testkit.IdOtherStudent),
 			ExpectedStatus:  http.StatusBadRequest,
-			ExpectedContent: []string{`"status":400`},
+			ExpectedContent: []string{`"owner":{"code":"validation_server_field"`},
 			ExpectedEvents:  sgNothingWritten,
 		},
 		{
@@ -104,7 +104,7 @@ func TestStudyGroupCreateAndUpdate(t *testing.T) {
 			Body:            strings.NewReader(`{"name":"Mine","memberCount":50}`),
 			Headers:         sgAuth(testkit.IdOtherStudent),
 			ExpectedStatus:  http.StatusBadRequest,
-			ExpectedContent: []string{`"status":400`},
+			ExpectedContent: []string{`"memberCount":{"code":"validation_server_field"`},
 			ExpectedEvents:  sgNothingWritten,
 		},
 		{
@@ -165,8 +165,8 @@ func TestStudyGroupCreateAndUpdate(t *testing.T) {
 			URL:             testkit.RecordsURL(collections.StudyGroups, testkit.IdPublicGroup),
 			Body:            strings.NewReader(`{"owner":"` + testkit.IdOtherStudent + `"}`),
 			Headers:         sgAuth(testkit.IdOtherStudent),
-			ExpectedStatus:  http.StatusNotFound,
-			ExpectedContent: []string{`"status":404`},
+			ExpectedStatus:  http.StatusBadRequest,
+			ExpectedContent: []string{`"owner":{"code":"validation_server_field"`},
 			ExpectedEvents:  sgNothingWritten,
 		},
 		{

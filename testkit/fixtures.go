@@ -51,6 +51,10 @@ const (
 
 	IdSubmission = "subsubmission01" // idStudent on idAssessment
 	IdPayment    = "paypayment00001" // idStudent for idCourse
+
+	// IdRoom is the id a chat test gives the room it makes: IdStudent and
+	// IdInstructor are in it, IdOtherStudent is not.
+	IdRoom = "roomgroup000001"
 )
 
 // Actors of the access matrix.

@@ -248,3 +248,8 @@ func TallyRush(results []RushResult) map[string]int {
 	}
 	return counts
 }
+
+// SessionStartLater is a start time the create route accepts.
+func SessionStartLater() string {
+	return types.NowDateTime().Add(3 * time.Hour).String()
+}

@@ -163,3 +163,34 @@ func QueueNoticeCount(t testing.TB, app core.App, userId, notificationType strin
 // SlotDay is a weekday on which tests put slots that must not collide
 // with each other: each test uses its own hours.
 const SlotDay = 3
+
+// Fixed ids of the slots the scenario tables use.
+const (
+	IdSlot         = "ohslotactive001" // IdInstructor, Wednesdays 10:00-12:00 London, active
+	IdInactiveSlot = "ohslotinactive1" // IdInstructor, Thursdays 10:00-11:00 London, inactive
+)
+
+// OfficeHoursSlotFixtures saves IdSlot and IdInactiveSlot.
+func OfficeHoursSlotFixtures(t testing.TB, app *tests.TestApp) {
+	t.Helper()
+	for _, s := range []struct {
+		id     string
+		day    int
+		start  string
+		end    string
+		active bool
+	}{
+		{IdSlot, 3, "10:00", "12:00", true},
+		{IdInactiveSlot, 4, "10:00", "11:00", false},
+	} {
+		if _, err := SaveRecord(app, collections.OfficeHours, s.id, map[string]any{
+			collections.OfficeHoursInstructor: IdInstructor,
+			collections.OfficeHoursDayOfWeek:  s.day,
+			collections.OfficeHoursStartTime:  s.start,
+			collections.OfficeHoursEndTime:    s.end,
+			collections.OfficeHoursActive:     s.active,
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

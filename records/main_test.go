@@ -1,0 +1,9 @@
+package records_test
+
+import (
+	"testing"
+
+	"studyhall/testkit"
+)
+
+func TestMain(m *testing.M) { testkit.Main(m) }
