@@ -63,13 +63,11 @@ func bindPresence(app core.App) {
 		return err
 	})
 
+	// manualStatus and activity are Hidden in the schema, so nobody can
+	// filter or sort by them: the user reads both, others the activity
+	// of a user who does not show as offline
 	app.OnRecordEnrich(collections.Presence).BindFunc(func(e *core.RecordEnrichEvent) error {
-		if !isSelfOrSuperuser(e.RequestInfo, e.Record.GetString(collections.PresenceUser)) {
-			e.Record.Hide(collections.PresenceManualStatus)
-			if e.Record.GetString(collections.PresenceStatus) == presence.Offline {
-				e.Record.Hide(collections.PresenceActivity)
-			}
-		}
+		showPresence(e.Record, isSelfOrSuperuser(e.RequestInfo, e.Record.GetString(collections.PresenceUser)))
 		return e.Next()
 	})
 
@@ -172,13 +170,13 @@ func presenceSetStatus(e *core.RequestEvent, tracker *presenceTracker) error {
 	return presenceAnswer(e, tracker)
 }
 
-// presenceAnswer answers with the caller's presence row.
+// presenceAnswer answers with the caller's presence row, as they see it.
 func presenceAnswer(e *core.RequestEvent, tracker *presenceTracker) error {
 	record, err := tracker.current(e.Auth.Id)
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	return e.JSON(http.StatusOK, record)
+	return respondRecord(e, record)
 }
 
 // onlineUser is what GET /api/presence/online tells of a user.
@@ -469,15 +467,27 @@ func (t *presenceTracker) store(userId string, u *trackedUser, next storedPresen
 	return record, nil
 }
 
-// publicPresence is the row as any user may see it: the manual status
-// hidden, and the activity too while the user shows as offline.
+// publicPresence is a copy of the row as any user may see it.
 func publicPresence(record *core.Record) *core.Record {
 	public := record.Clone()
-	public.Hide(collections.PresenceManualStatus)
-	if public.GetString(collections.PresenceStatus) == presence.Offline {
-		public.Hide(collections.PresenceActivity)
-	}
+	showPresence(public, false)
 	return public
+}
+
+// showPresence sets what record shows: to its own user (and superusers)
+// everything, to others no manual status, and the activity only while
+// the user does not show as offline.
+func showPresence(record *core.Record, own bool) {
+	if own {
+		record.Unhide(collections.PresenceManualStatus, collections.PresenceActivity)
+		return
+	}
+	record.Hide(collections.PresenceManualStatus)
+	if record.GetString(collections.PresenceStatus) == presence.Offline {
+		record.Hide(collections.PresenceActivity)
+	} else {
+		record.Unhide(collections.PresenceActivity)
+	}
 }
 
 // current is the user's row as stored, for routes that answer with it.
