@@ -19,6 +19,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
+	"studyhall/hooks"
 	"studyhall/presence"
 )
 
@@ -330,5 +331,143 @@ func TestHiddenUserSettingsStayTheirs(t *testing.T) {
 	stored, _ := app.FindRecordById(collections.Users, idStudent)
 	if stored.GetString(collections.UserTimezone) != "Asia/Tokyo" {
 		t.Errorf("stored timezone %q", stored.GetString(collections.UserTimezone))
+	}
+}
+
+// presenceRowAs is userId's presence row as actor reads it over REST.
+func presenceRowAs(t *testing.T, baseURL, actor, userId string) map[string]any {
+	t.Helper()
+	var body struct {
+		Items []map[string]any `json:"items"`
+	}
+	path := recordsURL(collections.Presence) + "?filter=" + url.QueryEscape("user = '"+userId+"'")
+	if status := apiRequest(t, baseURL, http.MethodGet, path, tokens[actor], nil, &body); status != http.StatusOK || len(body.Items) != 1 {
+		t.Fatalf("presence of %s as %s: %d %v", userId, actor, status, body.Items)
+	}
+	return body.Items[0]
+}
+
+// drainEvents reads and drops c's events for d.
+func drainEvents(c *realtimeClient, d time.Duration) {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if _, ok := c.nextEvent(time.Until(deadline)); !ok {
+			return
+		}
+	}
+}
+
+// TestPresenceInvisibleIsSilent: an invisible user's heartbeats, activity
+// changes and tabs send others nothing for 10 s, and their row reads the
+// same to others before and after, as one who went offline when they
+// turned invisible. A user already offline turns invisible without an
+// event. Coming back is coming online.
+func TestPresenceInvisibleIsSilent(t *testing.T) {
+	t.Parallel()
+	app := newRushApp(t)
+	// the subscribers are online themselves and must stay so, not away
+	cfg := fastPresence
+	cfg.AwayAfter = time.Minute
+	hooks.PresenceConfig(app, cfg)
+	srv := startServer(t, app)
+
+	// two signed-in subscribers, as the web app subscribes
+	observers := []*realtimeClient{connectRealtime(t, srv.URL), connectRealtime(t, srv.URL)}
+	observers[0].subscribe(t, tokens[otherStudent], "presence/*")
+	observers[1].subscribe(t, tokens[instructor], "presence/*")
+	readers := []string{otherStudent, instructor}
+	put := func(actor string, body map[string]any) {
+		t.Helper()
+		if status := apiRequest(t, srv.URL, http.MethodPut, "/api/presence/status", tokens[actor], body, nil); status != http.StatusOK {
+			t.Fatalf("status %v as %s: %d", body, actor, status)
+		}
+	}
+	beat := func(actor string, body map[string]any) {
+		t.Helper()
+		if status := apiRequest(t, srv.URL, http.MethodPost, "/api/presence/heartbeat", tokens[actor], body, nil); status != http.StatusOK {
+			t.Fatalf("heartbeat as %s: %d", actor, status)
+		}
+	}
+
+	// already offline, then invisible: no event at all
+	beat(otherInstructor, map[string]any{"active": true})
+	for _, o := range observers {
+		waitPresence(t, o, idOtherInstructor, presence.Online, 2*time.Second)
+		waitPresence(t, o, idOtherInstructor, presence.Offline, 2*time.Second)
+	}
+	for _, o := range observers {
+		drainEvents(o, 200*time.Millisecond) // the subscribers' own presence
+	}
+	before := presenceRowAs(t, srv.URL, otherStudent, idOtherInstructor)
+	put(otherInstructor, map[string]any{"status": "invisible", "activity": "Hiding"})
+	for _, o := range observers {
+		o.expectNoEvent(t, 500*time.Millisecond)
+	}
+	if after := presenceRowAs(t, srv.URL, otherStudent, idOtherInstructor); !reflect.DeepEqual(before, after) {
+		t.Errorf("an offline user turning invisible changed their row\nbefore %v\n after %v", before, after)
+	}
+
+	// online, then invisible: one offline event, like going offline
+	tab := connectRealtime(t, srv.URL)
+	tab.subscribe(t, tokens[student], "presence/*")
+	for _, o := range observers {
+		waitPresence(t, o, idStudent, presence.Online, 2*time.Second)
+	}
+	time.Sleep(time.Second) // so that the moment they hide is not the moment they came
+	hid := time.Now()
+	put(student, map[string]any{"status": "invisible", "activity": "Secret plan"})
+	for _, o := range observers {
+		rec := waitPresence(t, o, idStudent, presence.Offline, 2*time.Second)
+		if _, leaked := rec["activity"]; leaked {
+			t.Errorf("the offline event carries the activity: %v", rec)
+		}
+		if lastSeen, err := types.ParseDateTime(rec["lastSeen"]); err != nil || lastSeen.Time().Before(hid.Add(-50*time.Millisecond)) {
+			t.Errorf("lastSeen %v, want the moment they turned invisible (%s)", rec["lastSeen"], hid.UTC())
+		}
+	}
+	snapshot := map[string]map[string]any{}
+	for _, r := range readers {
+		snapshot[r] = presenceRowAs(t, srv.URL, r, idStudent)
+	}
+
+	// 10 s of heartbeats, activity changes and a second tab
+	deadline := time.Now().Add(10 * time.Second)
+	for i := 0; time.Now().Before(deadline); i++ {
+		switch i % 4 {
+		case 0:
+			beat(student, map[string]any{"active": true, "activity": fmt.Sprintf("Reading %d", i)})
+		case 1:
+			put(student, map[string]any{"status": "invisible", "activity": fmt.Sprintf("Writing %d", i)})
+		case 2:
+			beat(student, map[string]any{"active": false})
+		case 3:
+			second := connectRealtime(t, srv.URL)
+			second.subscribe(t, tokens[student], "presence/*")
+			time.Sleep(100 * time.Millisecond)
+			second.close()
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	for _, o := range observers {
+		o.expectNoEvent(t, 2*cfg.OfflineAfter)
+	}
+	for _, r := range readers {
+		if after := presenceRowAs(t, srv.URL, r, idStudent); !reflect.DeepEqual(snapshot[r], after) {
+			t.Errorf("the invisible user's row changed for %s\nbefore %v\n after %v", r, snapshot[r], after)
+		}
+	}
+	var own map[string]any
+	apiRequest(t, srv.URL, http.MethodPut, "/api/presence/status", tokens[student], map[string]any{"status": "invisible"}, &own)
+	if own["manualStatus"] != presence.ManualInvisible || own["activity"] == nil {
+		t.Errorf("the user's own row: %v", own)
+	}
+
+	// back: online again, with a fresh lastSeen
+	put(student, map[string]any{"status": "online"})
+	for i, o := range observers {
+		rec := waitPresence(t, o, idStudent, presence.Online, 2*time.Second)
+		if rec["lastSeen"] == snapshot[readers[i]]["lastSeen"] {
+			t.Errorf("back online with the lastSeen of the moment they hid: %v", rec["lastSeen"])
+		}
 	}
 }

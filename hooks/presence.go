@@ -283,6 +283,16 @@ type storedPresence struct {
 	status, manual, activity string
 }
 
+// public is what other users see of p: the status, and the activity
+// unless the user shows as offline (see showPresence).
+func (p storedPresence) public() storedPresence {
+	public := storedPresence{status: p.status}
+	if p.status != presence.Offline {
+		public.activity = p.activity
+	}
+	return public
+}
+
 // PresenceConfig replaces the time limits of app's presence, for tests
 // and for operators who want other limits; it is safe at any time.
 func PresenceConfig(app core.App, cfg presence.Config) {
@@ -352,6 +362,11 @@ func (t *presenceTracker) heartbeat(userId string, activity *string, active bool
 
 func (t *presenceTracker) setManual(userId, manual string, activity *string, now time.Time) (*core.Record, error) {
 	return t.update(userId, now, func(u *trackedUser) {
+		if manual == presence.ManualInvisible && u.state.Manual != manual && u.state.Connections > 0 {
+			// to others, a connected user who hides is one who leaves
+			// now, and is last seen now
+			u.state.LastSeen = now
+		}
 		u.state.Manual = manual
 		if manual == presence.ManualNone {
 			// coming back by hand is activity
@@ -384,8 +399,15 @@ func (t *presenceTracker) update(userId string, now time.Time, change func(*trac
 		manual:   u.state.Manual,
 		activity: u.activity,
 	}
-	if next == u.stored && u.recordId != "" {
+	switch {
+	case next == u.stored && u.recordId != "":
 		return nil, nil
+	case next.public() == u.stored.public():
+		// nothing others see changes (an invisible user's heartbeats and
+		// activity, a manual status while offline): no event, and no
+		// change to anything others read, filter or sort by, so that an
+		// invisible user is one who went offline when they turned so
+		return t.storeQuietly(userId, u, next)
 	}
 	return t.store(userId, u, next)
 }
@@ -421,6 +443,11 @@ func (t *presenceTracker) load(userId string, u *trackedUser) error {
 // PocketBase's record broadcast, which walks every connection of the
 // server for each change (presence subscriptions are the fan-out's).
 func (t *presenceTracker) store(userId string, u *trackedUser, next storedPresence) (*core.Record, error) {
+	return t.write(userId, u, next, true)
+}
+
+// write upserts the whole row and, if publish, sends it to subscribers.
+func (t *presenceTracker) write(userId string, u *trackedUser, next storedPresence, publish bool) (*core.Record, error) {
 	c, err := t.app.FindCachedCollectionByNameOrId(collections.Presence)
 	if err != nil {
 		return nil, err
@@ -463,7 +490,9 @@ func (t *presenceTracker) store(userId string, u *trackedUser, next storedPresen
 		return nil, err
 	}
 	u.stored = next
-	realtime.Get(t.app).Publish(realtime.Event{UserId: realtime.Everyone, Action: action, Record: publicPresence(record)})
+	if publish {
+		realtime.Get(t.app).Publish(realtime.Event{UserId: realtime.Everyone, Action: action, Record: publicPresence(record)})
+	}
 	return record, nil
 }
 
@@ -488,6 +517,24 @@ func showPresence(record *core.Record, own bool) {
 	} else {
 		record.Unhide(collections.PresenceActivity)
 	}
+}
+
+// storeQuietly writes next's manual status and activity, columns Hidden
+// from others, and publishes nothing; lastSeen and updated stay as they
+// were. A user without a row gets one as it would read after going
+// offline, with no event: their row is created at their first change.
+func (t *presenceTracker) storeQuietly(userId string, u *trackedUser, next storedPresence) (*core.Record, error) {
+	if u.recordId == "" {
+		return t.write(userId, u, next, false)
+	}
+	_, err := t.app.DB().NewQuery(`UPDATE {{presence}} SET [[manualStatus]] = {:manual}, [[activity]] = {:activity} WHERE [[user]] = {:user}`).
+		Bind(dbx.Params{"user": userId, "manual": next.manual, "activity": next.activity}).Execute()
+	if err != nil {
+		t.app.Logger().Error("presence: save", "user", userId, "error", err)
+		return nil, err
+	}
+	u.stored = next
+	return nil, nil
 }
 
 // current is the user's row as stored, for routes that answer with it.
