@@ -471,3 +471,45 @@ func TestPresenceInvisibleIsSilent(t *testing.T) {
 		}
 	}
 }
+
+// TestPresenceStatusRateLimit: a burst of status changes gets 429
+// rate_limited with Retry-After, while another user goes on.
+func TestPresenceStatusRateLimit(t *testing.T) {
+	t.Parallel()
+	app := newRushApp(t)
+	srv := startServer(t, app)
+
+	send := func(actor string) (*http.Response, map[string]any) {
+		req, _ := http.NewRequest(http.MethodPut, srv.URL+"/api/presence/status", strings.NewReader(`{"status":"busy"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", tokens[actor])
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var body map[string]any
+		json.NewDecoder(res.Body).Decode(&body)
+		return res, body
+	}
+	var limited *http.Response
+	var limitedBody map[string]any
+	for range 30 {
+		if res, body := send(student); res.StatusCode == http.StatusTooManyRequests {
+			limited, limitedBody = res, body
+			break
+		}
+	}
+	if limited == nil {
+		t.Fatal("30 status changes at once were all accepted")
+	}
+	if retry, err := strconv.Atoi(limited.Header.Get("Retry-After")); err != nil || retry < 1 {
+		t.Errorf("Retry-After %q", limited.Header.Get("Retry-After"))
+	}
+	if data, _ := limitedBody["data"].(map[string]any); data["code"] != "rate_limited" {
+		t.Errorf("429 body %v", limitedBody)
+	}
+	if res, _ := send(otherStudent); res.StatusCode != http.StatusOK {
+		t.Errorf("another user: %d", res.StatusCode)
+	}
+}

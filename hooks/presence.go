@@ -24,6 +24,13 @@ import (
 // presenceTrackerKey is where the app store keeps the tracker.
 const presenceTrackerKey = "studyhall.presence"
 
+// Per-user limit of PUT /api/presence/status: a burst of
+// presenceStatusBurst changes, then one every presenceStatusEvery.
+const (
+	presenceStatusBurst = 10
+	presenceStatusEvery = 2 * time.Second
+)
+
 // presenceClientKey marks a realtime client as counted for its user.
 const presenceClientKey = "studyhall.presence.user"
 
@@ -82,13 +89,16 @@ func bindPresence(app core.App) {
 			tracker.start()
 
 			heartbeats := newUserLimiter(2*time.Second, 10)
+			// each change goes to every signed-in user: a burst of
+			// clicks passes, a script flipping statuses does not
+			statuses := newUserLimiter(presenceStatusEvery, presenceStatusBurst)
 			g := e.Router.Group("/api/presence")
 			g.Bind(apis.RequireAuth(collections.Users))
 			g.POST("/heartbeat", func(re *core.RequestEvent) error {
 				return presenceHeartbeat(re, tracker, heartbeats)
 			})
 			g.PUT("/status", func(re *core.RequestEvent) error {
-				return presenceSetStatus(re, tracker)
+				return presenceSetStatus(re, tracker, statuses)
 			})
 			g.GET("/online", presenceOnline)
 			return e.Next()
@@ -152,7 +162,10 @@ func (f *statusForm) Validate() error {
 
 // presenceSetStatus is PUT /api/presence/status: a manual status that
 // persists across reloads and devices; "online" returns to automatic.
-func presenceSetStatus(e *core.RequestEvent, tracker *presenceTracker) error {
+func presenceSetStatus(e *core.RequestEvent, tracker *presenceTracker, limiter *userLimiter) error {
+	if err := limitUser(e, limiter, "Too many status changes: wait a moment and try again."); err != nil {
+		return err
+	}
 	form := new(statusForm)
 	if err := e.BindBody(form); err != nil {
 		return e.BadRequestError("The body must be JSON such as {\"status\":\"busy\"}.", err)
