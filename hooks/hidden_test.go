@@ -513,3 +513,51 @@ func TestPresenceStatusRateLimit(t *testing.T) {
 		t.Errorf("another user: %d", res.StatusCode)
 	}
 }
+
+// TestUserSearchExcludeGroupPrivacy: excludeGroup filters only for a
+// caller who may list the group's members; an invitee of a private group
+// gets exactly the answer of a group that does not exist.
+func TestUserSearchExcludeGroupPrivacy(t *testing.T) {
+	t.Parallel()
+	app := studyGroupApp(t)
+	t.Cleanup(app.Cleanup)
+	app.Settings().RateLimits.Enabled = false
+	srv := startServer(t, app)
+
+	get := func(userId, query string) (int, string) {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/users/search?"+query, nil)
+		req.Header.Set("Authorization", tokens[userId])
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		raw, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(raw)
+	}
+
+	// the invitee can view the private group but not list its members
+	if status, _ := get(idDroppedStudent, "q=in"); status != http.StatusOK {
+		t.Fatalf("search: %d", status)
+	}
+	for _, q := range []string{"in", "sam", "ada"} {
+		privateStatus, privateBody := get(idDroppedStudent, "q="+q+"&excludeGroup="+idPrivateGroup)
+		noneStatus, noneBody := get(idDroppedStudent, "q="+q+"&excludeGroup=sgnosuchgroup01")
+		if privateStatus != noneStatus || privateBody != noneBody {
+			t.Errorf("q=%s: the invitee tells the private group from a missing one\n  private: %d %s\n  missing: %d %s",
+				q, privateStatus, privateBody, noneStatus, noneBody)
+		}
+	}
+
+	// a member gets the filtered answer
+	_, all := get(idInstructor, "q=sam")
+	_, filtered := get(idInstructor, "q=sam&excludeGroup="+idPrivateGroup)
+	if !strings.Contains(all, idStudent) || strings.Contains(filtered, idStudent) {
+		t.Errorf("a member's excludeGroup: without %s, with %s", all, filtered)
+	}
+	// and so does anyone for a public group
+	_, public := get(idDroppedStudent, "q=olive&excludeGroup="+idPublicGroup)
+	if strings.TrimSpace(public) != `{"items":[]}` {
+		t.Errorf("public group: %s", public)
+	}
+}
