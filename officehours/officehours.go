@@ -353,10 +353,14 @@ func bindOfficeHoursQueue(app core.App) {
 		}
 	})
 
-	// instructor notes stay private until the instructor shares them
+	// instructor notes stay private until the instructor shares them:
+	// Hidden in the schema, so nobody filters or sorts by them, and shown
+	// to the instructor, and to the student once shared
 	app.OnRecordEnrich(collections.OfficeHoursQueue).BindFunc(func(e *core.RecordEnrichEvent) error {
-		if !e.Record.GetBool(collections.QueueNotesShared) &&
-			!request.IsSelfOrSuperuser(e.RequestInfo, e.Record.GetString(collections.QueueInstructor)) {
+		if e.Record.GetBool(collections.QueueNotesShared) ||
+			request.IsSelfOrSuperuser(e.RequestInfo, e.Record.GetString(collections.QueueInstructor)) {
+			e.Record.Unhide(collections.QueueInstructorNotes)
+		} else {
 			e.Record.Hide(collections.QueueInstructorNotes)
 		}
 		return e.Next()
@@ -410,13 +414,16 @@ func SweepQueues(app core.App, now time.Time) (int, error) {
 // of its instructor and of its student; the student's copy carries no
 // instructor notes until they are shared.
 func publishQueueEntry(app core.App, action string, entry *core.Record) {
-	studentView := entry
+	// the notes field is Hidden in the schema: both copies show it, the
+	// student's empty until shared
+	instructorView := entry.Clone().Unhide(collections.QueueInstructorNotes)
+	studentView := instructorView
 	if !entry.GetBool(collections.QueueNotesShared) && entry.GetString(collections.QueueInstructorNotes) != "" {
-		studentView = entry.Clone()
+		studentView = instructorView.Clone()
 		studentView.Set(collections.QueueInstructorNotes, "")
 	}
 	realtime.Get(app).Publish(
-		realtime.Event{UserId: entry.GetString(collections.QueueInstructor), Action: action, Record: entry},
+		realtime.Event{UserId: entry.GetString(collections.QueueInstructor), Action: action, Record: instructorView},
 		realtime.Event{UserId: entry.GetString(collections.QueueStudent), Action: action, Record: studentView},
 	)
 }

@@ -25,6 +25,13 @@ import (
 // presenceTrackerKey is where the app store keeps the tracker.
 const presenceTrackerKey = "studyhall.presence"
 
+// Per-user limit of PUT /api/presence/status: a burst of
+// presenceStatusBurst changes, then one every presenceStatusEvery.
+const (
+	presenceStatusBurst = 10
+	presenceStatusEvery = 2 * time.Second
+)
+
 // presenceClientKey marks a realtime client as counted for its user.
 const presenceClientKey = "studyhall.presence.user"
 
@@ -64,13 +71,11 @@ func Register(app core.App) {
 		return err
 	})
 
+	// manualStatus and activity are Hidden in the schema, so nobody can
+	// filter or sort by them: the user reads both, others the activity
+	// of a user who does not show as offline
 	app.OnRecordEnrich(collections.Presence).BindFunc(func(e *core.RecordEnrichEvent) error {
-		if !request.IsSelfOrSuperuser(e.RequestInfo, e.Record.GetString(collections.PresenceUser)) {
-			e.Record.Hide(collections.PresenceManualStatus)
-			if e.Record.GetString(collections.PresenceStatus) == Offline {
-				e.Record.Hide(collections.PresenceActivity)
-			}
-		}
+		showPresence(e.Record, request.IsSelfOrSuperuser(e.RequestInfo, e.Record.GetString(collections.PresenceUser)))
 		return e.Next()
 	})
 
@@ -85,13 +90,16 @@ func Register(app core.App) {
 			tracker.start()
 
 			heartbeats := request.NewUserLimiter(2*time.Second, 10)
+			// each change goes to every signed-in user: a burst of
+			// clicks passes, a script flipping statuses does not
+			statuses := request.NewUserLimiter(presenceStatusEvery, presenceStatusBurst)
 			g := e.Router.Group("/api/presence")
 			g.Bind(apis.RequireAuth(collections.Users))
 			g.POST("/heartbeat", func(re *core.RequestEvent) error {
 				return presenceHeartbeat(re, tracker, heartbeats)
 			})
 			g.PUT("/status", func(re *core.RequestEvent) error {
-				return presenceSetStatus(re, tracker)
+				return presenceSetStatus(re, tracker, statuses)
 			})
 			g.GET("/online", presenceOnline)
 			return e.Next()
@@ -155,7 +163,10 @@ func (f *statusForm) Validate() error {
 
 // presenceSetStatus is PUT /api/presence/status: a manual status that
 // persists across reloads and devices; "online" returns to automatic.
-func presenceSetStatus(e *core.RequestEvent, tracker *presenceTracker) error {
+func presenceSetStatus(e *core.RequestEvent, tracker *presenceTracker, limiter *request.UserLimiter) error {
+	if err := request.LimitUser(e, limiter, "Too many status changes: wait a moment and try again."); err != nil {
+		return err
+	}
 	form := new(statusForm)
 	if err := e.BindBody(form); err != nil {
 		return e.BadRequestError("The body must be JSON such as {\"status\":\"busy\"}.", err)
@@ -173,13 +184,13 @@ func presenceSetStatus(e *core.RequestEvent, tracker *presenceTracker) error {
 	return presenceAnswer(e, tracker)
 }
 
-// presenceAnswer answers with the caller's presence row.
+// presenceAnswer answers with the caller's presence row, as they see it.
 func presenceAnswer(e *core.RequestEvent, tracker *presenceTracker) error {
 	record, err := tracker.current(e.Auth.Id)
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	return e.JSON(http.StatusOK, record)
+	return request.RespondRecord(e, record)
 }
 
 // onlineUser is what GET /api/presence/online tells of a user.
@@ -286,6 +297,16 @@ type storedPresence struct {
 	status, manual, activity string
 }
 
+// public is what other users see of p: the status, and the activity
+// unless the user shows as offline (see showPresence).
+func (p storedPresence) public() storedPresence {
+	public := storedPresence{status: p.status}
+	if p.status != Offline {
+		public.activity = p.activity
+	}
+	return public
+}
+
 // SetConfig replaces the time limits of app's presence, for tests
 // and for operators who want other limits; it is safe at any time.
 func SetConfig(app core.App, cfg Config) {
@@ -355,6 +376,11 @@ func (t *presenceTracker) heartbeat(userId string, activity *string, active bool
 
 func (t *presenceTracker) setManual(userId, manual string, activity *string, now time.Time) (*core.Record, error) {
 	return t.update(userId, now, func(u *trackedUser) {
+		if manual == ManualInvisible && u.state.Manual != manual && u.state.Connections > 0 {
+			// to others, a connected user who hides is one who leaves
+			// now, and is last seen now
+			u.state.LastSeen = now
+		}
 		u.state.Manual = manual
 		if manual == ManualNone {
 			// coming back by hand is activity
@@ -387,8 +413,15 @@ func (t *presenceTracker) update(userId string, now time.Time, change func(*trac
 		manual:   u.state.Manual,
 		activity: u.activity,
 	}
-	if next == u.stored && u.recordId != "" {
+	switch {
+	case next == u.stored && u.recordId != "":
 		return nil, nil
+	case next.public() == u.stored.public():
+		// nothing others see changes (an invisible user's heartbeats and
+		// activity, a manual status while offline): no event, and no
+		// change to anything others read, filter or sort by, so that an
+		// invisible user is one who went offline when they turned so
+		return t.storeQuietly(userId, u, next)
 	}
 	return t.store(userId, u, next)
 }
@@ -424,6 +457,11 @@ func (t *presenceTracker) load(userId string, u *trackedUser) error {
 // PocketBase's record broadcast, which walks every connection of the
 // server for each change (presence subscriptions are the fan-out's).
 func (t *presenceTracker) store(userId string, u *trackedUser, next storedPresence) (*core.Record, error) {
+	return t.write(userId, u, next, true)
+}
+
+// write upserts the whole row and, if publish, sends it to subscribers.
+func (t *presenceTracker) write(userId string, u *trackedUser, next storedPresence, publish bool) (*core.Record, error) {
 	c, err := t.app.FindCachedCollectionByNameOrId(collections.Presence)
 	if err != nil {
 		return nil, err
@@ -466,19 +504,51 @@ func (t *presenceTracker) store(userId string, u *trackedUser, next storedPresen
 		return nil, err
 	}
 	u.stored = next
-	realtime.Get(t.app).Publish(realtime.Event{UserId: realtime.Everyone, Action: action, Record: publicPresence(record)})
+	if publish {
+		realtime.Get(t.app).Publish(realtime.Event{UserId: realtime.Everyone, Action: action, Record: publicPresence(record)})
+	}
 	return record, nil
 }
 
-// publicPresence is the row as any user may see it: the manual status
-// hidden, and the activity too while the user shows as offline.
+// publicPresence is a copy of the row as any user may see it.
 func publicPresence(record *core.Record) *core.Record {
 	public := record.Clone()
-	public.Hide(collections.PresenceManualStatus)
-	if public.GetString(collections.PresenceStatus) == Offline {
-		public.Hide(collections.PresenceActivity)
-	}
+	showPresence(public, false)
 	return public
+}
+
+// showPresence sets what record shows: to its own user (and superusers)
+// everything, to others no manual status, and the activity only while
+// the user does not show as offline.
+func showPresence(record *core.Record, own bool) {
+	if own {
+		record.Unhide(collections.PresenceManualStatus, collections.PresenceActivity)
+		return
+	}
+	record.Hide(collections.PresenceManualStatus)
+	if record.GetString(collections.PresenceStatus) == Offline {
+		record.Hide(collections.PresenceActivity)
+	} else {
+		record.Unhide(collections.PresenceActivity)
+	}
+}
+
+// storeQuietly writes next's manual status and activity, columns Hidden
+// from others, and publishes nothing; lastSeen and updated stay as they
+// were. A user without a row gets one as it would read after going
+// offline, with no event: their row is created at their first change.
+func (t *presenceTracker) storeQuietly(userId string, u *trackedUser, next storedPresence) (*core.Record, error) {
+	if u.recordId == "" {
+		return t.write(userId, u, next, false)
+	}
+	_, err := t.app.DB().NewQuery(`UPDATE {{presence}} SET [[manualStatus]] = {:manual}, [[activity]] = {:activity} WHERE [[user]] = {:user}`).
+		Bind(dbx.Params{"user": userId, "manual": next.manual, "activity": next.activity}).Execute()
+	if err != nil {
+		t.app.Logger().Error("presence: save", "user", userId, "error", err)
+		return nil, err
+	}
+	u.stored = next
+	return nil, nil
 }
 
 // current is the user's row as stored, for routes that answer with it.

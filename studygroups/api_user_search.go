@@ -10,9 +10,11 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/search"
 
 	"studyhall/collections"
 	"studyhall/plaintext"
+	"studyhall/records"
 	"studyhall/request"
 )
 
@@ -52,7 +54,8 @@ type userSearchResult struct {
 
 // handle answers {"items": [{"id","name","avatar"}]}: users whose name
 // contains q (case-insensitive), the caller left out, and with
-// excludeGroup the members and pending invitees of that group left out.
+// excludeGroup the members and pending invitees of that group left out
+// (see groupExclusions).
 // Emails are neither matched nor returned.
 func (s *userSearch) handle(e *core.RequestEvent) error {
 	if err := request.LimitUser(e, s.limiter, "Too many searches: wait a moment and try again."); err != nil {
@@ -73,29 +76,90 @@ func (s *userSearch) handle(e *core.RequestEvent) error {
 		limit = min(n, userSearchMaxLimit)
 	}
 
-	search := e.App.DB().Select("u.id", "u.name", "u.avatar").From(collections.Users+" u").
+	matches := e.App.DB().Select("u.id", "u.name", "u.avatar").From(collections.Users+" u").
 		Where(dbx.Like("u.name", q)).
 		AndWhere(dbx.Not(dbx.HashExp{"u.id": e.Auth.Id})).
 		OrderBy("u.name ASC", "u.id ASC").
 		Limit(int64(limit))
 
 	if groupId := query.Get("excludeGroup"); groupId != "" {
-		// only a group the caller may view, so that the results never
-		// tell who is in a private group
-		group, err := findVisibleGroup(e, e.App, groupId)
+		excluded, err := groupExclusions(e, groupId)
 		if err != nil {
 			return err
 		}
-		search.AndWhere(dbx.NewExp(`NOT EXISTS (SELECT 1 FROM {{study_group_members}} m
-				WHERE m.[[group]] = {:group} AND m.[[user]] = u.[[id]])
-			AND NOT EXISTS (SELECT 1 FROM {{study_group_invitations}} i
-				WHERE i.[[group]] = {:group} AND i.[[invitee]] = u.[[id]] AND i.[[status]] = {:pending})`,
-			dbx.Params{"group": group.Id, "pending": collections.InvitationPending}))
+		if len(excluded) > 0 {
+			matches.AndWhere(dbx.NotIn("u.id", excluded...))
+		}
 	}
 
 	items := []userSearchResult{}
-	if err := search.All(&items); err != nil {
+	if err := matches.All(&items); err != nil {
 		return e.InternalServerError("", err)
 	}
 	return e.JSON(http.StatusOK, map[string]any{"items": items})
+}
+
+// groupExclusions is who excludeGroup leaves out: the group's members and
+// its pending invitees, each as the caller may list them under their
+// collection's own list rule. A group the caller may not view, or whose
+// members they may not list (a private group they are only invited to),
+// answers exactly as a group that does not exist, so that the results
+// never tell who is in it.
+func groupExclusions(e *core.RequestEvent, groupId string) ([]any, error) {
+	if _, err := findVisibleGroup(e, e.App, groupId); err != nil {
+		return nil, err
+	}
+	members, err := listableColumn(e, collections.StudyGroupMembers, collections.GroupMemberUser,
+		dbx.HashExp{collections.StudyGroupMembers + "." + collections.GroupMemberGroup: groupId})
+	if err != nil {
+		return nil, e.InternalServerError("", err)
+	}
+	if len(members) == 0 {
+		// every group has a member; none listable means not allowed
+		return nil, e.NotFoundError("", nil)
+	}
+	invitees, err := listableColumn(e, collections.StudyGroupInvitations, collections.InvitationInvitee, dbx.HashExp{
+		collections.StudyGroupInvitations + "." + collections.InvitationGroup:  groupId,
+		collections.StudyGroupInvitations + "." + collections.InvitationStatus: collections.InvitationPending,
+	})
+	if err != nil {
+		return nil, e.InternalServerError("", err)
+	}
+	return append(members, invitees...), nil
+}
+
+// listableColumn is column of the records of collection matching where
+// that the caller may list: the collection's list rule applied as the
+// records API applies it.
+func listableColumn(e *core.RequestEvent, collection, column string, where dbx.Expression) ([]any, error) {
+	c, err := e.App.FindCachedCollectionByNameOrId(collection)
+	if err != nil {
+		return nil, err
+	}
+	info, err := e.RequestInfo()
+	if err != nil {
+		return nil, err
+	}
+	query := e.App.RecordQuery(c).Select("[[" + c.Name + "." + column + "]]").Distinct(true).AndWhere(where)
+	if !info.HasSuperuserAuth() {
+		if c.ListRule == nil {
+			return nil, nil
+		}
+		if *c.ListRule != "" {
+			resolver := core.NewRecordFieldResolver(e.App, c, info, true)
+			expr, err := search.FilterData(*c.ListRule).BuildExpr(resolver)
+			if err != nil {
+				return nil, err
+			}
+			query.AndWhere(expr)
+			if err := resolver.UpdateQuery(query); err != nil {
+				return nil, err
+			}
+		}
+	}
+	var values []string
+	if err := query.Column(&values); err != nil {
+		return nil, err
+	}
+	return records.Any(values), nil
 }
