@@ -108,7 +108,7 @@ func bindChat(app core.App) {
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Func: func(e *core.ServeEvent) error {
 			g := e.Router.Group("/api/chat")
-			g.Bind(apis.RequireAuth(collections.Users))
+			g.Bind(apis.RequireAuth(collections.Users), requireJSONBody())
 			g.POST("/direct", chatDirect)
 			g.POST("/messages/{id}/delete", chatDeleteMessage)
 			g.POST("/rooms/{id}/read", chatMarkRead)
@@ -198,11 +198,8 @@ func (f *directForm) Validate() error {
 // off cannot be written to first.
 func chatDirect(e *core.RequestEvent) error {
 	form := new(directForm)
-	if err := e.BindBody(form); err != nil {
-		return e.BadRequestError("The body must be JSON such as {\"userId\":\"...\"}.", err)
-	}
-	if err := form.Validate(); err != nil {
-		return e.BadRequestError("Invalid direct room request.", err)
+	if err := bindForm(e, form); err != nil {
+		return err
 	}
 	if form.UserId == e.Auth.Id {
 		return e.BadRequestError("You cannot open a direct room with yourself.",
@@ -370,11 +367,8 @@ func chatTyping(e *core.RequestEvent, indicators *typingIndicators, limiter *use
 		return err
 	}
 	form := new(typingForm)
-	if err := e.BindBody(form); err != nil {
-		return e.BadRequestError("The body must be JSON such as {\"typing\":true}.", err)
-	}
-	if err := form.Validate(); err != nil {
-		return e.BadRequestError("Invalid typing update.", err)
+	if err := bindForm(e, form); err != nil {
+		return err
 	}
 	if *form.Typing {
 		indicators.start(roomId, e.Auth.Id, e.Auth.GetString(collections.UserName))

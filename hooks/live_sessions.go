@@ -43,7 +43,7 @@ func bindLiveSessions(app core.App) {
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/live-sessions/{id}")
-		g.Bind(apis.RequireAuth(collections.Users))
+		g.Bind(apis.RequireAuth(collections.Users), requireJSONBody())
 		// joins stay out of the request log: the attendance rows are
 		// their record, and the refusals at a full session are summed in
 		// one line a minute (fullSessions.logRefusals) rather than written

@@ -162,7 +162,7 @@ func bindNotificationEvents(app core.App) {
 func bindNotificationRoutes(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		group := se.Router.Group("/api/notifications")
-		group.Bind(apis.RequireAuth(collections.Users))
+		group.Bind(apis.RequireAuth(collections.Users), requireJSONBody())
 		group.GET("/unread-count", notificationsUnreadCount)
 		group.POST("/read-all", notificationsReadAll)
 		group.POST("/test", notificationsTest)
@@ -308,11 +308,8 @@ func (form *testNotificationForm) Submit(app core.App, userId string) (*notify.R
 
 func notificationsTest(e *core.RequestEvent) error {
 	form := &testNotificationForm{}
-	if err := e.BindBody(form); err != nil {
-		return e.BadRequestError("The request body is not valid JSON.", err)
-	}
-	if err := form.Validate(); err != nil {
-		return e.BadRequestError("Invalid test notification.", err)
+	if err := bindForm(e, form); err != nil {
+		return err
 	}
 	result, err := form.Submit(e.App, e.Auth.Id)
 	if err != nil {

@@ -85,7 +85,7 @@ func bindPresence(app core.App) {
 
 			heartbeats := newUserLimiter(2*time.Second, 10)
 			g := e.Router.Group("/api/presence")
-			g.Bind(apis.RequireAuth(collections.Users))
+			g.Bind(apis.RequireAuth(collections.Users), requireJSONBody())
 			g.POST("/heartbeat", func(re *core.RequestEvent) error {
 				return presenceHeartbeat(re, tracker, heartbeats)
 			})
@@ -122,11 +122,8 @@ func presenceHeartbeat(e *core.RequestEvent, tracker *presenceTracker, limiter *
 		return err
 	}
 	form := new(heartbeatForm)
-	if err := e.BindBody(form); err != nil {
-		return e.BadRequestError("The body must be JSON such as {\"activity\":\"...\",\"active\":true}.", err)
-	}
-	if err := form.Validate(); err != nil {
-		return e.BadRequestError("Invalid heartbeat.", err)
+	if err := bindForm(e, form); err != nil {
+		return err
 	}
 	active := form.Active == nil || *form.Active
 	if _, err := tracker.heartbeat(e.Auth.Id, form.Activity, active, time.Now()); err != nil {
@@ -156,11 +153,8 @@ func (f *statusForm) Validate() error {
 // persists across reloads and devices; "online" returns to automatic.
 func presenceSetStatus(e *core.RequestEvent, tracker *presenceTracker) error {
 	form := new(statusForm)
-	if err := e.BindBody(form); err != nil {
-		return e.BadRequestError("The body must be JSON such as {\"status\":\"busy\"}.", err)
-	}
-	if err := form.Validate(); err != nil {
-		return e.BadRequestError("Invalid status.", err)
+	if err := bindForm(e, form); err != nil {
+		return err
 	}
 	manual := form.Status
 	if manual == presence.Online {

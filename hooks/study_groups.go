@@ -471,7 +471,7 @@ func notifyRoleChanged(txApp core.App, group, member *core.Record) error {
 func bindStudyGroupRoutes(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		groups := se.Router.Group("/api/study-groups")
-		groups.Bind(apis.RequireAuth(collections.Users))
+		groups.Bind(apis.RequireAuth(collections.Users), requireJSONBody())
 		groups.POST("/{id}/join", studyGroupJoin)
 		groups.POST("/{id}/leave", studyGroupLeave)
 		groups.POST("/{id}/invite", studyGroupInvite)
@@ -480,7 +480,7 @@ func bindStudyGroupRoutes(app core.App) {
 		groups.GET("/{id}/online", studyGroupOnline)
 
 		invitations := se.Router.Group("/api/study-group-invitations")
-		invitations.Bind(apis.RequireAuth(collections.Users))
+		invitations.Bind(apis.RequireAuth(collections.Users), requireJSONBody())
 		invitations.POST("/{id}/accept", studyGroupInvitationAccept)
 		invitations.POST("/{id}/decline", studyGroupInvitationDecline)
 		invitations.POST("/{id}/revoke", studyGroupInvitationRevoke)
@@ -624,11 +624,8 @@ func (form *studyGroupInviteForm) Submit(txApp core.App, group, inviter *core.Re
 
 func studyGroupInvite(e *core.RequestEvent) error {
 	form := &studyGroupInviteForm{}
-	if err := e.BindBody(form); err != nil {
-		return e.BadRequestError("The request body is not valid JSON.", err)
-	}
-	if err := form.Validate(); err != nil {
-		return e.BadRequestError("Invalid invitation.", err)
+	if err := bindForm(e, form); err != nil {
+		return err
 	}
 	var invitation *core.Record
 	err := groupTx(e, func(txApp core.App) error {
@@ -686,11 +683,8 @@ func (form *studyGroupRoleForm) Submit(txApp core.App, group, member *core.Recor
 
 func studyGroupMemberRole(e *core.RequestEvent) error {
 	form := &studyGroupRoleForm{}
-	if err := e.BindBody(form); err != nil {
-		return e.BadRequestError("The request body is not valid JSON.", err)
-	}
-	if err := form.Validate(); err != nil {
-		return e.BadRequestError("Invalid role.", err)
+	if err := bindForm(e, form); err != nil {
+		return err
 	}
 	var member *core.Record
 	err := groupTx(e, func(txApp core.App) error {
