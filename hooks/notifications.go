@@ -165,7 +165,10 @@ func bindNotificationRoutes(app core.App) {
 		group.Bind(apis.RequireAuth(collections.Users), requireJSONBody())
 		group.GET("/unread-count", notificationsUnreadCount)
 		group.POST("/read-all", notificationsReadAll)
-		group.POST("/test", notificationsTest)
+		testLimiter := newUserLimiter(testNotificationEvery, testNotificationBurst)
+		group.POST("/test", func(e *core.RequestEvent) error {
+			return notificationsTest(e, testLimiter)
+		})
 		group.POST("/{id}/read", notificationRead)
 		group.POST("/{id}/archive", notificationArchive)
 		return se.Next()
@@ -306,9 +309,21 @@ func (form *testNotificationForm) Submit(app core.App, userId string) (*notify.R
 	})
 }
 
-func notificationsTest(e *core.RequestEvent) error {
+// The per-user limit of POST /api/notifications/test: each call can queue
+// an email, so a user gets 3 at once and then one every 20 seconds.
+const (
+	testNotificationEvery = 20 * time.Second
+	testNotificationBurst = 3
+)
+
+// notificationsTest is POST /api/notifications/test. Only a valid request
+// takes from the caller's limit.
+func notificationsTest(e *core.RequestEvent, limiter *userLimiter) error {
 	form := &testNotificationForm{}
 	if err := bindForm(e, form); err != nil {
+		return err
+	}
+	if err := limitUser(e, limiter, "Too many test notifications; wait a moment and try again."); err != nil {
 		return err
 	}
 	result, err := form.Submit(e.App, e.Auth.Id)

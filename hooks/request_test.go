@@ -546,3 +546,34 @@ func TestCustomRouteBodies(t *testing.T) {
 		})
 	}
 }
+
+// TestNotificationsTestRateLimit: POST /api/notifications/test can queue an
+// email per call, so a burst beyond the per-user limit gets a 429 with
+// Retry-After and writes nothing; another user is not held back.
+func TestNotificationsTestRateLimit(t *testing.T) {
+	t.Parallel()
+	app := newRushApp(t)
+	srv := startServer(t, app)
+
+	for i := range 3 {
+		if status := apiRequest(t, srv.URL, http.MethodPost, "/api/notifications/test", tokens[student], map[string]any{"priority": "low"}, nil); status != http.StatusOK {
+			t.Fatalf("call %d of the burst: status %d", i+1, status)
+		}
+	}
+	before := dbFingerprint(t, app)
+	status, header, raw := sendBody(t, "over the limit", http.MethodPost, srv.URL+"/api/notifications/test", tokens[student],
+		"application/json", []byte(`{"priority":"low"}`), false)
+	checkAPIError(t, "over the limit", status, header, raw, http.StatusTooManyRequests)
+	if !strings.Contains(string(raw), `"code":"rate_limited"`) {
+		t.Errorf("429 without data.code rate_limited: %s", raw)
+	}
+	if retry := header.Get("Retry-After"); retry == "" || retry == "0" || len(retry) > 2 {
+		t.Errorf("Retry-After %q, want a few seconds", retry)
+	}
+	if changed := changedTables(before, dbFingerprint(t, app)); len(changed) > 0 {
+		t.Errorf("the refused call wrote to %v", changed)
+	}
+	if status := apiRequest(t, srv.URL, http.MethodPost, "/api/notifications/test", tokens[otherStudent], nil, nil); status != http.StatusOK {
+		t.Errorf("another user: status %d, want 200", status)
+	}
+}
