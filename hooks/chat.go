@@ -132,7 +132,7 @@ func validateChatMessage(e *core.RecordEvent) error {
 	switch {
 	case deleted && body != "":
 		e.Record.Set(collections.ChatMessageBody, "")
-	case !deleted && strings.TrimSpace(body) == "":
+	case !deleted && !plaintext.Visible(body):
 		return validation.Errors{collections.ChatMessageBody: validation.NewError("validation_required", "A message needs some text.")}
 	}
 	if replyTo := e.Record.GetString(collections.ChatMessageReplyTo); replyTo != "" && e.Record.IsNew() {

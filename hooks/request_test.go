@@ -577,3 +577,59 @@ func TestNotificationsTestRateLimit(t *testing.T) {
 		t.Errorf("another user: status %d, want 200", status)
 	}
 }
+
+// TestInvisibleTextRefused: a required name or a chat message with nothing
+// visible in it (zero-width characters, bidi controls, spaces) is refused
+// with a field error; bidi controls are removed from text that stays.
+func TestInvisibleTextRefused(t *testing.T) {
+	t.Parallel()
+	app := newRushApp(t)
+	fixtures := seedBodyFixtures(t, app)
+	srv := startServer(t, app)
+	start := time.Now().UTC().Add(48 * time.Hour).Format("2006-01-02 15:04:05.000Z")
+
+	invisible := []string{"\u200B\u200C\u200D", "\u2060\uFEFF", "\u202E\u2066 \u2069", " \t\n", "\u3164"}
+	type write struct {
+		name, method, path, token, field string
+		body                             func(text string) map[string]any
+	}
+	writes := []write{
+		{"study group name", http.MethodPost, recordsURL(collections.StudyGroups), tokens[otherStudent], collections.StudyGroupName,
+			func(text string) map[string]any { return map[string]any{"name": text, "visibility": "public"} }},
+		{"study group rename", http.MethodPatch, recordsURL(collections.StudyGroups, idPublicGroup), tokens[student], collections.StudyGroupName,
+			func(text string) map[string]any { return map[string]any{"name": text} }},
+		{"user name", http.MethodPatch, recordsURL(collections.Users, idStudent), tokens[student], collections.UserName,
+			func(text string) map[string]any { return map[string]any{"name": text} }},
+		{"session title", http.MethodPost, recordsURL(collections.LiveSessions), tokens[instructor], collections.LiveSessionTitle,
+			func(text string) map[string]any {
+				return map[string]any{"instructor": idInstructor, "title": text, "scheduledStart": start}
+			}},
+		{"chat message", http.MethodPost, recordsURL(collections.ChatMessages), tokens[student], collections.ChatMessageBody,
+			func(text string) map[string]any {
+				return map[string]any{"room": fixtures.room, "sender": idStudent, "body": text}
+			}},
+	}
+	for _, w := range writes {
+		for _, text := range invisible {
+			before := dbFingerprint(t, app)
+			var answer struct {
+				Data map[string]struct {
+					Code string `json:"code"`
+				} `json:"data"`
+			}
+			status := apiRequest(t, srv.URL, w.method, w.path, w.token, w.body(text), &answer)
+			if status != http.StatusBadRequest || answer.Data[w.field].Code == "" {
+				t.Errorf("%s %q: status %d, data %v; want 400 naming %s", w.name, text, status, answer.Data, w.field)
+			}
+			if changed := changedTables(before, dbFingerprint(t, app)); len(changed) > 0 {
+				t.Errorf("%s %q: wrote to %v", w.name, text, changed)
+			}
+		}
+		// visible text passes, without its bidi controls
+		var saved map[string]any
+		status := apiRequest(t, srv.URL, w.method, w.path, w.token, w.body("\u202Ebidi\u202C \u2067text\u2069 \u200Bok"), &saved)
+		if status != http.StatusOK || saved[w.field] != "bidi text \u200Bok" {
+			t.Errorf("%s with visible text: status %d, %s = %q; want 200 and the bidi controls gone", w.name, status, w.field, saved[w.field])
+		}
+	}
+}
