@@ -10,6 +10,7 @@ import (
 // Register binds every studyhall hook, route and job to app. It takes
 // core.App so that tests can pass a tests.TestApp.
 func Register(app core.App) {
+	bindCleanAPIPaths(app)
 	bindAuthCache(app)
 	bindText(app)
 	bindUsers(app)
