@@ -36,7 +36,7 @@ import (
 //     into the form (a value of the wrong type is a 400 naming the field)
 //     and form.Validate() gives PocketBase-style field errors.
 //   - The unsubscribe routes, the one non-JSON route, take a form body
-//     instead (requireFormBody), under the same limits and messages.
+//     instead (requireFormBody), under the same size limit.
 
 // maxBodyBytes bounds the body of a custom route. Their forms are a few
 // short fields (the longest, a queue question, is 500 characters), so
