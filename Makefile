@@ -8,8 +8,13 @@ DATA        ?= pb_data
 HTTP        ?= 127.0.0.1:8090
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 VENDOR_DIR  := pb_public/vendor
+FUZZTIME    ?= 5s
+FUZZ_LONG   ?= 2m
+# the native Go fuzz targets, as Name:package (go runs one -fuzz target
+# per package per command)
+FUZZ_TARGETS := FuzzClean:./plaintext FuzzBindForm:./request
 
-.PHONY: run build vendor test test-go test-web lint bench
+.PHONY: run build vendor test test-go test-fuzz test-web lint bench fuzz
 
 ## run: vendor the web app's SDK, build, seed the demo data (idempotent) and serve API, dashboard and web app
 run: vendor build
@@ -34,12 +39,24 @@ vendor:
 		echo "warning: npm not found, so the web app cannot get its SDK: the API and dashboard work, the web app at / does not (install Node.js 20+ and run make vendor)"; \
 	fi
 
-## test: every test: Go (API, realtime, mail), then the web app in headless Chromium
-test: test-go test-web
+## test: every test: Go (API, realtime, mail), each fuzz target briefly, then the web app in headless Chromium
+test: test-go test-fuzz test-web
 
 ## test-go: the Go tests
 test-go:
 	$(GO) test -count=1 -timeout 15m ./...
+
+## test-fuzz: each Go fuzz target for FUZZTIME (5s by default)
+test-fuzz:
+	@set -e; for target in $(FUZZ_TARGETS); do \
+		name=$${target%%:*}; pkg=$${target#*:}; \
+		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
+
+## fuzz: each Go fuzz target for FUZZ_LONG (2m); a failing input is saved under the package's testdata/fuzz/
+fuzz:
+	$(MAKE) test-fuzz FUZZTIME=$(FUZZ_LONG)
 
 ## test-web: the browser tests (node --test webtests/); they build, seed and serve studyhall themselves
 test-web: vendor

@@ -11,10 +11,8 @@ import (
 	"path/filepath"
 
 	"github.com/pocketbase/pocketbase"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
-	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/osutils"
 
 	// Go's time zone database, so IANA zones work on hosts without zoneinfo.
@@ -24,6 +22,7 @@ import (
 	"studyhall/hooks"
 	_ "studyhall/migrations"
 	"studyhall/stmtcache"
+	"studyhall/webapp"
 )
 
 func main() {
@@ -69,15 +68,7 @@ func main() {
 	app.RootCmd.AddCommand(commands.NewOutboxCommand(app))
 
 	// the web app, registered last so every API route wins over it
-	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
-		Func: func(e *core.ServeEvent) error {
-			if !e.Router.HasRoute(http.MethodGet, "/{path...}") {
-				e.Router.GET("/{path...}", apis.Static(os.DirFS(publicDir), indexFallback))
-			}
-			return e.Next()
-		},
-		Priority: 999,
-	})
+	webapp.Register(app, publicDir, indexFallback)
 
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		servePprof(os.Getenv("STUDYHALL_PPROF"))

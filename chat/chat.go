@@ -113,7 +113,7 @@ func Register(app core.App) {
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Func: func(e *core.ServeEvent) error {
 			g := e.Router.Group("/api/chat")
-			g.Bind(apis.RequireAuth(collections.Users))
+			g.Bind(apis.RequireAuth(collections.Users), request.RequireJSONBody())
 			g.POST("/direct", chatDirect)
 			g.POST("/messages/{id}/delete", chatDeleteMessage)
 			g.POST("/rooms/{id}/read", chatMarkRead)
@@ -137,7 +137,7 @@ func validateChatMessage(e *core.RecordEvent) error {
 	switch {
 	case deleted && body != "":
 		e.Record.Set(collections.ChatMessageBody, "")
-	case !deleted && strings.TrimSpace(body) == "":
+	case !deleted && !plaintext.Visible(body):
 		return validation.Errors{collections.ChatMessageBody: validation.NewError("validation_required", "A message needs some text.")}
 	}
 	if replyTo := e.Record.GetString(collections.ChatMessageReplyTo); replyTo != "" && e.Record.IsNew() {
@@ -203,11 +203,8 @@ func (f *directForm) Validate() error {
 // off cannot be written to first.
 func chatDirect(e *core.RequestEvent) error {
 	form := new(directForm)
-	if err := e.BindBody(form); err != nil {
-		return e.BadRequestError("The body must be JSON such as {\"userId\":\"...\"}.", err)
-	}
-	if err := form.Validate(); err != nil {
-		return e.BadRequestError("Invalid direct room request.", err)
+	if err := request.BindForm(e, form); err != nil {
+		return err
 	}
 	if form.UserId == e.Auth.Id {
 		return e.BadRequestError("You cannot open a direct room with yourself.",
@@ -375,11 +372,8 @@ func chatTyping(e *core.RequestEvent, indicators *typingIndicators, limiter *req
 		return err
 	}
 	form := new(typingForm)
-	if err := e.BindBody(form); err != nil {
-		return e.BadRequestError("The body must be JSON such as {\"typing\":true}.", err)
-	}
-	if err := form.Validate(); err != nil {
-		return e.BadRequestError("Invalid typing update.", err)
+	if err := request.BindForm(e, form); err != nil {
+		return err
 	}
 	if *form.Typing {
 		indicators.start(roomId, e.Auth.Id, e.Auth.GetString(collections.UserName))

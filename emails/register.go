@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"studyhall/collections"
+	"studyhall/request"
 )
 
 // outboxTick is how often the outbox worker looks for due emails and for
@@ -66,8 +67,8 @@ func Register(app core.App) {
 	})
 
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.GET(UnsubscribePath, unsubscribePage)
-		e.Router.POST(UnsubscribePath, unsubscribeApply)
+		e.Router.GET(UnsubscribePath, unsubscribePage).Bind(request.RequireFormBody())
+		e.Router.POST(UnsubscribePath, unsubscribeApply).Bind(request.RequireFormBody())
 		// only a real server runs the worker loop; tests (which trigger
 		// OnServe without a server) drive RunOnce with their own clock
 		if e.Server != nil {
@@ -142,14 +143,11 @@ func unsubscribeApply(e *core.RequestEvent) error {
 }
 
 // parseUnsubscribeRequest verifies the token of the query string (or, for
-// a POST, of the form body).
+// a POST, of the form body, which requireFormBody has parsed).
 func parseUnsubscribeRequest(e *core.RequestEvent) (*UnsubscribeClaims, bool) {
 	token := e.Request.URL.Query().Get("token")
 	if token == "" && e.Request.Method == http.MethodPost {
-		e.Request.Body = http.MaxBytesReader(e.Response, e.Request.Body, 16<<10)
-		if err := e.Request.ParseForm(); err == nil {
-			token = e.Request.PostForm.Get("token")
-		}
+		token = e.Request.PostForm.Get("token")
 	}
 	if token == "" {
 		return nil, false

@@ -29,41 +29,6 @@ import (
 
 // --- helpers
 
-// addNotification writes a delivered notification for userId and moves its
-// created time to created (zero: now), as the engine would have written it.
-func addNotification(t testing.TB, app core.App, userId, notificationType, priority, title, emailMode string, created time.Time, extra map[string]any) *core.Record {
-	t.Helper()
-	kind, ok := collections.LookupNotificationKind(notificationType)
-	if !ok {
-		t.Fatalf("unknown type %s", notificationType)
-	}
-	c, err := app.FindCollectionByNameOrId(collections.Notifications)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := core.NewRecord(c)
-	r.Set(collections.NotificationUser, userId)
-	r.Set(collections.NotificationType, kind.Type)
-	r.Set(collections.NotificationCategory, kind.Category)
-	r.Set(collections.NotificationPriority, priority)
-	r.Set(collections.NotificationTitle, title)
-	r.Set(collections.NotificationEmailMode, emailMode)
-	for k, v := range extra {
-		r.Set(k, v)
-	}
-	if err := app.Save(r); err != nil {
-		t.Fatal(err)
-	}
-	if !created.IsZero() {
-		stamp, _ := types.ParseDateTime(created)
-		if _, err := app.DB().Update(collections.Notifications, dbx.Params{collections.FieldCreated: stamp.String()},
-			dbx.HashExp{collections.FieldId: r.Id}).Execute(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return r
-}
-
 // fakeClock is a settable clock for workers and jobs.
 type fakeClock struct {
 	mu  sync.Mutex
@@ -140,15 +105,15 @@ func TestEmailImmediateNotificationArrives(t *testing.T) {
 
 	now := time.Now()
 	title := `<script>alert("x")</script> Quiz 1 graded`
-	n := addNotification(t, app, testkit.IdStudent, collections.TypeAssessmentGraded, collections.PriorityHigh, title,
+	n := testkit.AddNotification(t, app, testkit.IdStudent, collections.TypeAssessmentGraded, collections.PriorityHigh, title,
 		collections.EmailModeImmediate, time.Time{}, map[string]any{
 			collections.NotificationMessage:    "You scored 9/10 & <b>well</b> done.",
 			collections.NotificationActionURL:  "/courses/" + testkit.IdCourse + "/assessments/" + testkit.IdAssessment,
 			collections.NotificationActionText: "See your grade",
 		})
-	receipt := addNotification(t, app, testkit.IdStudent, collections.TypePaymentReceipt, collections.PriorityHigh, "Receipt R-1 for Algebra I",
+	receipt := testkit.AddNotification(t, app, testkit.IdStudent, collections.TypePaymentReceipt, collections.PriorityHigh, "Receipt R-1 for Algebra I",
 		collections.EmailModeImmediate, time.Time{}, nil)
-	daily := addNotification(t, app, testkit.IdStudent, collections.TypeNewLesson, collections.PriorityNormal, "Digest only lesson",
+	daily := testkit.AddNotification(t, app, testkit.IdStudent, collections.TypeNewLesson, collections.PriorityNormal, "Digest only lesson",
 		collections.EmailModeDaily, time.Time{}, nil)
 
 	if _, err := emails.QueueNotificationEmails(app, now); err != nil {
@@ -670,12 +635,12 @@ func TestDigestAcrossZonesAndDSTOncePerPeriod(t *testing.T) {
 		return v
 	}
 
-	low := addNotification(t, app, testkit.IdStudent, collections.TypeVideoCompleted, collections.PriorityLow, "Low: video watched", collections.EmailModeDaily, at("2025-11-01T20:00:00Z"), nil)
-	urgent := addNotification(t, app, testkit.IdStudent, collections.TypeLiveSessionStartingSoon, collections.PriorityUrgent, "Urgent: session starts", collections.EmailModeDaily, at("2025-11-02T12:00:00Z"), nil)
-	read := addNotification(t, app, testkit.IdStudent, collections.TypeNewLesson, collections.PriorityNormal, "Already read", collections.EmailModeDaily, at("2025-11-02T11:00:00Z"),
+	low := testkit.AddNotification(t, app, testkit.IdStudent, collections.TypeVideoCompleted, collections.PriorityLow, "Low: video watched", collections.EmailModeDaily, at("2025-11-01T20:00:00Z"), nil)
+	urgent := testkit.AddNotification(t, app, testkit.IdStudent, collections.TypeLiveSessionStartingSoon, collections.PriorityUrgent, "Urgent: session starts", collections.EmailModeDaily, at("2025-11-02T12:00:00Z"), nil)
+	read := testkit.AddNotification(t, app, testkit.IdStudent, collections.TypeNewLesson, collections.PriorityNormal, "Already read", collections.EmailModeDaily, at("2025-11-02T11:00:00Z"),
 		map[string]any{collections.NotificationReadAt: at("2025-11-02T11:30:00Z")})
-	later := addNotification(t, app, testkit.IdStudent, collections.TypeNewLesson, collections.PriorityNormal, "After the digest", collections.EmailModeDaily, at("2025-11-02T13:30:00Z"), nil)
-	weekly := addNotification(t, app, testkit.IdOtherStudent, collections.TypeStudyGroupInvite, collections.PriorityNormal, "Weekly: group invite", collections.EmailModeWeekly, at("2025-11-01T10:00:00Z"), nil)
+	later := testkit.AddNotification(t, app, testkit.IdStudent, collections.TypeNewLesson, collections.PriorityNormal, "After the digest", collections.EmailModeDaily, at("2025-11-02T13:30:00Z"), nil)
+	weekly := testkit.AddNotification(t, app, testkit.IdOtherStudent, collections.TypeStudyGroupInvite, collections.PriorityNormal, "Weekly: group invite", collections.EmailModeWeekly, at("2025-11-01T10:00:00Z"), nil)
 
 	digests := func(user string) []*core.Record {
 		rows, err := app.FindRecordsByFilter(collections.EmailDigestPeriods, "user = {:u}", "created", 0, 0, dbx.Params{"u": user})
@@ -883,7 +848,7 @@ func TestEmailUnsubscribedUserGetsNoImmediateMail(t *testing.T) {
 	t.Parallel()
 	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
-	n := addNotification(t, app, testkit.IdStudent, collections.TypeStudyGroupInvite, collections.PriorityNormal, "Invite after opt-out",
+	n := testkit.AddNotification(t, app, testkit.IdStudent, collections.TypeStudyGroupInvite, collections.PriorityNormal, "Invite after opt-out",
 		collections.EmailModeImmediate, time.Time{}, nil)
 	secret, _ := emails.UnsubscribeSecret(app)
 	token, _ := emails.SignUnsubscribeToken(secret, testkit.IdStudent, collections.CategoryCommunity, time.Now())
@@ -943,9 +908,9 @@ func TestEmailNotificationThatCannotBeQueuedIsSetAside(t *testing.T) {
 	t.Parallel()
 	app := testkit.NewTestApp(t)
 	defer app.Cleanup()
-	good := addNotification(t, app, testkit.IdStudent, collections.TypeAssessmentGraded, collections.PriorityHigh, "Quiz graded",
+	good := testkit.AddNotification(t, app, testkit.IdStudent, collections.TypeAssessmentGraded, collections.PriorityHigh, "Quiz graded",
 		collections.EmailModeImmediate, time.Time{}, nil)
-	bad := addNotification(t, app, testkit.IdStudent, collections.TypePaymentReceipt, collections.PriorityHigh, "Receipt R-2",
+	bad := testkit.AddNotification(t, app, testkit.IdStudent, collections.TypePaymentReceipt, collections.PriorityHigh, "Receipt R-2",
 		collections.EmailModeImmediate, time.Time{}, nil)
 	badKey := collections.Notifications + ":" + bad.Id
 	// the bad one's email cannot be written; its set-aside row (cancelled,

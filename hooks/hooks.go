@@ -17,12 +17,14 @@ import (
 	"studyhall/officehours"
 	"studyhall/presence"
 	"studyhall/records"
+	"studyhall/request"
 	"studyhall/studygroups"
 )
 
 // Register binds every studyhall hook, route and job to app. It takes
 // core.App so that tests can pass a tests.TestApp.
 func Register(app core.App) {
+	request.BindCleanAPIPaths(app)
 	authcache.Register(app)
 	records.BindText(app)
 	records.BindServerOwned(app)

@@ -50,7 +50,7 @@ func Register(app core.App) {
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/live-sessions/{id}")
-		g.Bind(apis.RequireAuth(collections.Users))
+		g.Bind(apis.RequireAuth(collections.Users), request.RequireJSONBody())
 		// joins stay out of the request log: the attendance rows are
 		// their record, and the refusals at a full session are summed in
 		// one line a minute (fullSessions.logRefusals) rather than written

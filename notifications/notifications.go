@@ -163,10 +163,13 @@ func bindNotificationEvents(app core.App) {
 func bindNotificationRoutes(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		group := se.Router.Group("/api/notifications")
-		group.Bind(apis.RequireAuth(collections.Users))
+		group.Bind(apis.RequireAuth(collections.Users), request.RequireJSONBody())
 		group.GET("/unread-count", notificationsUnreadCount)
 		group.POST("/read-all", notificationsReadAll)
-		group.POST("/test", notificationsTest)
+		testLimiter := request.NewUserLimiter(testNotificationEvery, testNotificationBurst)
+		group.POST("/test", func(e *core.RequestEvent) error {
+			return notificationsTest(e, testLimiter)
+		})
 		group.POST("/{id}/read", notificationRead)
 		group.POST("/{id}/archive", notificationArchive)
 		return se.Next()
@@ -307,13 +310,22 @@ func (form *testNotificationForm) Submit(app core.App, userId string) (*Result, 
 	})
 }
 
-func notificationsTest(e *core.RequestEvent) error {
+// The per-user limit of POST /api/notifications/test: each call can queue
+// an email, so a user gets 3 at once and then one every 20 seconds.
+const (
+	testNotificationEvery = 20 * time.Second
+	testNotificationBurst = 3
+)
+
+// notificationsTest is POST /api/notifications/test. Only a valid request
+// takes from the caller's limit.
+func notificationsTest(e *core.RequestEvent, limiter *request.UserLimiter) error {
 	form := &testNotificationForm{}
-	if err := e.BindBody(form); err != nil {
-		return e.BadRequestError("The request body is not valid JSON.", err)
+	if err := request.BindForm(e, form); err != nil {
+		return err
 	}
-	if err := form.Validate(); err != nil {
-		return e.BadRequestError("Invalid test notification.", err)
+	if err := request.LimitUser(e, limiter, "Too many test notifications; wait a moment and try again."); err != nil {
+		return err
 	}
 	result, err := form.Submit(e.App, e.Auth.Id)
 	if err != nil {

@@ -45,7 +45,7 @@ func Register(app core.App) {
 	bindOfficeHoursQueue(app)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/office-hours")
-		g.Bind(apis.RequireAuth(collections.Users))
+		g.Bind(apis.RequireAuth(collections.Users), request.RequireJSONBody())
 		g.POST("/{id}/open", openOfficeHours)
 		g.POST("/{id}/close", closeOfficeHours)
 		g.POST("/{id}/queue", joinOfficeHoursQueue)
@@ -446,11 +446,8 @@ func (f *joinQueueForm) Validate() error {
 // no other active entry with its instructor.
 func joinOfficeHoursQueue(e *core.RequestEvent) error {
 	form := &joinQueueForm{}
-	if err := e.BindBody(form); err != nil {
-		return e.BadRequestError("The request body must be a JSON object.", err)
-	}
-	if err := form.Validate(); err != nil {
-		return e.BadRequestError("Invalid question.", err)
+	if err := request.BindForm(e, form); err != nil {
+		return err
 	}
 
 	var entry *core.Record
@@ -581,11 +578,8 @@ func (f *completeQueueForm) Validate() error {
 // queue's wait estimates.
 func completeQueueEntry(e *core.RequestEvent) error {
 	form := &completeQueueForm{}
-	if err := e.BindBody(form); err != nil {
-		return e.BadRequestError("The request body must be a JSON object.", err)
-	}
-	if err := form.Validate(); err != nil {
-		return e.BadRequestError("Invalid notes.", err)
+	if err := request.BindForm(e, form); err != nil {
+		return err
 	}
 	return transitionQueueEntry(e, func(txApp core.App, entry *core.Record, byInstructor bool) error {
 		if !byInstructor {

@@ -94,7 +94,7 @@ func Register(app core.App) {
 			// clicks passes, a script flipping statuses does not
 			statuses := request.NewUserLimiter(presenceStatusEvery, presenceStatusBurst)
 			g := e.Router.Group("/api/presence")
-			g.Bind(apis.RequireAuth(collections.Users))
+			g.Bind(apis.RequireAuth(collections.Users), request.RequireJSONBody())
 			g.POST("/heartbeat", func(re *core.RequestEvent) error {
 				return presenceHeartbeat(re, tracker, heartbeats)
 			})
@@ -131,11 +131,8 @@ func presenceHeartbeat(e *core.RequestEvent, tracker *presenceTracker, limiter *
 		return err
 	}
 	form := new(heartbeatForm)
-	if err := e.BindBody(form); err != nil {
-		return e.BadRequestError("The body must be JSON such as {\"activity\":\"...\",\"active\":true}.", err)
-	}
-	if err := form.Validate(); err != nil {
-		return e.BadRequestError("Invalid heartbeat.", err)
+	if err := request.BindForm(e, form); err != nil {
+		return err
 	}
 	active := form.Active == nil || *form.Active
 	if _, err := tracker.heartbeat(e.Auth.Id, form.Activity, active, time.Now()); err != nil {
@@ -168,11 +165,8 @@ func presenceSetStatus(e *core.RequestEvent, tracker *presenceTracker, limiter *
 		return err
 	}
 	form := new(statusForm)
-	if err := e.BindBody(form); err != nil {
-		return e.BadRequestError("The body must be JSON such as {\"status\":\"busy\"}.", err)
-	}
-	if err := form.Validate(); err != nil {
-		return e.BadRequestError("Invalid status.", err)
+	if err := request.BindForm(e, form); err != nil {
+		return err
 	}
 	manual := form.Status
 	if manual == Online {

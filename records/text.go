@@ -14,9 +14,12 @@ import (
 )
 
 // BindText keeps every text field of every collection plain text: control
-// characters other than newline and tab are removed on each save, from the
-// API, the dashboard or code alike. System fields (token keys, ids) are left
-// alone.
+// and bidi control characters are removed on each save, from the API, the
+// dashboard or code alike (plaintext.Clean). A required text (a name, a
+// title) given a value with nothing visible in it (spaces, zero-width
+// characters) is saved as empty, so that the field's own rule refuses it
+// with a field error (validation_required). System fields (token keys,
+// ids) are left alone.
 func BindText(app core.App) {
 	strip := func(e *core.RecordEvent) error {
 		for _, field := range e.Record.Collection().Fields {
@@ -25,7 +28,13 @@ func BindText(app core.App) {
 				continue
 			}
 			value := e.Record.GetString(text.Name)
-			if clean := plaintext.Clean(value); clean != value {
+			clean := plaintext.Clean(value)
+			// only a value being set now: a stored one stays savable
+			if text.Required && clean != "" && !plaintext.Visible(clean) &&
+				(e.Record.IsNew() || value != e.Record.Original().GetString(text.Name)) {
+				clean = ""
+			}
+			if clean != value {
 				e.Record.Set(text.Name, clean)
 			}
 		}

@@ -35,7 +35,7 @@ const (
 func bindUserSearch(app core.App) {
 	search := &userSearch{limiter: request.NewUserLimiter(userSearchEvery, userSearchBurst)}
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		se.Router.GET("/api/users/search", search.handle).Bind(apis.RequireAuth(collections.Users))
+		se.Router.GET("/api/users/search", search.handle).Bind(apis.RequireAuth(collections.Users), request.RequireJSONBody())
 		return se.Next()
 	})
 }

@@ -469,7 +469,7 @@ func notifyRoleChanged(txApp core.App, group, member *core.Record) error {
 func bindStudyGroupRoutes(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		groups := se.Router.Group("/api/study-groups")
-		groups.Bind(apis.RequireAuth(collections.Users))
+		groups.Bind(apis.RequireAuth(collections.Users), request.RequireJSONBody())
 		groups.POST("/{id}/join", studyGroupJoin)
 		groups.POST("/{id}/leave", studyGroupLeave)
 		groups.POST("/{id}/invite", studyGroupInvite)
@@ -478,7 +478,7 @@ func bindStudyGroupRoutes(app core.App) {
 		groups.GET("/{id}/online", studyGroupOnline)
 
 		invitations := se.Router.Group("/api/study-group-invitations")
-		invitations.Bind(apis.RequireAuth(collections.Users))
+		invitations.Bind(apis.RequireAuth(collections.Users), request.RequireJSONBody())
 		invitations.POST("/{id}/accept", studyGroupInvitationAccept)
 		invitations.POST("/{id}/decline", studyGroupInvitationDecline)
 		invitations.POST("/{id}/revoke", studyGroupInvitationRevoke)
@@ -604,11 +604,8 @@ func (form *studyGroupInviteForm) Submit(txApp core.App, group, inviter *core.Re
 
 func studyGroupInvite(e *core.RequestEvent) error {
 	form := &studyGroupInviteForm{}
-	if err := e.BindBody(form); err != nil {
-		return e.BadRequestError("The request body is not valid JSON.", err)
-	}
-	if err := form.Validate(); err != nil {
-		return e.BadRequestError("Invalid invitation.", err)
+	if err := request.BindForm(e, form); err != nil {
+		return err
 	}
 	var invitation *core.Record
 	err := request.Tx(e, func(txApp core.App) error {
@@ -666,11 +663,8 @@ func (form *studyGroupRoleForm) Submit(txApp core.App, group, member *core.Recor
 
 func studyGroupMemberRole(e *core.RequestEvent) error {
 	form := &studyGroupRoleForm{}
-	if err := e.BindBody(form); err != nil {
-		return e.BadRequestError("The request body is not valid JSON.", err)
-	}
-	if err := form.Validate(); err != nil {
-		return e.BadRequestError("Invalid role.", err)
+	if err := request.BindForm(e, form); err != nil {
+		return err
 	}
 	var member *core.Record
 	err := request.Tx(e, func(txApp core.App) error {
