@@ -12,6 +12,8 @@ import { officeHoursView } from './officehours.js';
 import { groupsView, groupView } from './groups.js';
 import { prefsView } from './prefs.js';
 import { dashboardView } from './dashboard.js';
+import { coursesView, courseView, lessonView, assessmentView, submissionView, studentProgressView, receiptView } from './courses.js';
+import { signUpView, resetView, profileView } from './account.js';
 
 const shell = {
   header: document.getElementById('topbar'),
@@ -37,7 +39,8 @@ function signInView(root) {
   const password = field('Password', 'password', { type: 'password', autocomplete: 'current-password', required: true });
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Sign in');
   const form = h('form', { class: 'stack card signin', 'aria-labelledby': 'signin-h' },
-    h('h1', { id: 'signin-h', text: 'Sign in to studyhall' }), alertBox, email, password, submit);
+    h('h1', { id: 'signin-h', text: 'Sign in to studyhall' }), alertBox, email, password, submit,
+    h('p', { class: 'muted' }, h('a', { href: '/signup', text: 'Create an account' }), ' · ', h('a', { href: '/reset-password', text: 'Forgot your password?' })));
   form.onsubmit = async (e) => {
     e.preventDefault();
     hideError(alertBox);
@@ -57,6 +60,17 @@ function signInView(root) {
     }
   };
   root.append(form);
+}
+
+/** signedIn starts the session after a sign-in or sign-up on this tab. */
+async function signedIn() {
+  signingIn = true;
+  try {
+    await startSession();
+    navigate('/', { replace: true });
+  } finally {
+    signingIn = false;
+  }
 }
 
 async function startSession() {
@@ -110,6 +124,8 @@ onConnectionChange((connected) => {
 // --- routes
 
 route('/signin', signInView, { title: 'Sign in', auth: false });
+route('/signup', (root, params, ctx) => signUpView(root, params, ctx, { onSignedIn: signedIn }), { title: 'Create an account', auth: false });
+route('/reset-password', resetView, { title: 'Reset your password', auth: false });
 route('/', dashboardView, { title: 'Dashboard' });
 route('/notifications', notificationsPage, { title: 'Notifications' });
 route('/preferences', prefsView, { title: 'Preferences' });
@@ -132,17 +148,17 @@ function notificationsPage(root, _params, ctx) {
     notificationList({ limit: 50, view, onCleanup: (fn) => ctx.onCleanup(fn) }));
 }
 
-function notHere(root) {
-  root.append(h('h1', { text: 'Course pages' }),
-    h('p', { text: 'Course pages are not part of this web app yet.' }),
-    h('p', {}, h('a', { href: '/' }, 'Back to the dashboard')));
-}
-
-// routes with "+" match the rest of the path
-route('/courses/.+', notHere, { title: 'Course' });
+route('/courses', coursesView, { title: 'Courses' });
+route('/courses/:id', courseView, { title: 'Course' });
+route('/courses/:id/lessons/:lessonId', lessonView, { title: 'Lesson' });
+route('/courses/:id/assessments/:assessmentId', assessmentView, { title: 'Assessment' });
+route('/courses/:id/assessments/:assessmentId/submissions/:submissionId', submissionView, { title: 'Submission' });
+route('/courses/:id/students/:studentId', studentProgressView, { title: 'Student progress', instructor: true });
+route('/payments/:id', receiptView, { title: 'Receipt' });
+route('/profile', (root, params, ctx) => profileView(root, params, ctx, { onChanged: (u) => { shell.userName.textContent = u.name; } }), { title: 'Your account' });
 
 function authGuard(match, path) {
-  if (match && match.auth === false) return me() && path === '/signin' ? '/' : null;
+  if (match && match.auth === false) return me() && (path === '/signin' || path === '/signup') ? '/' : null;
   if (!me()) return `/signin${path && path !== '/' ? `?next=${encodeURIComponent(path + location.search)}` : ''}`;
   if (match?.instructor && me().role !== 'instructor') return '/live-sessions';
   return null;

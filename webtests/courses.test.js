@@ -1,0 +1,203 @@
+// The course pages and accounts in headless Chromium against a real
+// studyhall: a lesson reached from its notification and marked done (the
+// instructor sees it live), a submission graded with a toast back to the
+// student, a receipt, sign-up in a time zone whose quiet hours hold a
+// notification, and the profile with an avatar.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Server, launchBrowser, newUserPage, watchErrors, shot, pageErrors, PASSWORD } from './helpers.js';
+
+const TOAST_TIMEOUT = 5000;
+
+// a 1x1 PNG
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
+describe('studyhall course pages and accounts', { timeout: 180_000 }, () => {
+  const server = new Server();
+  let browser;
+  let instructor;
+  let student;
+  let teacher; // REST client of the instructor
+  let courseId;
+
+  before(async () => {
+    await server.start();
+    browser = await launchBrowser();
+    teacher = await server.login('instructor@studyhall.test');
+    const courses = await teacher.call('GET', `/api/collections/courses/records?filter=${encodeURIComponent(`instructor="${teacher.user.id}"`)}`);
+    courseId = courses.items[0].id;
+    instructor = await newUserPage(browser, server, 'instructor@studyhall.test');
+    student = await newUserPage(browser, server, 'student@studyhall.test');
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    await server.stop();
+    assert.deepEqual(pageErrors, [], 'no uncaught errors in the pages');
+  });
+
+  it('lists courses and shows the course page with lessons, progress and classmates', async () => {
+    const s = student.page;
+    await s.getByRole('link', { name: 'Courses' }).click();
+    await s.locator('#courses-enrolled .card-title', { hasText: 'Algebra I' }).click();
+    await s.locator('h1', { hasText: 'Algebra I' }).waitFor();
+    await s.locator('#course-lessons li[data-id]').first().waitFor(); // the demo course's lessons
+    await shot(s, '20-course-student');
+    await shot(instructor.page, '20-dashboard-instructor');
+  });
+
+  it('leads from the new-lesson notification to the lesson, and the instructor sees it done live', async () => {
+    const s = student.page;
+    const t = instructor.page;
+    await t.goto(`/courses/${courseId}`);
+    await t.locator('#course-students').waitFor();
+    const column = () => t.$$eval('#course-students tbody tr td:nth-child(3)', (tds) => tds.map((td) => td.textContent).join('|'));
+    const before = await column();
+
+    const lesson = await teacher.call('POST', '/api/collections/lessons/records', {
+      course: courseId, title: 'Slopes and intercepts', content: 'A line is y = mx + b.\nm is the slope.', order: 50, published: true,
+    });
+    const toast = s.locator('.toast', { hasText: 'Slopes and intercepts' });
+    await toast.waitFor({ timeout: TOAST_TIMEOUT });
+    await toast.getByRole('button').first().click();
+    await s.waitForURL(new RegExp(`/courses/${courseId}/lessons/${lesson.id}$`));
+    await s.locator('h1', { hasText: 'Slopes and intercepts' }).waitFor();
+    await s.getByRole('button', { name: 'Mark lesson complete' }).click();
+    await s.locator('.lesson-state[data-done=true]').waitFor();
+    await shot(s, '21-lesson-done');
+
+    // the instructor's table moves without a reload
+    await t.waitForFunction((b) => [...document.querySelectorAll('#course-students tbody tr td:nth-child(3)')]
+      .map((td) => td.textContent).join('|') !== b, before);
+    await shot(t, '22-course-instructor');
+  });
+
+  it('takes a submission, lets the instructor grade it, and tells the student', async () => {
+    const s = student.page;
+    const t = instructor.page;
+    const assessment = await teacher.call('POST', '/api/collections/assessments/records', {
+      course: courseId, title: 'Quiz: slopes', description: 'Find the slope of y = 3x + 2.', maxScore: 10, published: true,
+      dueAt: new Date(Date.now() + 7 * 86400_000).toISOString().replace('T', ' '),
+    });
+    const created = s.locator('.toast', { hasText: 'Quiz: slopes' });
+    await created.waitFor({ timeout: TOAST_TIMEOUT });
+    await created.getByRole('button').first().click();
+    await s.waitForURL(new RegExp(`/assessments/${assessment.id}$`));
+    await s.getByLabel('Your answer').fill('The slope is 3.');
+    await s.getByRole('button', { name: 'Submit' }).click();
+    await s.locator('#submission-state', { hasText: 'Not graded yet.' }).waitFor();
+
+    await t.goto(`/courses/${courseId}/assessments/${assessment.id}`);
+    await t.locator('#submissions a').first().click();
+    await t.locator('article', { hasText: 'The slope is 3.' }).waitFor();
+    await t.getByLabel('Score (out of 10)').fill('11');
+    await t.getByRole('button', { name: 'Save grade' }).click();
+    await t.locator('[data-field=score] .field-error:not([hidden])').waitFor(); // over the maximum
+    await t.getByLabel('Score (out of 10)').fill('9');
+    await t.getByLabel('Feedback').fill('Right; show the working next time.');
+    await t.getByRole('button', { name: 'Save grade' }).click();
+    await t.locator('#grade-state', { hasText: 'Graded' }).waitFor();
+    await shot(t, '23-grading');
+
+    await s.locator('.toast', { hasText: 'graded' }).first().waitFor({ timeout: TOAST_TIMEOUT });
+    await s.locator('#submission-state[data-graded=true]', { hasText: '9 / 10' }).waitFor();
+    await s.locator('.feedback', { hasText: 'show the working' }).waitFor();
+    await shot(s, '24-graded');
+  });
+
+  it('shows a receipt from its notification, and "not available" for a draft course', async () => {
+    const s = student.page;
+    const admin = await superuser(server);
+    const payment = await admin('POST', '/api/collections/payments/records', {
+      user: await studentId(s), course: courseId, amount: 49.5, currency: 'EUR', status: 'succeeded',
+    });
+    const toast = s.locator('.toast', { hasText: 'Payment received' });
+    await toast.first().waitFor({ timeout: TOAST_TIMEOUT });
+    await toast.first().getByRole('button').first().click();
+    await s.waitForURL(new RegExp(`/payments/${payment.id}$`));
+    await s.locator('#receipt', { hasText: '49.50' }).waitFor();
+    await shot(s, '25-receipt');
+
+    const draft = await teacher.call('POST', '/api/collections/courses/records', { title: 'Draft course', published: false });
+    await s.goto(`/courses/${draft.id}`);
+    await s.locator('[data-state=not-available]', { hasText: 'not available' }).waitFor();
+    await s.goto(`/payments/${'x'.repeat(15)}`);
+    await s.locator('[data-state=not-available]').waitFor();
+  });
+
+  it('signs up in a time zone, whose quiet hours then hold a notification', async () => {
+    const context = await browser.newContext({ baseURL: server.url, viewport: { width: 390, height: 844 }, timezoneId: 'Asia/Tokyo' });
+    context.setDefaultTimeout(10000);
+    const page = await context.newPage();
+    watchErrors(page, 'signup');
+    await page.goto('/signin');
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    assert.equal(await page.getByLabel('Time zone').inputValue(), 'Asia/Tokyo', 'prefilled from the browser');
+    await page.getByLabel('Name').fill('Kei');
+    await page.getByLabel('Email').fill('kei@studyhall.test');
+    await page.getByLabel('Password', { exact: true }).fill('short');
+    await page.getByLabel('Repeat the password').fill('short');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.locator('[data-field=password] .field-error:not([hidden])').waitFor();
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('Repeat the password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.locator('h1', { hasText: 'Welcome, Kei' }).waitFor();
+    await shot(page, '26-signed-up-phone');
+
+    const kei = await server.login('kei@studyhall.test');
+    assert.equal(kei.user.timezone, 'Asia/Tokyo');
+    // quiet hours around now on Tokyo's clock: a test notification is held
+    const tokyo = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Tokyo', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    const clock = (d) => tokyo.format(d);
+    const prefs = await kei.call('GET', `/api/collections/notification_preferences/records?filter=${encodeURIComponent(`user="${kei.user.id}"`)}`);
+    const pref = prefs.items[0];
+    assert.equal(pref.timezone, '', 'no zone of their own: the account zone applies');
+    await kei.call('PATCH', `/api/collections/notification_preferences/records/${pref.id}`, {
+      quietHoursStart: clock(new Date(Date.now() - 3600_000)), quietHoursEnd: clock(new Date(Date.now() + 3600_000)), quietHoursUrgent: false,
+    });
+    await kei.call('POST', '/api/notifications/test', { priority: 'normal' });
+    const count = await kei.call('GET', '/api/notifications/unread-count');
+    assert.equal(count.held, 1, 'held by quiet hours in Tokyo');
+    assert.equal(count.count, 0);
+    await context.close();
+  });
+
+  it('saves the profile: name, avatar and time zone', async () => {
+    const s = student.page;
+    await s.locator('#user-name').click();
+    await s.locator('h1', { hasText: 'Your account' }).waitFor();
+    await s.getByLabel('Name').fill('   ');
+    await s.getByRole('button', { name: 'Save profile' }).click();
+    await s.locator('[data-field=name] .field-error:not([hidden])').waitFor();
+    await s.getByLabel('Name').fill('Sam Student');
+    await s.getByLabel('Avatar').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: PNG });
+    await s.getByLabel('Time zone').selectOption('Europe/Paris');
+    await s.getByRole('button', { name: 'Save profile' }).click();
+    await s.locator('#profile-state', { hasText: 'Saved.' }).waitFor();
+    await s.locator('#avatar-preview img[src*="thumb=64x64"]').waitFor();
+    await s.locator('#user-name', { hasText: 'Sam Student' }).waitFor();
+    await shot(s, '27-profile');
+    const me = await server.login('student@studyhall.test');
+    assert.equal(me.user.timezone, 'Europe/Paris');
+    assert.ok(me.user.avatar, 'the avatar is stored');
+  });
+});
+
+async function studentId(page) {
+  return page.evaluate(() => JSON.parse(localStorage.getItem('pocketbase_auth') || '{}').record?.id);
+}
+
+/** superuser signs in as the demo superuser and returns a REST caller. */
+async function superuser(server) {
+  const res = await fetch(`${server.url}/api/collections/_superusers/auth-with-password`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: 'admin@studyhall.test', password: PASSWORD }),
+  });
+  const { token } = await res.json();
+  return async (method, path, data) => {
+    const r = await fetch(`${server.url}${path}`, { method, headers: { 'content-type': 'application/json', authorization: token }, body: JSON.stringify(data) });
+    const body = await r.json();
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(body)}`);
+    return body;
+  };
+}
