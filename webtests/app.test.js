@@ -166,7 +166,7 @@ describe('studyhall web app', { timeout: 240_000 }, () => {
     const t = instructor.page;
     // the instructor brings the seeded Q&A down to one seat through the edit form
     await t.goto('/live-sessions');
-    await t.getByRole('link', { name: 'Algebra I: live Q&A' }).click();
+    await t.getByRole('link', { name: 'Algebra I: live Q&A', exact: true }).click();
     await t.getByRole('link', { name: 'Edit' }).click();
     await t.getByLabel('Capacity (seats)').fill('1');
     await t.getByRole('button', { name: 'Save changes' }).click();

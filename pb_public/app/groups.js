@@ -140,15 +140,29 @@ export async function groupView(root, { id }, ctx) {
     get(`/api/study-groups/${id}/online`).then((o) => { onlineEl.textContent = `${o.online} of ${o.members} online`; }).catch(() => {});
 
     set(actions);
+    const invitation = myRole ? null : await pb.collection('study_group_invitations')
+      .getFirstListItem(filter('group = {:id} && invitee = {:me} && status = "pending"', { id, me: me().id })).catch(() => null);
     if (myRole) actions.append(h('button', { type: 'button', onclick: leave }, 'Leave group'));
-    else if (group.visibility === 'public') actions.append(h('button', { type: 'button', class: 'primary', onclick: join }, 'Join group'));
-    set(inviteEl, myRole ? inviteForm(id) : null);
+    else if (invitation) {
+      actions.append(h('p', { class: 'invited', text: 'You are invited to this group.' }),
+        h('button', { type: 'button', class: 'primary', onclick: () => answer(invitation, 'accept') }, 'Accept'),
+        h('button', { type: 'button', onclick: () => answer(invitation, 'decline') }, 'Decline'));
+    } else if (group.visibility === 'public') actions.append(h('button', { type: 'button', class: 'primary', onclick: join }, 'Join group'));
+    set(inviteEl, myRole ? inviteForm(id) : null, myRole === 'admin' ? settingsForm(group, load) : null,
+      myRole === 'admin' ? await pendingInvitations(id, load) : null);
 
     await showChat(myRole && group.chatRoom);
   };
   const memberAct = async (path, body, box) => {
     hideError(box);
     try { await post(path, body); await load(); } catch (ex) { showError(box, ex); }
+  };
+  const answer = async (invitation, verb) => {
+    hideError(err);
+    try {
+      await post(`/api/study-group-invitations/${invitation.id}/${verb}`);
+      if (verb === 'decline') navigate('/study-groups'); else await load();
+    } catch (ex) { showError(err, ex); }
   };
   const join = async () => {
     hideError(err);
@@ -195,4 +209,47 @@ function inviteForm(groupId) {
   input.addEventListener('input', search);
   return h('section', { class: 'card', 'aria-labelledby': `${inputId}-h` }, h('h2', { id: `${inputId}-h`, text: 'Invite someone' }),
     h('div', { class: 'field' }, h('label', { for: inputId, text: 'Search people by name' }), input), status, box, results);
+}
+
+/** settingsForm lets a group's admins edit its name, description, visibility and size. */
+function settingsForm(group, done) {
+  const alertBox = errorBox();
+  const name = field('Name', 'name', { value: group.name, required: true, maxlength: 100 });
+  const description = field('Description', 'description', { kind: 'textarea', rows: 3, value: group.description || '' });
+  const visibility = field('Who can find it', 'visibility', { kind: 'select', value: group.visibility,
+    options: [['public', 'Public: anyone can join'], ['private', 'Private: by invitation']] });
+  const maxMembers = field('Member limit', 'maxMembers', { type: 'number', min: 0, value: group.maxMembers || '', hint: 'Empty for no limit.' });
+  const saved = h('p', { role: 'status', class: 'muted' });
+  const submit = h('button', { type: 'submit', class: 'primary' }, 'Save settings');
+  const form = h('form', { class: 'stack card', id: 'group-settings', novalidate: true, 'aria-labelledby': 'gs-h' },
+    h('h2', { id: 'gs-h', text: 'Group settings' }), alertBox, name, description, visibility, maxMembers, submit, saved);
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    clearFieldErrors(form, alertBox);
+    submit.disabled = true;
+    try {
+      await pb.collection('study_groups').update(group.id, {
+        name: name.control.value.trim(), description: description.control.value, visibility: visibility.control.value,
+        maxMembers: maxMembers.control.value === '' ? 0 : Number(maxMembers.control.value),
+      });
+      saved.textContent = 'Saved.';
+      await done();
+    } catch (ex) { showFormError(form, alertBox, ex); } finally { submit.disabled = false; }
+  };
+  return form;
+}
+
+/** pendingInvitations lists the group's open invitations, each revocable. */
+async function pendingInvitations(groupId, done) {
+  const items = await pb.collection('study_group_invitations').getFullList({
+    filter: filter('group = {:g} && status = "pending"', { g: groupId }), expand: 'invitee', sort: 'created',
+  }).catch(() => []);
+  const box = errorBox();
+  return h('section', { class: 'card', id: 'pending-invitations', 'aria-labelledby': 'pi-h' }, h('h2', { id: 'pi-h', text: 'Pending invitations' }), box,
+    h('ul', { class: 'plain' }, items.length ? items.map((inv) => h('li', { dataset: { id: inv.id } },
+      h('span', { class: 'name', text: inv.expand?.invitee?.name || 'Someone' }), ' ',
+      h('button', { type: 'button', class: 'small', 'aria-label': `Revoke the invitation of ${inv.expand?.invitee?.name || 'someone'}`, onclick: async () => {
+        hideError(box);
+        try { await post(`/api/study-group-invitations/${inv.id}/revoke`); await done(); } catch (ex) { showError(box, ex); }
+      } }, 'Revoke'))) : h('li', { class: 'muted', text: 'None.' })));
 }

@@ -5,6 +5,7 @@
 import { pb, me, isInstructor, post, filter, errorBox, showError, hideError } from './api.js';
 import { h, set, fmtDuration, fmtDateTime, id as uid } from './dom.js';
 import { field, clearFieldErrors, showFormError } from './forms.js';
+import { presenceDot, loadPresence } from './presence.js';
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
@@ -54,6 +55,7 @@ async function studentView(root, ctx) {
     } else if (e.status === 'admitted') {
       li.append(h('p', { class: 'admitted' }, h('strong', { text: "It's your turn!" }), ` ${who} admitted you.`),
         e.chatRoom ? h('a', { href: `/chat/${e.chatRoom}`, class: 'button primary' }, `Chat with ${who}`) : null,
+        e.expand?.officeHours?.meetingUrl ? h('a', { href: e.expand.officeHours.meetingUrl, class: 'button meeting-link', target: '_blank', rel: 'noopener noreferrer' }, 'Join the meeting') : null,
         h('button', { type: 'button', onclick: () => cancel(e) }, 'End the visit'));
     } else if (e.status === 'completed') {
       li.append(h('p', {}, h('strong', { text: 'Visit complete' }), ` · ${fmtDuration(e.durationSeconds)} with ${who}`),
@@ -78,7 +80,7 @@ async function studentView(root, ctx) {
   };
 
   const loadEntries = async () => {
-    const res = await pb.collection('office_hours_queue').getList(1, 20, { filter: filter('student = {:me}', { me: me().id }), sort: '-created', expand: 'instructor' });
+    const res = await pb.collection('office_hours_queue').getList(1, 20, { filter: filter('student = {:me}', { me: me().id }), sort: '-created', expand: 'instructor,officeHours' });
     entries.clear();
     for (const e of res.items) entries.set(e.id, e);
     paintEntries();
@@ -107,7 +109,7 @@ async function studentView(root, ctx) {
         btn.disabled = true;
         try {
           const entry = await post(`/api/office-hours/${s.id}/queue`, { question: q.value });
-          entries.set(entry.id, { ...entry, expand: { instructor: s.expand?.instructor } });
+          entries.set(entry.id, { ...entry, expand: { instructor: s.expand?.instructor, officeHours: s } });
           q.value = '';
           paintEntries();
           await watch(entry);
@@ -135,6 +137,8 @@ async function instructorView(root, ctx) {
     h('section', { 'aria-labelledby': 'q-h' }, h('h2', { id: 'q-h', text: 'Your queue' }), queueEl),
     h('section', { 'aria-labelledby': 's-h' }, h('h2', { id: 's-h', text: 'Your office hours' }), slotsEl),
     slotForm(() => loadSlots()));
+  const editor = h('div', { id: 'slot-editor' });
+  root.append(editor);
 
   const entries = new Map();
   const paintQueue = () => {
@@ -145,7 +149,7 @@ async function instructorView(root, ctx) {
   const queueRow = (e) => {
     const name = e.expand?.student?.name || 'Student';
     const li = h('li', { class: `card entry entry-${e.status}`, dataset: { id: e.id, status: e.status } },
-      h('div', { class: 'card-head' }, h('strong', { class: 'card-title', text: name }),
+      h('div', { class: 'card-head' }, h('strong', { class: 'card-title', text: name }), presenceDot(e.student),
         h('span', { class: 'status', text: e.status === 'waiting' ? `#${e.position} · waiting` : 'Admitted' })),
       e.question ? h('p', { class: 'question', text: e.question }) : null);
     const rowErr = errorBox();
@@ -179,6 +183,7 @@ async function instructorView(root, ctx) {
     entries.clear();
     for (const e of items) entries.set(e.id, e);
     paintQueue();
+    loadPresence(items.map((e) => e.student)).catch(() => {});
   };
   const names = new Map();
   await ctx.subscribe('office_hours_queue', '*', async (ev) => {
@@ -203,6 +208,15 @@ async function instructorView(root, ctx) {
         hideError(box);
         try { await post(`/api/office-hours/${s.id}/${what}`); await loadSlots(); await loadQueue(); } catch (ex) { showError(box, ex); }
       };
+      const change = async (data) => {
+        hideError(box);
+        try { await pb.collection('office_hours').update(s.id, data); await loadSlots(); } catch (ex) { showError(box, ex); }
+      };
+      const remove = async () => {
+        if (!confirm(`Delete the office hours ${slotWhen(s)}? Anyone waiting leaves the queue.`)) return;
+        hideError(box);
+        try { await pb.collection('office_hours').delete(s.id); await load(); } catch (ex) { showError(box, ex); }
+      };
       return h('li', { class: 'card slot', dataset: { id: s.id } },
         h('div', { class: 'card-head' }, h('strong', { class: 'card-title', text: slotWhen(s) }), openBadge(s)),
         s.expand?.course ? h('p', { text: s.expand.course.title }) : null,
@@ -210,7 +224,10 @@ async function instructorView(root, ctx) {
         s.active ? null : h('p', { class: 'muted', text: 'Inactive' }),
         h('div', { class: 'actions' }, s.isOpen
           ? h('button', { type: 'button', onclick: () => toggle('close') }, 'Close now')
-          : h('button', { type: 'button', onclick: () => toggle('open') }, 'Open now')), box);
+          : h('button', { type: 'button', onclick: () => toggle('open') }, 'Open now'),
+        h('button', { type: 'button', onclick: () => { set(editor, slotForm(() => { set(editor); loadSlots(); }, s)); editor.scrollIntoView(); } }, 'Edit'),
+        h('button', { type: 'button', onclick: () => change({ active: !s.active }) }, s.active ? 'Deactivate' : 'Activate'),
+        h('button', { type: 'button', class: 'danger', onclick: remove }, 'Delete')), box);
     }) : h('li', { class: 'empty muted', text: 'You hold no office hours yet.' }));
   };
   const load = async () => {
@@ -221,29 +238,34 @@ async function instructorView(root, ctx) {
   ctx.interval(() => loadSlots().catch(() => {}), 60_000);
 }
 
-function slotForm(onSaved) {
+/** slotForm adds office hours, or edits slot when it is given. */
+function slotForm(onSaved, slot = null) {
   const alertBox = errorBox();
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
   const fields = {
-    dayOfWeek: field('Day', 'dayOfWeek', { kind: 'select', value: String(new Date().getDay()), options: DAYS.map((d, i) => [String(i), d]) }),
-    startTime: field('From', 'startTime', { type: 'time', value: '14:00' }),
-    endTime: field('To', 'endTime', { type: 'time', value: '16:00' }),
-    timezone: field('Time zone', 'timezone', { value: zone, hint: 'An IANA zone such as Europe/London.' }),
-    location: field('Location', 'location', { maxlength: '200' }),
-    meetingUrl: field('Meeting link', 'meetingUrl', { type: 'url' }),
-    description: field('Description', 'description', { kind: 'textarea', rows: '2' }),
+    dayOfWeek: field('Day', 'dayOfWeek', { kind: 'select', value: String(slot ? slot.dayOfWeek : new Date().getDay()), options: DAYS.map((d, i) => [String(i), d]) }),
+    startTime: field('From', 'startTime', { type: 'time', value: slot?.startTime || '14:00' }),
+    endTime: field('To', 'endTime', { type: 'time', value: slot?.endTime || '16:00' }),
+    timezone: field('Time zone', 'timezone', { value: slot?.timezone || zone, hint: 'An IANA zone such as Europe/London.' }),
+    location: field('Location', 'location', { maxlength: '200', value: slot?.location || '' }),
+    meetingUrl: field('Meeting link', 'meetingUrl', { type: 'url', value: slot?.meetingUrl || '' }),
+    description: field('Description', 'description', { kind: 'textarea', rows: '2', value: slot?.description || '' }),
   };
-  const form = h('form', { class: 'stack card', novalidate: true, 'aria-labelledby': 'slot-form-h' },
-    h('h2', { id: 'slot-form-h', text: 'Add office hours' }), alertBox, h('div', { class: 'grid' }, Object.values(fields)),
-    h('button', { type: 'submit', class: 'primary' }, 'Add office hours'));
+  const headId = slot ? 'slot-edit-h' : 'slot-form-h';
+  const form = h('form', { class: 'stack card', novalidate: true, 'aria-labelledby': headId },
+    h('h2', { id: headId, text: slot ? 'Edit office hours' : 'Add office hours' }), alertBox, h('div', { class: 'grid' }, Object.values(fields)),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, slot ? 'Save changes' : 'Add office hours'),
+      slot ? h('button', { type: 'button', onclick: () => onSaved() }, 'Cancel') : null));
   form.onsubmit = async (e) => {
     e.preventDefault();
     clearFieldErrors(form, alertBox);
     const data = Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, f.control.value]));
     data.dayOfWeek = Number(data.dayOfWeek);
-    data.instructor = me().id;
-    data.active = true;
-    try { await pb.collection('office_hours').create(data); form.reset(); onSaved(); } catch (ex) { showFormError(form, alertBox, ex); }
+    try {
+      if (slot) await pb.collection('office_hours').update(slot.id, data);
+      else { await pb.collection('office_hours').create({ ...data, instructor: me().id, active: true }); form.reset(); }
+      onSaved();
+    } catch (ex) { showFormError(form, alertBox, ex); }
   };
   return form;
 }

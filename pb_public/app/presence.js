@@ -5,6 +5,7 @@ import { h, set } from './dom.js';
 import { onReconnectGlobal } from './router.js';
 
 const statuses = new Map();
+const lastSeen = new Map(); // userId -> Date, for users who show as offline
 const LABELS = { online: 'Online', away: 'Away', busy: 'Busy', offline: 'Offline', invisible: 'Invisible' };
 let unsubscribe = null;
 let heartbeatTimer = null;
@@ -19,13 +20,30 @@ export function presenceDot(userId, status) {
   return el;
 }
 
-function paint(el, status) {
-  el.dataset.status = status;
-  set(el, h('span', { class: 'dot', 'aria-hidden': 'true' }), h('span', { class: 'presence-label', text: LABELS[status] || status }));
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+
+/** seenAgo says how long ago a date was: "5 minutes ago", "yesterday". */
+export function seenAgo(date, now = Date.now()) {
+  const minutes = Math.round((date.getTime() - now) / 60_000);
+  if (minutes > -1) return 'just now';
+  if (minutes > -60) return relative.format(minutes, 'minute');
+  const hours = Math.round(minutes / 60);
+  if (hours > -24) return relative.format(hours, 'hour');
+  return relative.format(Math.round(hours / 24), 'day');
 }
 
-function update(userId, status) {
+function paint(el, status) {
+  el.dataset.status = status;
+  const seen = status === 'offline' ? lastSeen.get(el.dataset.presenceUser) : null;
+  const label = seen ? `Last seen ${seenAgo(seen)}` : LABELS[status] || status;
+  set(el, h('span', { class: 'dot', 'aria-hidden': 'true' }), h('span', { class: 'presence-label', text: label }));
+}
+
+/** update records what a presence row says (its lastSeen when the user shows offline). */
+function update(userId, status, seen) {
   statuses.set(userId, status);
+  const at = seen ? new Date(String(seen).replace(' ', 'T')) : null;
+  if (at && !Number.isNaN(at.getTime())) lastSeen.set(userId, at);
   document.querySelectorAll(`[data-presence-user="${CSS.escape(userId)}"]`).forEach((el) => paint(el, status));
 }
 
@@ -33,9 +51,9 @@ function update(userId, status) {
 export async function loadPresence(userIds) {
   const ids = [...new Set(userIds)].filter(Boolean);
   if (!ids.length) return;
-  const rows = await pb.collection('presence').getFullList({ filter: anyOf('user', ids), fields: 'user,status' });
+  const rows = await pb.collection('presence').getFullList({ filter: anyOf('user', ids), fields: 'user,status,lastSeen' });
   const seen = new Set();
-  for (const row of rows) { update(row.user, row.status); seen.add(row.user); }
+  for (const row of rows) { update(row.user, row.status, row.lastSeen); seen.add(row.user); }
   for (const id of ids) if (!seen.has(id)) update(id, 'offline');
 }
 
@@ -47,7 +65,7 @@ export function setActivity(text) {
 /** startPresence subscribes to presence, fills the selector and beats. */
 export async function startPresence(select, errorEl) {
   ['mousemove', 'keydown', 'touchstart', 'scroll'].forEach((t) => window.addEventListener(t, () => { lastInput = Date.now(); }, { passive: true }));
-  unsubscribe = await pb.collection('presence').subscribe('*', (e) => update(e.record.user, e.record.status));
+  unsubscribe = await pb.collection('presence').subscribe('*', (e) => update(e.record.user, e.record.status, e.record.lastSeen));
   onReconnectGlobal(() => loadPresence([...statuses.keys()]).catch(() => {}));
 
   try {
@@ -83,4 +101,5 @@ export function stopPresence() {
   if (unsubscribe) unsubscribe().catch(() => {});
   unsubscribe = null;
   statuses.clear();
+  lastSeen.clear();
 }

@@ -3,7 +3,7 @@
 // and the instructor's create, edit, start, end and cancel with errors
 // shown beside each field.
 import { pb, me, isInstructor, get, post, filter, errorBox, showError, hideError } from './api.js';
-import { h, set, fmtDateTime, fmtDuration, toLocalInput } from './dom.js';
+import { h, set, fmtDateTime, fmtTime, fmtDuration, toLocalInput, parseDate } from './dom.js';
 import { field, clearFieldErrors, showFormError } from './forms.js';
 import { navigate } from './router.js';
 import { presenceDot, setActivity } from './presence.js';
@@ -36,6 +36,8 @@ export async function sessionsView(root, _params, ctx) {
   h('section', { 'aria-labelledby': 'live-h' }, h('h2', { id: 'live-h', text: 'Live now' }), live),
   h('section', { 'aria-labelledby': 'up-h' }, h('h2', { id: 'up-h', text: 'Upcoming' }), upcoming),
   h('section', { 'aria-labelledby': 'past-h' }, h('h2', { id: 'past-h', text: 'Past and cancelled' }), past));
+  const calendar = monthCalendar();
+  root.append(calendar.el);
 
   const load = async () => {
     try {
@@ -44,6 +46,7 @@ export async function sessionsView(root, _params, ctx) {
       fill(live, items.filter((s) => s.status === 'live'), 'No session is live right now.');
       fill(upcoming, items.filter((s) => s.status === 'scheduled'), 'Nothing scheduled.');
       fill(past, items.filter((s) => s.status === 'ended' || s.status === 'cancelled').reverse().slice(0, 20), 'None yet.');
+      calendar.show(items);
     } catch (e) { showError(err, e); }
   };
   await load();
@@ -212,4 +215,56 @@ export async function sessionFormView(root, { id }) {
       submit.disabled = false;
     }
   };
+}
+
+/**
+ * monthCalendar is a month grid of sessions in the viewer's zone, weeks
+ * from Monday, with the previous and next month a click away.
+ */
+function monthCalendar() {
+  let sessions = [];
+  const today = new Date();
+  let month = new Date(today.getFullYear(), today.getMonth(), 1);
+  const title = h('h2', { id: 'cal-h' });
+  const grid = h('div', { class: 'calendar-grid', role: 'grid', 'aria-labelledby': 'cal-h' });
+  const monthName = new Intl.DateTimeFormat(undefined, { month: 'long', year: 'numeric' });
+  const dayName = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
+  const go = (delta) => { month = new Date(month.getFullYear(), month.getMonth() + delta, 1); paint(); };
+  const el = h('section', { class: 'calendar', id: 'sessions-calendar', 'aria-labelledby': 'cal-h' },
+    h('div', { class: 'page-head' }, title, h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'small', 'aria-label': 'Previous month', onclick: () => go(-1) }, '‹'),
+      h('button', { type: 'button', class: 'small', onclick: () => { month = new Date(today.getFullYear(), today.getMonth(), 1); paint(); } }, 'Today'),
+      h('button', { type: 'button', class: 'small', 'aria-label': 'Next month', onclick: () => go(1) }, '›'))),
+    grid);
+  const key = (d) => `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
+  const paint = () => {
+    title.textContent = monthName.format(month);
+    const byDay = new Map();
+    for (const s of sessions) {
+      const start = parseDate(s.scheduledStart);
+      if (!start) continue;
+      const k = key(start);
+      if (!byDay.has(k)) byDay.set(k, []);
+      byDay.get(k).push(s);
+    }
+    const first = new Date(month);
+    first.setDate(1 - ((month.getDay() + 6) % 7)); // back to Monday
+    const cells = [];
+    for (let i = 0; i < 7; i++) {
+      const d = new Date(first); d.setDate(first.getDate() + i);
+      cells.push(h('div', { class: 'calendar-head', role: 'columnheader', text: dayName.format(d) }));
+    }
+    for (let i = 0; i < 42; i++) {
+      const d = new Date(first); d.setDate(first.getDate() + i);
+      if (i >= 35 && d.getMonth() !== month.getMonth()) break;
+      const list = byDay.get(key(d)) || [];
+      cells.push(h('div', { class: `calendar-day${d.getMonth() === month.getMonth() ? '' : ' other-month'}${key(d) === key(today) ? ' today' : ''}`, role: 'gridcell', dataset: { date: key(d) } },
+        h('span', { class: 'calendar-date', text: String(d.getDate()) }),
+        list.map((s) => h('a', { href: `/live-sessions/${s.id}`, class: `calendar-event status-${s.status}`, title: `${fmtTime(s.scheduledStart)} ${s.title}` },
+          h('span', { class: 'calendar-time', text: fmtTime(s.scheduledStart) }), ` ${s.title}`))));
+    }
+    set(grid, cells);
+  };
+  paint();
+  return { el, show: (items) => { sessions = items; paint(); } };
 }

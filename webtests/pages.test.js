@@ -1,8 +1,11 @@
-// The course pages and accounts in headless Chromium against a real
-// studyhall: a lesson reached from its notification and marked done (the
-// instructor sees it live), a submission graded with a toast back to the
-// student, a receipt, sign-up in a time zone whose quiet hours hold a
-// notification, and the profile with an avatar.
+// The course pages, accounts and management views in headless Chromium
+// against a real studyhall: a lesson reached from its notification and
+// marked done (the instructor sees it live), a submission graded with a
+// toast back to the student, a receipt, sign-up in a time zone whose quiet
+// hours hold a notification, the profile with an avatar, a group's
+// settings and invitations, office-hours slots edited, deactivated and
+// deleted with the meeting link shown to the admitted student, and the
+// sessions' month calendar.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Server, launchBrowser, newUserPage, watchErrors, shot, pageErrors, PASSWORD } from './helpers.js';
@@ -12,7 +15,7 @@ const TOAST_TIMEOUT = 5000;
 // a 1x1 PNG
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
-describe('studyhall course pages and accounts', { timeout: 180_000 }, () => {
+describe('studyhall pages: courses, accounts, group settings, slots, calendar', { timeout: 180_000 }, () => {
   const server = new Server();
   let browser;
   let instructor;
@@ -181,6 +184,98 @@ describe('studyhall course pages and accounts', { timeout: 180_000 }, () => {
     const me = await server.login('student@studyhall.test');
     assert.equal(me.user.timezone, 'Europe/Paris');
     assert.ok(me.user.avatar, 'the avatar is stored');
+  });
+
+  it('lets a group admin edit settings and revoke an invitation, and an invitee accept on the group page', async () => {
+    const s = student.page;
+    const owner = await server.login('student@studyhall.test');
+    const noor = await server.login('student2@studyhall.test');
+    const kenji = await server.login('student3@studyhall.test');
+    const group = await owner.call('POST', '/api/collections/study_groups/records', { name: 'Proof club', visibility: 'private' });
+    await owner.call('POST', `/api/study-groups/${group.id}/invite`, { userId: noor.user.id });
+    await owner.call('POST', `/api/study-groups/${group.id}/invite`, { userId: kenji.user.id });
+
+    await s.goto(`/study-groups/${group.id}`);
+    await s.locator('#pending-invitations li', { hasText: kenji.user.name }).waitFor();
+    await s.getByRole('button', { name: `Revoke the invitation of ${kenji.user.name}` }).click();
+    await s.locator('#pending-invitations li', { hasText: kenji.user.name }).waitFor({ state: 'detached' });
+    const settings = s.locator('#group-settings');
+    await settings.getByLabel('Name').fill(' ');
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    await settings.locator('[data-field=name] .field-error:not([hidden])').waitFor();
+    await settings.getByLabel('Name').fill('Proof club (Tuesdays)');
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    await s.locator('h1', { hasText: 'Proof club (Tuesdays)' }).waitFor();
+    await shot(s, '28-group-settings');
+
+    const invitee = await newUserPage(browser, server, 'student2@studyhall.test');
+    await invitee.page.goto(`/study-groups/${group.id}`);
+    await invitee.page.locator('.invited').waitFor();
+    await shot(invitee.page, '29-group-invited');
+    await invitee.page.getByRole('button', { name: 'Accept' }).click();
+    await invitee.page.getByRole('button', { name: 'Leave group' }).waitFor();
+    const members = await owner.call('GET', `/api/collections/study_group_members/records?filter=${encodeURIComponent(`group="${group.id}"`)}`);
+    assert.equal(members.totalItems, 2, 'the owner and the invitee who accepted');
+    const kenjiInv = await owner.call('GET', `/api/collections/study_group_invitations/records?filter=${encodeURIComponent(`group="${group.id}" && invitee="${kenji.user.id}"`)}`);
+    assert.equal(kenjiInv.items[0].status, 'revoked');
+    await invitee.context.close();
+  });
+
+  it('edits, deactivates and deletes a slot, and shows the meeting link and presence in the queue', async () => {
+    const s = student.page;
+    const t = instructor.page;
+    const slot = await teacher.call('POST', '/api/collections/office_hours/records', {
+      dayOfWeek: 1, startTime: '06:00', endTime: '07:00', timezone: 'UTC', location: 'Room 1', meetingUrl: 'https://meet.example.edu/ada',
+    });
+    await teacher.call('POST', `/api/office-hours/${slot.id}/open`);
+
+    await s.goto('/office-hours');
+    const card = s.locator(`.slot[data-id="${slot.id}"]`);
+    await card.getByRole('button', { name: 'Join the queue' }).click();
+    await s.locator('.entry[data-status=waiting]').first().waitFor();
+
+    await t.goto('/office-hours');
+    const row = t.locator('.queue-list .entry[data-status=waiting]').last();
+    await row.locator('[data-presence-user]').waitFor();
+    assert.equal(await row.locator('[data-presence-user]').getAttribute('data-status'), 'online', 'the waiting student shows online');
+    await row.getByRole('button', { name: /^Admit/ }).click();
+    const meeting = s.locator('.entry[data-status=admitted] a.meeting-link');
+    await meeting.waitFor({ timeout: TOAST_TIMEOUT });
+    assert.equal(await meeting.getAttribute('href'), 'https://meet.example.edu/ada');
+    await shot(s, '30-admitted-meeting-link');
+
+    const mine = t.locator(`.slot[data-id="${slot.id}"]`);
+    await mine.getByRole('button', { name: 'Edit' }).click();
+    const editor = t.locator('#slot-editor form');
+    await editor.getByLabel('Location').fill('Room 2');
+    await editor.getByLabel('To').fill('05:00'); // before the start: refused beside the field
+    await editor.getByRole('button', { name: 'Save changes' }).click();
+    await editor.locator('.field-error:not([hidden])').first().waitFor();
+    await editor.getByLabel('To').fill('07:30');
+    await editor.getByRole('button', { name: 'Save changes' }).click();
+    await mine.getByText('Where: Room 2').waitFor();
+    await mine.getByRole('button', { name: 'Deactivate' }).click();
+    await mine.getByText('Inactive').waitFor();
+    t.once('dialog', (d) => d.accept());
+    await mine.getByRole('button', { name: 'Delete' }).click();
+    await mine.waitFor({ state: 'detached' });
+    await shot(t, '31-slots');
+  });
+
+  it('shows the sessions in a month calendar', async () => {
+    const s = student.page;
+    await s.goto('/live-sessions');
+    const calendar = s.locator('#sessions-calendar');
+    await calendar.locator('.calendar-event').first().waitFor();
+    const title = await calendar.locator('h2').textContent();
+    await calendar.getByRole('button', { name: 'Next month' }).click();
+    assert.notEqual(await calendar.locator('h2').textContent(), title);
+    await calendar.getByRole('button', { name: 'Today' }).click();
+    assert.equal(await calendar.locator('h2').textContent(), title);
+    await shot(s, '32-calendar');
+    await s.setViewportSize({ width: 390, height: 844 });
+    await shot(s, '33-calendar-phone');
+    await s.setViewportSize({ width: 1280, height: 860 });
   });
 });
 
