@@ -1,6 +1,9 @@
 // Package lms is the learning platform's core records: accounts, courses,
 // enrollments, lessons and progress, assessments and submissions, payments.
 // Their notifications are the notifications package's triggers.
+//
+// register.go binds it all; users.go keeps the accounts; this file the
+// course records; model.go holds their typed proxies and finders.
 package lms
 
 import (
@@ -16,24 +19,15 @@ import (
 	"studyhall/collections"
 )
 
-// Register keeps the LMS core consistent: accounts, who may teach a
-// course, the server-kept times of progress, submissions and grades, and
-// payment receipts.
-func Register(app core.App) {
-	bindUsers(app)
-	bindCourses(app)
-	bindEnrollments(app)
-	bindLessonProgress(app)
-	bindSubmissions(app)
-	bindPayments(app)
-}
+// ---------------------------------------------------------------------
+// courses and enrollments
 
 func bindCourses(app core.App) {
 	app.OnRecordValidate(collections.Courses).BindFunc(func(e *core.RecordEvent) error {
-		instructorId := e.Record.GetString(collections.CourseInstructor)
-		if instructorId != "" {
-			instructor, err := e.App.FindRecordById(collections.Users, instructorId)
-			if err == nil && instructor.GetString(collections.UserRole) != collections.RoleInstructor {
+		course := proxyOf(&Course{}, e.Record)
+		if course.Instructor() != "" {
+			instructor, err := FindUser(e.App, course.Instructor())
+			if err == nil && !instructor.IsInstructor() {
 				return validation.Errors{collections.CourseInstructor: validation.NewError(
 					"validation_not_instructor", "Only a user with the instructor role can teach a course.")}
 			}
@@ -44,20 +38,24 @@ func bindCourses(app core.App) {
 
 func bindEnrollments(app core.App) {
 	app.OnRecordCreate(collections.Enrollments).BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.GetString(collections.EnrollmentStatus) == "" {
-			e.Record.Set(collections.EnrollmentStatus, collections.EnrollmentActive)
+		enrollment := proxyOf(&Enrollment{}, e.Record)
+		if enrollment.Status() == "" {
+			enrollment.SetStatus(collections.EnrollmentActive)
 		}
 		return e.Next()
 	})
 }
 
+// ---------------------------------------------------------------------
+// lesson progress
+
 func bindLessonProgress(app core.App) {
 	// the progress row names its course, so that course progress is one
 	// indexed query
 	setCourse := func(e *core.RecordEvent) error {
-		lesson, err := e.App.FindRecordById(collections.Lessons, e.Record.GetString(collections.ProgressLesson))
-		if err == nil {
-			e.Record.Set(collections.ProgressCourse, lesson.GetString(collections.LessonCourse))
+		progress := proxyOf(&LessonProgress{}, e.Record)
+		if lesson, err := FindLesson(e.App, progress.Lesson()); err == nil {
+			progress.SetCourse(lesson.Course())
 		}
 		return e.Next()
 	}
@@ -93,32 +91,36 @@ func keepFirstStamp(record *core.Record, field string) {
 	}
 }
 
+// ---------------------------------------------------------------------
+// submissions
+
 func bindSubmissions(app core.App) {
 	// submittedAt is the server's time of the latest submitted content and
 	// gradedAt that of the latest score; a score of 0 is a grade too, so
 	// what counts is that the request sets the field, not that it changed
 	app.OnRecordCreateRequest(collections.Submissions).BindFunc(func(e *core.RecordRequestEvent) error {
-		if !e.HasSuperuserAuth() || e.Record.GetDateTime(collections.SubmissionSubmittedAt).IsZero() {
-			e.Record.Set(collections.SubmissionSubmittedAt, types.NowDateTime())
+		submission := proxyOf(&Submission{}, e.Record)
+		if !e.HasSuperuserAuth() || submission.SubmittedAt().IsZero() {
+			submission.SetSubmittedAt(types.NowDateTime())
 		}
 		return stampSubmission(e)
 	})
 	app.OnRecordUpdateRequest(collections.Submissions).BindFunc(stampSubmission)
 	// a score set by code (a webhook, a job) is a grade as well
 	app.OnRecordUpdate(collections.Submissions).BindFunc(func(e *core.RecordEvent) error {
-		original := e.Record.Original()
-		if e.Record.Get(collections.SubmissionScore) != original.Get(collections.SubmissionScore) &&
-			e.Record.GetDateTime(collections.SubmissionGradedAt).Equal(original.GetDateTime(collections.SubmissionGradedAt)) {
-			e.Record.Set(collections.SubmissionGradedAt, types.NowDateTime())
+		submission := proxyOf(&Submission{}, e.Record)
+		original := proxyOf(&Submission{}, e.Record.Original())
+		if submission.Score() != original.Score() && submission.GradedAt().Equal(original.GradedAt()) {
+			submission.SetGradedAt(types.NowDateTime())
 		}
 		return e.Next()
 	})
 
 	app.OnRecordValidate(collections.Submissions).BindFunc(func(e *core.RecordEvent) error {
-		assessment, err := e.App.FindRecordById(collections.Assessments, e.Record.GetString(collections.SubmissionAssessment))
-		if err == nil {
-			maxScore := assessment.GetFloat(collections.AssessmentMaxScore)
-			if maxScore > 0 && e.Record.GetFloat(collections.SubmissionScore) > maxScore {
+		submission := proxyOf(&Submission{}, e.Record)
+		if assessment, err := FindAssessment(e.App, submission.Assessment()); err == nil {
+			maxScore := assessment.MaxScore()
+			if maxScore > 0 && submission.Score() > maxScore {
 				return validation.Errors{collections.SubmissionScore: validation.NewError(
 					"validation_max_score", fmt.Sprintf("Must be no more than the assessment's maximum score of %g.", maxScore))}
 			}
@@ -127,15 +129,36 @@ func bindSubmissions(app core.App) {
 	})
 }
 
+// stampSubmission sets gradedAt when a request sets a score and, on update,
+// submittedAt when it sets new content.
+func stampSubmission(e *core.RecordRequestEvent) error {
+	info, err := e.RequestInfo()
+	if err != nil {
+		return err
+	}
+	submission := proxyOf(&Submission{}, e.Record)
+	if _, scored := info.Body[collections.SubmissionScore]; scored {
+		submission.SetGradedAt(types.NowDateTime())
+	}
+	if _, resubmitted := info.Body[collections.SubmissionContent]; resubmitted && !submission.IsNew() {
+		submission.SetSubmittedAt(types.NowDateTime())
+	}
+	return e.Next()
+}
+
+// ---------------------------------------------------------------------
+// payments
+
 func bindPayments(app core.App) {
 	app.OnRecordCreate(collections.Payments).BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.GetString(collections.PaymentReceiptNumber) == "" {
-			e.Record.Set(collections.PaymentReceiptNumber, newReceiptNumber(time.Now()))
+		payment := proxyOf(&Payment{}, e.Record)
+		if payment.ReceiptNumber() == "" {
+			payment.SetReceiptNumber(newReceiptNumber(time.Now()))
 		}
 		return e.Next()
 	})
 	app.OnRecordValidate(collections.Payments).BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.IsNew() && e.Record.GetString(collections.PaymentUser) == "" {
+		if payment := proxyOf(&Payment{}, e.Record); payment.IsNew() && payment.User() == "" {
 			return validation.Errors{collections.PaymentUser: validation.NewError(
 				"validation_required", "Cannot be blank.")}
 		}
@@ -157,20 +180,4 @@ func newReceiptNumber(now time.Time) string {
 		b.WriteByte(alphabet[int(r)%len(alphabet)])
 	}
 	return b.String()
-}
-
-// stampSubmission sets gradedAt when a request sets a score and, on update,
-// submittedAt when it sets new content.
-func stampSubmission(e *core.RecordRequestEvent) error {
-	info, err := e.RequestInfo()
-	if err != nil {
-		return err
-	}
-	if _, scored := info.Body[collections.SubmissionScore]; scored {
-		e.Record.Set(collections.SubmissionGradedAt, types.NowDateTime())
-	}
-	if _, resubmitted := info.Body[collections.SubmissionContent]; resubmitted && !e.Record.IsNew() {
-		e.Record.Set(collections.SubmissionSubmittedAt, types.NowDateTime())
-	}
-	return e.Next()
 }

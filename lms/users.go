@@ -15,21 +15,15 @@ import (
 // from everyone but the user.
 func bindUsers(app core.App) {
 	app.OnRecordCreate(collections.Users).BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.GetString(collections.UserRole) == "" {
-			e.Record.Set(collections.UserRole, collections.RoleStudent)
+		user := proxyOf(&User{}, e.Record)
+		if user.Role() == "" {
+			user.SetRole(collections.RoleStudent)
 		}
-		if e.Record.GetString(collections.UserTimezone) == "" {
-			e.Record.Set(collections.UserTimezone, collections.DefaultTimezone)
-		}
-		e.Record.SetEmailVisibility(false)
+		setUserDefaults(user)
 		return e.Next()
 	})
-
 	app.OnRecordUpdate(collections.Users).BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.GetString(collections.UserTimezone) == "" {
-			e.Record.Set(collections.UserTimezone, collections.DefaultTimezone)
-		}
-		e.Record.SetEmailVisibility(false)
+		setUserDefaults(proxyOf(&User{}, e.Record))
 		return e.Next()
 	})
 
@@ -68,6 +62,15 @@ func bindUsers(app core.App) {
 		}
 		return e.Next()
 	})
+}
+
+// setUserDefaults gives a user without a time zone the default one, and
+// keeps every email hidden from other users whoever saves the record.
+func setUserDefaults(user *User) {
+	if user.Timezone() == "" {
+		user.SetTimezone(collections.DefaultTimezone)
+	}
+	user.SetEmailVisibility(false)
 }
 
 // userPrivateFields are the settings only the user (and superusers) see.

@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/search"
 
@@ -30,19 +29,16 @@ const (
 	userSearchEvery = 200 * time.Millisecond
 )
 
-// bindUserSearch binds GET /api/users/search, the people picker of
-// invitations: names and avatars only, never emails.
-func bindUserSearch(app core.App) {
-	search := &userSearch{limiter: request.NewUserLimiter(userSearchEvery, userSearchBurst)}
-	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		se.Router.GET("/api/users/search", search.handle).Bind(apis.RequireAuth(collections.Users), request.RequireJSONBody())
-		return se.Next()
-	})
-}
-
-// userSearch holds the per-user rate limiter of one app.
+// userSearch is GET /api/users/search, the people picker of invitations:
+// names and avatars only, never emails. It holds the per-user rate
+// limiter of one app.
 type userSearch struct {
 	limiter *request.UserLimiter
+}
+
+// newUserSearch is a user search with its own rate limiter.
+func newUserSearch() *userSearch {
+	return &userSearch{limiter: request.NewUserLimiter(userSearchEvery, userSearchBurst)}
 }
 
 // userSearchResult is all a search shows of a user.
@@ -65,13 +61,13 @@ func (s *userSearch) handle(e *core.RequestEvent) error {
 	query := e.Request.URL.Query()
 	q := strings.TrimSpace(plaintext.Clean(query.Get("q")))
 	if utf8.RuneCountInString(q) < userSearchMinQuery {
-		return request.CodedError(http.StatusBadRequest, "query_too_short", "Type at least 2 characters to search.")
+		return request.CodedError(http.StatusBadRequest, codeQueryTooShort, "Type at least 2 characters to search.")
 	}
 	limit := userSearchDefaultLimit
 	if raw := query.Get("limit"); raw != "" {
 		n, err := strconv.Atoi(raw)
 		if err != nil || n < 1 {
-			return request.CodedError(http.StatusBadRequest, "invalid_limit", "The limit must be a whole number from 1 to 50.")
+			return request.CodedError(http.StatusBadRequest, codeInvalidLimit, "The limit must be a whole number from 1 to 50.")
 		}
 		limit = min(n, userSearchMaxLimit)
 	}
