@@ -5,7 +5,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"studyhall/collections"
@@ -35,9 +34,6 @@ type fullSessions struct {
 	refused map[string]int
 }
 
-// fullSessionsJobId is the job that logs the refusals of the last minute.
-const fullSessionsJobId = "liveSessionsFullRefusals"
-
 // joinQueue lets one join of a session at a time try for a seat; the
 // database's write lock would serialise them anyway.
 type joinQueue struct {
@@ -49,7 +45,7 @@ type joinQueue struct {
 type fullSession struct {
 	// session is the record read with the seats; never handed out, so
 	// never changed.
-	session *core.Record
+	session *LiveSession
 	seated  map[string]struct{} // user ids of the active attendees
 }
 
@@ -84,7 +80,7 @@ func (f *fullSessions) logRefusals(logger *slog.Logger) {
 	f.refused = map[string]int{}
 	f.mu.Unlock()
 	for sessionId, n := range refused {
-		logger.Info("Live session full: joins refused", "session", sessionId, "refused", n)
+		logger.Info("livesessions: joins refused at a full session", "session", sessionId, "refused", n)
 	}
 }
 
@@ -139,20 +135,15 @@ func (f *fullSessions) lookup(sessionId string) *fullSession {
 // time.
 func (f *fullSessions) load(app core.App, sessionId string) (*fullSession, error) {
 	epoch := f.known.CurrentEpoch()
-	session, err := app.FindRecordById(collections.LiveSessions, sessionId)
+	session, err := FindLiveSession(app, sessionId)
 	if err != nil {
 		return nil, err
 	}
-	var userIds []string
-	err = app.DB().Select(collections.AttendeeUser).
-		From(collections.LiveSessionAttendees).
-		AndWhere(dbx.HashExp{collections.AttendeeSession: sessionId, collections.AttendeeActive: true}).
-		Column(&userIds)
+	userIds, err := activeAttendeeUsers(app, sessionId)
 	if err != nil {
 		return nil, err
 	}
-	if checkJoinable(session.GetString(collections.LiveSessionStatus)) != nil ||
-		len(userIds) < session.GetInt(collections.LiveSessionCapacity) {
+	if session.checkJoinable() != nil || len(userIds) < session.Capacity() {
 		return nil, nil
 	}
 	entry := &fullSession{

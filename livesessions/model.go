@@ -1,0 +1,248 @@
+package livesessions
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"studyhall/collections"
+)
+
+// LiveSession is a typed proxy of a live_sessions record.
+type LiveSession struct {
+	core.BaseRecordProxy
+}
+
+// asLiveSession wraps a live_sessions record.
+func asLiveSession(record *core.Record) *LiveSession {
+	session := &LiveSession{}
+	session.SetProxyRecord(record)
+	return session
+}
+
+// FindLiveSession is the session with id; the error wraps sql.ErrNoRows
+// when there is none.
+func FindLiveSession(app core.App, id string) (*LiveSession, error) {
+	record, err := app.FindRecordById(collections.LiveSessions, id)
+	if err != nil {
+		return nil, err
+	}
+	return asLiveSession(record), nil
+}
+
+// Instructor is the id of the user who holds the session.
+func (s *LiveSession) Instructor() string { return s.GetString(collections.LiveSessionInstructor) }
+
+// Course is the id of the session's course; empty for a session without one.
+func (s *LiveSession) Course() string { return s.GetString(collections.LiveSessionCourse) }
+
+// Title is the session's title.
+func (s *LiveSession) Title() string { return s.GetString(collections.LiveSessionTitle) }
+
+// ScheduledStart is when the session is planned to start.
+func (s *LiveSession) ScheduledStart() types.DateTime {
+	return s.GetDateTime(collections.LiveSessionScheduledStart)
+}
+
+// DurationMinutes is how long the session is planned to last.
+func (s *LiveSession) DurationMinutes() int { return s.GetInt(collections.LiveSessionDurationMinutes) }
+
+// Capacity is how many attendees the session seats at once.
+func (s *LiveSession) Capacity() int { return s.GetInt(collections.LiveSessionCapacity) }
+
+// Status is one of collections.LiveSessionStatuses.
+func (s *LiveSession) Status() string { return s.GetString(collections.LiveSessionStatus) }
+
+// SetStatus sets the session's status.
+func (s *LiveSession) SetStatus(status string) { s.Set(collections.LiveSessionStatus, status) }
+
+// Visibility is one of collections.LiveSessionVisibilities.
+func (s *LiveSession) Visibility() string { return s.GetString(collections.LiveSessionVisibility) }
+
+// MeetingURL is the link attendees meet at.
+func (s *LiveSession) MeetingURL() string { return s.GetString(collections.LiveSessionMeetingURL) }
+
+// StartedAt is when the session went live; zero until then.
+func (s *LiveSession) StartedAt() types.DateTime {
+	return s.GetDateTime(collections.LiveSessionStartedAt)
+}
+
+// SetStartedAt sets when the session went live.
+func (s *LiveSession) SetStartedAt(t time.Time) { s.Set(collections.LiveSessionStartedAt, t) }
+
+// SetEndedAt sets when the session ended.
+func (s *LiveSession) SetEndedAt(t time.Time) { s.Set(collections.LiveSessionEndedAt, t) }
+
+// AttendeeCount is the number of active attendees, as last counted.
+func (s *LiveSession) AttendeeCount() int { return s.GetInt(collections.LiveSessionAttendeeCount) }
+
+// SetAttendeeCount sets the derived number of active attendees.
+func (s *LiveSession) SetAttendeeCount(n int) { s.Set(collections.LiveSessionAttendeeCount, n) }
+
+// ChatRoom is the id of the session's chat room; empty if it has none.
+func (s *LiveSession) ChatRoom() string { return s.GetString(collections.LiveSessionChatRoom) }
+
+// SetChatRoom sets the session's chat room.
+func (s *LiveSession) SetChatRoom(roomId string) { s.Set(collections.LiveSessionChatRoom, roomId) }
+
+// ReminderSentFor is the scheduled start the starting-soon notice was
+// last sent for.
+func (s *LiveSession) ReminderSentFor() types.DateTime {
+	return s.GetDateTime(collections.LiveSessionReminderSentFor)
+}
+
+// SetReminderSentFor records that the starting-soon notice went out for
+// the start t.
+func (s *LiveSession) SetReminderSentFor(t types.DateTime) {
+	s.Set(collections.LiveSessionReminderSentFor, t)
+}
+
+// IsPublic reports whether every signed-in user may see the session.
+func (s *LiveSession) IsPublic() bool {
+	return s.Visibility() == collections.LiveSessionVisibilityPublic
+}
+
+// PlannedEnd is when the session is planned to end.
+func (s *LiveSession) PlannedEnd() time.Time {
+	start := s.StartedAt().Time()
+	if start.IsZero() {
+		start = s.ScheduledStart().Time()
+	}
+	return start.Add(time.Duration(s.DurationMinutes()) * time.Minute)
+}
+
+// startText is the session's start as every recipient of a notice reads
+// it, in UTC; the client shows it in local time from the notice's data.
+func (s *LiveSession) startText() string {
+	return s.ScheduledStart().Time().UTC().Format("Mon 2 Jan 2006, 15:04 UTC")
+}
+
+// liveSeconds is how many whole seconds of a stay from joined to left fell
+// after the session started: waiting in a scheduled session's lobby is not
+// attendance.
+func (s *LiveSession) liveSeconds(joined, left time.Time) int {
+	started := s.StartedAt().Time()
+	if started.IsZero() || joined.IsZero() {
+		return 0
+	}
+	from := joined
+	if started.After(from) {
+		from = started
+	}
+	if !left.After(from) {
+		return 0
+	}
+	return int(math.Round(left.Sub(from).Seconds()))
+}
+
+// countActiveAttendees counts the session's active attendance rows; app
+// is a txApp wherever the count must not move before it is used.
+func countActiveAttendees(app core.App, sessionId string) (int, error) {
+	var count int
+	err := app.DB().Select("COUNT(*)").
+		From(collections.LiveSessionAttendees).
+		AndWhere(dbx.HashExp{collections.AttendeeSession: sessionId, collections.AttendeeActive: true}).
+		Row(&count)
+	if err != nil {
+		return 0, fmt.Errorf("count attendees of %s: %w", sessionId, err)
+	}
+	return count, nil
+}
+
+// activeAttendeeUsers are the user ids of the session's active
+// attendees, ordered by orderBy if given.
+func activeAttendeeUsers(app core.App, sessionId string, orderBy ...string) ([]string, error) {
+	var userIds []string
+	err := app.DB().Select(collections.AttendeeUser).
+		From(collections.LiveSessionAttendees).
+		AndWhere(dbx.HashExp{collections.AttendeeSession: sessionId, collections.AttendeeActive: true}).
+		OrderBy(orderBy...).
+		Column(&userIds)
+	return userIds, err
+}
+
+// ---------------------------------------------------------------------------
+
+// Attendee is a typed proxy of a live_session_attendees record: one row
+// per (session, user), kept over every stay.
+type Attendee struct {
+	core.BaseRecordProxy
+}
+
+// asAttendee wraps a live_session_attendees record.
+func asAttendee(record *core.Record) *Attendee {
+	attendee := &Attendee{}
+	attendee.SetProxyRecord(record)
+	return attendee
+}
+
+// newAttendee is a new, unsaved attendance of the user in the session.
+func newAttendee(app core.App, sessionId, userId string) (*Attendee, error) {
+	attendees, err := app.FindCachedCollectionByNameOrId(collections.LiveSessionAttendees)
+	if err != nil {
+		return nil, err
+	}
+	attendee := asAttendee(core.NewRecord(attendees))
+	attendee.Set(collections.AttendeeSession, sessionId)
+	attendee.Set(collections.AttendeeUser, userId)
+	return attendee, nil
+}
+
+// FindAttendee is the user's attendance row of the session; the error
+// wraps sql.ErrNoRows when there is none.
+func FindAttendee(app core.App, sessionId, userId string) (*Attendee, error) {
+	attendee := &Attendee{}
+	err := app.RecordQuery(collections.LiveSessionAttendees).
+		AndWhere(dbx.HashExp{collections.AttendeeSession: sessionId, collections.AttendeeUser: userId}).
+		Limit(1).
+		One(attendee)
+	if err != nil {
+		return nil, err
+	}
+	return attendee, nil
+}
+
+// findActiveAttendees are the session's active attendance rows.
+func findActiveAttendees(app core.App, sessionId string) ([]*Attendee, error) {
+	var active []*Attendee
+	err := app.RecordQuery(collections.LiveSessionAttendees).
+		AndWhere(dbx.HashExp{collections.AttendeeSession: sessionId, collections.AttendeeActive: true}).
+		All(&active)
+	return active, err
+}
+
+// Session is the id of the attended session.
+func (a *Attendee) Session() string { return a.GetString(collections.AttendeeSession) }
+
+// User is the id of the attending user.
+func (a *Attendee) User() string { return a.GetString(collections.AttendeeUser) }
+
+// Active reports whether the user is in the session now.
+func (a *Attendee) Active() bool { return a.GetBool(collections.AttendeeActive) }
+
+// JoinedAt is when the current (or last) stay began.
+func (a *Attendee) JoinedAt() types.DateTime { return a.GetDateTime(collections.AttendeeJoinedAt) }
+
+// AttendedSeconds adds up the live part of every stay.
+func (a *Attendee) AttendedSeconds() int { return a.GetInt(collections.AttendeeAttendedSeconds) }
+
+// beginStay starts a new stay at now; the seconds of earlier stays are
+// kept.
+func (a *Attendee) beginStay(now time.Time) {
+	a.Set(collections.AttendeeJoinedAt, now)
+	a.Set(collections.AttendeeLeftAt, "")
+	a.Set(collections.AttendeeActive, true)
+}
+
+// endStay ends the current stay at now, adding the part of it during which
+// the session was live.
+func (a *Attendee) endStay(session *LiveSession, now time.Time) {
+	seconds := session.liveSeconds(a.JoinedAt().Time(), now)
+	a.Set(collections.AttendeeAttendedSeconds, a.AttendedSeconds()+seconds)
+	a.Set(collections.AttendeeActive, false)
+	a.Set(collections.AttendeeLeftAt, now)
+}
