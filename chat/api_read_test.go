@@ -72,7 +72,7 @@ func TestChatReadAPI(t *testing.T) {
 			Headers:        testkit.AuthHeader(testkit.Student),
 			ExpectedStatus: 200,
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
-				serveAs(t, e, testkit.Student, http.MethodPost, readURL, http.StatusOK)
+				testkit.ServeAs(t, e, testkit.Student, http.MethodPost, readURL, "", http.StatusOK)
 			},
 			ExpectedContent: []string{`{"rooms":{"` + testkit.IdRoom + `":0}}`},
 			ExpectedEvents:  map[string]int{"*": 0},

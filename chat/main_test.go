@@ -1,7 +1,6 @@
 package chat_test
 
 import (
-	"net/http/httptest"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -42,26 +41,6 @@ func testInChatRoom(t *testing.T, scenarios []tests.ApiScenario) {
 	for _, s := range scenarios {
 		s.TestAppFactory = withChatRoom
 		s.Test(t)
-	}
-}
-
-// serveAs sends one bodiless request as actor through the routes of a
-// scenario's serve event, for a BeforeTestFunc whose setup is a call to
-// another route, and fails the test unless it answers want.
-func serveAs(t testing.TB, e *core.ServeEvent, actor, method, url string, want int) {
-	t.Helper()
-	mux, err := e.Router.BuildMux()
-	if err != nil {
-		t.Fatal(err)
-	}
-	req := httptest.NewRequest(method, url, nil)
-	for k, v := range testkit.AuthHeader(actor) {
-		req.Header.Set(k, v)
-	}
-	rec := httptest.NewRecorder()
-	mux.ServeHTTP(rec, req)
-	if rec.Code != want {
-		t.Fatalf("%s %s as %s: %d %s, want %d", method, url, actor, rec.Code, rec.Body, want)
 	}
 }
 
