@@ -28,17 +28,17 @@ type NewRoom struct {
 func CreateRoom(app core.App, room NewRoom) (*core.Record, error) {
 	var record *core.Record
 	err := app.RunInTransaction(func(txApp core.App) error {
-		rooms, err := txApp.FindCachedCollectionByNameOrId(collections.ChatRooms)
+		created, err := newChatRoom(txApp)
 		if err != nil {
 			return err
 		}
-		record = core.NewRecord(rooms)
-		record.Set(collections.ChatRoomName, plaintext.Clip(room.Name, collections.MaxTitleLength))
-		record.Set(collections.ChatRoomType, room.Type)
-		record.Set(collections.ChatRoomCourse, room.CourseId)
-		record.Set(collections.ChatRoomCreatedBy, room.CreatedBy)
-		record.Set(collections.ChatRoomParticipants, CleanParticipantIds(room.Participants))
-		return txApp.Save(record)
+		created.SetName(plaintext.Clip(room.Name, collections.MaxTitleLength))
+		created.SetType(room.Type)
+		created.SetCourse(room.CourseId)
+		created.SetCreatedBy(room.CreatedBy)
+		created.SetParticipants(CleanParticipantIds(room.Participants))
+		record = created.Record
+		return txApp.Save(created)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create %s chat room: %w", room.Type, err)
@@ -76,7 +76,7 @@ func DeleteRoom(app core.App, roomId string) error {
 	if roomId == "" {
 		return nil
 	}
-	room, err := app.FindRecordById(collections.ChatRooms, roomId)
+	room, err := FindChatRoom(app, roomId)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -90,15 +90,15 @@ func DeleteRoom(app core.App, roomId string) error {
 // nothing when change returns nil.
 func updateChatParticipants(app core.App, roomId string, change func([]string) []string) error {
 	err := app.RunInTransaction(func(txApp core.App) error {
-		room, err := txApp.FindRecordById(collections.ChatRooms, roomId)
+		room, err := FindChatRoom(txApp, roomId)
 		if err != nil {
 			return err
 		}
-		ids := change(room.GetStringSlice(collections.ChatRoomParticipants))
+		ids := change(room.Participants())
 		if ids == nil {
 			return nil
 		}
-		room.Set(collections.ChatRoomParticipants, ids)
+		room.SetParticipants(ids)
 		return txApp.Save(room)
 	})
 	if err != nil {

@@ -1,7 +1,9 @@
-// Package presence decides who is online, away, busy or offline from plain
-// inputs: how many realtime connections a user holds, when they were last
-// seen and last active, and the status they chose by hand. It knows nothing
-// of PocketBase; hooks/presence.go feeds it and stores what it decides.
+// Package presence is who is online, away, busy or offline. This file
+// decides it from plain inputs, knowing nothing of PocketBase: how many
+// realtime connections a user holds, when they were last seen and last
+// active, and the status they chose by hand. The tracker (tracker.go)
+// feeds it from connections, heartbeats and manual statuses, and stores
+// what it decides in each user's presence row, which subscribers see.
 package presence
 
 import (

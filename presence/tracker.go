@@ -3,263 +3,21 @@ package presence
 import (
 	"database/sql"
 	"errors"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/pocketbase/dbx"
-	validation "github.com/pocketbase/ozzo-validation/v4"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
 	"studyhall/plaintext"
 	"studyhall/realtime"
-	"studyhall/records"
-	"studyhall/request"
 )
 
 // presenceTrackerKey is where the app store keeps the tracker.
 const presenceTrackerKey = "studyhall.presence"
-
-// Per-user limit of PUT /api/presence/status: a burst of
-// presenceStatusBurst changes, then one every presenceStatusEvery.
-const (
-	presenceStatusBurst = 10
-	presenceStatusEvery = 2 * time.Second
-)
-
-// presenceClientKey marks a realtime client as counted for its user.
-const presenceClientKey = "studyhall.presence.user"
-
-// Register counts each user's authenticated realtime connections,
-// takes heartbeats and manual statuses, and keeps every user's presence row
-// saying what Resolve decides; the stored row is what subscribers
-// see, through PocketBase's own record events.
-func Register(app core.App) {
-	tracker := presenceTrackerOf(app)
-
-	// every signed-in user may watch everyone's presence: the fan-out
-	// sends each change to all of them without a rule query per
-	// subscriber, which PocketBase's own broadcast would make
-	realtime.Own(app, collections.Presence)
-
-	// a connection counts from its first authenticated subscribe request
-	// (the JS SDK sends its token there) until it closes
-	app.OnRealtimeSubscribeRequest().BindFunc(func(e *core.RealtimeSubscribeRequestEvent) error {
-		if err := e.Next(); err != nil {
-			return err
-		}
-		if e.Auth == nil || e.Auth.Collection().Name != collections.Users {
-			return nil
-		}
-		if _, counted := e.Client.Get(presenceClientKey).(string); counted {
-			return nil
-		}
-		e.Client.Set(presenceClientKey, e.Auth.Id)
-		tracker.attach(e.Auth.Id, time.Now())
-		return nil
-	})
-	app.OnRealtimeConnectRequest().BindFunc(func(e *core.RealtimeConnectRequestEvent) error {
-		err := e.Next() // returns when the connection closes
-		if userId, counted := e.Client.Get(presenceClientKey).(string); counted {
-			tracker.detach(userId, time.Now())
-		}
-		return err
-	})
-
-	// manualStatus and activity are Hidden in the schema, so nobody can
-	// filter or sort by them: the user reads both, others the activity
-	// of a user who does not show as offline
-	app.OnRecordEnrich(collections.Presence).BindFunc(func(e *core.RecordEnrichEvent) error {
-		showPresence(e.Record, request.IsSelfOrSuperuser(e.RequestInfo, e.Record.GetString(collections.PresenceUser)))
-		return e.Next()
-	})
-
-	// rows left online by a previous process are stale: clients reconnect
-	// and count again; the sweeper turns time into away and offline
-	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
-		Func: func(e *core.ServeEvent) error {
-			if _, err := e.App.DB().NewQuery("UPDATE {{presence}} SET [[status]] = {:offline} WHERE [[status]] != {:offline}").
-				Bind(map[string]any{"offline": Offline}).Execute(); err != nil {
-				e.App.Logger().Warn("presence: could not reset stale statuses", "error", err)
-			}
-			tracker.start()
-
-			heartbeats := request.NewUserLimiter(2*time.Second, 10)
-			// each change goes to every signed-in user: a burst of
-			// clicks passes, a script flipping statuses does not
-			statuses := request.NewUserLimiter(presenceStatusEvery, presenceStatusBurst)
-			g := e.Router.Group("/api/presence")
-			g.Bind(apis.RequireAuth(collections.Users), request.RequireJSONBody())
-			g.POST("/heartbeat", func(re *core.RequestEvent) error {
-				return presenceHeartbeat(re, tracker, heartbeats)
-			})
-			g.PUT("/status", func(re *core.RequestEvent) error {
-				return presenceSetStatus(re, tracker, statuses)
-			})
-			g.GET("/online", presenceOnline)
-			return e.Next()
-		},
-	})
-	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
-		tracker.stop()
-		return e.Next()
-	})
-}
-
-// --- routes
-
-type heartbeatForm struct {
-	Activity *string `json:"activity"`
-	Active   *bool   `json:"active"`
-}
-
-func (f *heartbeatForm) Validate() error {
-	return validation.ValidateStruct(f,
-		validation.Field(&f.Activity, validation.By(validActivity)),
-	)
-}
-
-// presenceHeartbeat is POST /api/presence/heartbeat: clients send it every
-// 60 s with what the user is doing and whether they are active.
-func presenceHeartbeat(e *core.RequestEvent, tracker *presenceTracker, limiter *request.UserLimiter) error {
-	if err := request.LimitUser(e, limiter, "Too many heartbeats; send one every 60 seconds."); err != nil {
-		return err
-	}
-	form := new(heartbeatForm)
-	if err := request.BindForm(e, form); err != nil {
-		return err
-	}
-	active := form.Active == nil || *form.Active
-	if _, err := tracker.heartbeat(e.Auth.Id, form.Activity, active, time.Now()); err != nil {
-		return e.InternalServerError("", err)
-	}
-	return presenceAnswer(e, tracker)
-}
-
-type statusForm struct {
-	Status   string  `json:"status"`
-	Activity *string `json:"activity"`
-}
-
-func (f *statusForm) Validate() error {
-	return validation.ValidateStruct(f,
-		validation.Field(&f.Status, validation.Required, validation.By(func(any) error {
-			if !IsManual(f.Status) {
-				return validation.NewError("validation_invalid_status", "Must be one of online, away, busy or invisible.")
-			}
-			return nil
-		})),
-		validation.Field(&f.Activity, validation.By(validActivity)),
-	)
-}
-
-// presenceSetStatus is PUT /api/presence/status: a manual status that
-// persists across reloads and devices; "online" returns to automatic.
-func presenceSetStatus(e *core.RequestEvent, tracker *presenceTracker, limiter *request.UserLimiter) error {
-	if err := request.LimitUser(e, limiter, "Too many status changes: wait a moment and try again."); err != nil {
-		return err
-	}
-	form := new(statusForm)
-	if err := request.BindForm(e, form); err != nil {
-		return err
-	}
-	manual := form.Status
-	if manual == Online {
-		manual = ManualNone
-	}
-	if _, err := tracker.setManual(e.Auth.Id, manual, form.Activity, time.Now()); err != nil {
-		return e.InternalServerError("", err)
-	}
-	return presenceAnswer(e, tracker)
-}
-
-// presenceAnswer answers with the caller's presence row, as they see it.
-func presenceAnswer(e *core.RequestEvent, tracker *presenceTracker) error {
-	record, err := tracker.current(e.Auth.Id)
-	if err != nil {
-		return e.InternalServerError("", err)
-	}
-	return request.RespondRecord(e, record)
-}
-
-// onlineUser is what GET /api/presence/online tells of a user.
-type onlineUser struct {
-	Id       string `json:"id"`
-	Name     string `json:"name"`
-	Avatar   string `json:"avatar"`
-	Status   string `json:"status"`
-	Activity string `json:"activity"`
-}
-
-// presenceOnline is GET /api/presence/online?course=ID: users who are not
-// offline, optionally only the course's instructor and current students,
-// for a caller who can see that course.
-func presenceOnline(e *core.RequestEvent) error {
-	query := e.App.DB().Select("u.id", "u.name", "u.avatar", "p.status", "p.activity").
-		From(collections.Presence+" p").
-		InnerJoin(collections.Users+" u", records.Exp("u.id = p.user")).
-		Where(records.Exp("p.status != {:offline}", map[string]any{"offline": Offline})).
-		OrderBy("u.name ASC").
-		Limit(500)
-
-	if courseId := e.Request.URL.Query().Get("course"); courseId != "" {
-		course, err := request.FindVisible(e, e.App, collections.Courses, courseId)
-		if err != nil {
-			return err
-		}
-		query.AndWhere(records.Exp(
-			"u.id = {:instructor} OR u.id IN (SELECT student FROM "+collections.Enrollments+
-				" WHERE course = {:course} AND status != {:dropped})",
-			map[string]any{"instructor": course.GetString(collections.CourseInstructor), "course": course.Id, "dropped": collections.EnrollmentDropped},
-		))
-	}
-
-	items := []onlineUser{}
-	if err := query.All(&items); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return e.InternalServerError("", err)
-	}
-	return e.JSON(http.StatusOK, map[string]any{"items": items})
-}
-
-func validActivity(value any) error {
-	activity, _ := value.(*string)
-	if activity != nil && len([]rune(*activity)) > collections.MaxActivityLength {
-		return validation.NewError("validation_max_text_constraint", "Must be no more than 100 characters.")
-	}
-	return nil
-}
-
-// StatusesOf is the status others see of each of userIds: offline
-// for anyone without a presence row.
-func StatusesOf(app core.App, userIds []string) map[string]string {
-	statuses := make(map[string]string, len(userIds))
-	if len(userIds) == 0 {
-		return statuses
-	}
-	for _, id := range userIds {
-		statuses[id] = Offline
-	}
-	var rows []struct {
-		User   string `db:"user"`
-		Status string `db:"status"`
-	}
-	err := app.DB().Select("user", "status").From(collections.Presence).
-		Where(dbx.In("user", records.Any(userIds)...)).All(&rows)
-	if err != nil {
-		app.Logger().Warn("presence: read statuses", "error", err)
-	}
-	for _, row := range rows {
-		statuses[row.User] = row.Status
-	}
-	return statuses
-}
-
-// --- tracker
 
 // presenceTracker holds each user's State in memory and stores a
 // user's presence row whenever what others see changes.
@@ -292,7 +50,7 @@ type storedPresence struct {
 }
 
 // public is what other users see of p: the status, and the activity
-// unless the user shows as offline (see showPresence).
+// unless the user shows as offline (see Presence.show).
 func (p storedPresence) public() storedPresence {
 	public := storedPresence{status: p.status}
 	if p.status != Offline {
@@ -423,7 +181,7 @@ func (t *presenceTracker) update(userId string, now time.Time, change func(*trac
 // load reads the user's row into u once: the manual status and activity
 // persist across restarts and devices.
 func (t *presenceTracker) load(userId string, u *trackedUser) error {
-	record, err := t.app.FindFirstRecordByData(collections.Presence, collections.PresenceUser, userId)
+	row, err := FindPresenceByUser(t.app, userId)
 	if errors.Is(err, sql.ErrNoRows) {
 		u.loaded = true
 		u.stored = storedPresence{status: Offline}
@@ -433,12 +191,12 @@ func (t *presenceTracker) load(userId string, u *trackedUser) error {
 		return err
 	}
 	u.loaded = true
-	u.recordId = record.Id
-	u.created = record.GetDateTime(collections.FieldCreated)
-	u.state.Manual = record.GetString(collections.PresenceManualStatus)
-	u.activity = record.GetString(collections.PresenceActivity)
+	u.recordId = row.Id
+	u.created = row.Created()
+	u.state.Manual = row.ManualStatus()
+	u.activity = row.Activity()
 	u.stored = storedPresence{
-		status:   record.GetString(collections.PresenceStatus),
+		status:   row.Status(),
 		manual:   u.state.Manual,
 		activity: u.activity,
 	}
@@ -456,7 +214,7 @@ func (t *presenceTracker) store(userId string, u *trackedUser, next storedPresen
 
 // write upserts the whole row and, if publish, sends it to subscribers.
 func (t *presenceTracker) write(userId string, u *trackedUser, next storedPresence, publish bool) (*core.Record, error) {
-	c, err := t.app.FindCachedCollectionByNameOrId(collections.Presence)
+	row, err := newPresence(t.app)
 	if err != nil {
 		return nil, err
 	}
@@ -472,25 +230,24 @@ func (t *presenceTracker) write(userId string, u *trackedUser, next storedPresen
 	}
 	now := types.NowDateTime()
 
-	record := core.NewRecord(c)
-	record.Id = u.recordId
-	record.Set(collections.PresenceUser, userId)
-	record.Set(collections.PresenceStatus, next.status)
-	record.Set(collections.PresenceManualStatus, next.manual)
-	record.Set(collections.PresenceActivity, next.activity)
-	record.Set(collections.PresenceLastSeen, lastSeen)
-	record.SetRaw(collections.FieldCreated, u.created)
-	record.SetRaw(collections.FieldUpdated, now)
-	record.MarkAsNotNew()
+	row.Id = u.recordId
+	row.SetUser(userId)
+	row.SetStatus(next.status)
+	row.SetManualStatus(next.manual)
+	row.SetActivity(next.activity)
+	row.SetLastSeen(lastSeen)
+	row.SetRaw(collections.FieldCreated, u.created)
+	row.SetRaw(collections.FieldUpdated, now)
+	row.MarkAsNotNew()
 
 	_, err = t.app.DB().NewQuery(`
-		INSERT INTO {{presence}} ([[id]], [[user]], [[status]], [[manualStatus]], [[activity]], [[lastSeen]], [[created]], [[updated]])
+		INSERT INTO {{` + collections.Presence + `}} ([[id]], [[user]], [[status]], [[manualStatus]], [[activity]], [[lastSeen]], [[created]], [[updated]])
 		VALUES ({:id}, {:user}, {:status}, {:manual}, {:activity}, {:lastSeen}, {:created}, {:updated})
 		ON CONFLICT ([[user]]) DO UPDATE SET
 			[[status]] = excluded.[[status]], [[manualStatus]] = excluded.[[manualStatus]],
 			[[activity]] = excluded.[[activity]], [[lastSeen]] = excluded.[[lastSeen]], [[updated]] = excluded.[[updated]]`,
 	).Bind(dbx.Params{
-		"id": record.Id, "user": userId, "status": next.status, "manual": next.manual, "activity": next.activity,
+		"id": row.Id, "user": userId, "status": next.status, "manual": next.manual, "activity": next.activity,
 		"lastSeen": lastSeen.String(), "created": u.created.String(), "updated": now.String(),
 	}).Execute()
 	if err != nil {
@@ -499,32 +256,9 @@ func (t *presenceTracker) write(userId string, u *trackedUser, next storedPresen
 	}
 	u.stored = next
 	if publish {
-		realtime.Get(t.app).Publish(realtime.Event{UserId: realtime.Everyone, Action: action, Record: publicPresence(record)})
+		realtime.Get(t.app).Publish(realtime.Event{UserId: realtime.Everyone, Action: action, Record: row.public()})
 	}
-	return record, nil
-}
-
-// publicPresence is a copy of the row as any user may see it.
-func publicPresence(record *core.Record) *core.Record {
-	public := record.Clone()
-	showPresence(public, false)
-	return public
-}
-
-// showPresence sets what record shows: to its own user (and superusers)
-// everything, to others no manual status, and the activity only while
-// the user does not show as offline.
-func showPresence(record *core.Record, own bool) {
-	if own {
-		record.Unhide(collections.PresenceManualStatus, collections.PresenceActivity)
-		return
-	}
-	record.Hide(collections.PresenceManualStatus)
-	if record.GetString(collections.PresenceStatus) == Offline {
-		record.Hide(collections.PresenceActivity)
-	} else {
-		record.Unhide(collections.PresenceActivity)
-	}
+	return row.Record, nil
 }
 
 // storeQuietly writes next's manual status and activity, columns Hidden
@@ -535,7 +269,7 @@ func (t *presenceTracker) storeQuietly(userId string, u *trackedUser, next store
 	if u.recordId == "" {
 		return t.write(userId, u, next, false)
 	}
-	_, err := t.app.DB().NewQuery(`UPDATE {{presence}} SET [[manualStatus]] = {:manual}, [[activity]] = {:activity} WHERE [[user]] = {:user}`).
+	_, err := t.app.DB().NewQuery(`UPDATE {{` + collections.Presence + `}} SET [[manualStatus]] = {:manual}, [[activity]] = {:activity} WHERE [[user]] = {:user}`).
 		Bind(dbx.Params{"user": userId, "manual": next.manual, "activity": next.activity}).Execute()
 	if err != nil {
 		t.app.Logger().Error("presence: save", "user", userId, "error", err)
@@ -546,8 +280,8 @@ func (t *presenceTracker) storeQuietly(userId string, u *trackedUser, next store
 }
 
 // current is the user's row as stored, for routes that answer with it.
-func (t *presenceTracker) current(userId string) (*core.Record, error) {
-	return t.app.FindFirstRecordByData(collections.Presence, collections.PresenceUser, userId)
+func (t *presenceTracker) current(userId string) (*Presence, error) {
+	return FindPresenceByUser(t.app, userId)
 }
 
 // sweep applies time to every tracked user, and forgets users who are

@@ -1,66 +1,18 @@
 package presence_test
 
 import (
-	"encoding/json"
+	"fmt"
 	"net/http"
-	"strings"
+	"reflect"
 	"testing"
 	"time"
+
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
 	"studyhall/presence"
 	"studyhall/testkit"
 )
-
-// fastPresence shortens presence's limits so that a test sees offline and
-// away in well under a second.
-var fastPresence = presence.Config{
-	OfflineAfter: 400 * time.Millisecond,
-	AwayAfter:    1200 * time.Millisecond,
-	SweepEvery:   50 * time.Millisecond,
-}
-
-// waitPresence reads c's events until one says userId's presence is
-// status, and fails the test if none does within timeout. It returns the
-// record as the subscriber saw it.
-func waitPresence(t *testing.T, c *testkit.RealtimeClient, userId, status string, timeout time.Duration) map[string]any {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	var seen []string
-	for time.Now().Before(deadline) {
-		ev, ok := c.NextEvent(time.Until(deadline))
-		if !ok {
-			break
-		}
-		var data testkit.RecordEvent
-		if json.Unmarshal(ev.Data, &data) != nil || data.Record["user"] != userId {
-			continue
-		}
-		seen = append(seen, data.Record["status"].(string))
-		if data.Record["status"] == status {
-			return data.Record
-		}
-	}
-	t.Fatalf("presence of %s never became %q within %s (saw %v)", userId, status, timeout, seen)
-	return nil
-}
-
-// expectNoPresenceChange fails if, within d, c sees userId's presence
-// become anything but status.
-func expectNoPresenceChange(t *testing.T, c *testkit.RealtimeClient, userId, status string, d time.Duration) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
-		ev, ok := c.NextEvent(time.Until(deadline))
-		if !ok {
-			return
-		}
-		var data testkit.RecordEvent
-		if json.Unmarshal(ev.Data, &data) == nil && data.Record["user"] == userId && data.Record["status"] != status {
-			t.Fatalf("presence of %s flashed %q", userId, data.Record["status"])
-		}
-	}
-}
 
 // TestPresenceTabsAndOffline: online while any tab is open, tabs count
 // once, no offline flash when one tab closes or on a reload, offline once
@@ -179,74 +131,117 @@ func TestPresenceManualAndAway(t *testing.T) {
 	waitPresence(t, observer, testkit.IdStudent, presence.Online, 2*time.Second)
 }
 
-// TestPresenceRoutes: the online list by course, bad input and the
-// heartbeat limit.
-func TestPresenceRoutes(t *testing.T) {
+// TestPresenceInvisibleIsSilent: an invisible user's heartbeats, activity
+// changes and tabs send others nothing for 10 s, and their row reads the
+// same to others before and after, as one who went offline when they
+// turned invisible. A user already offline turns invisible without an
+// event. Coming back is coming online.
+func TestPresenceInvisibleIsSilent(t *testing.T) {
 	t.Parallel()
-
-	app := testkit.NewTestApp(t)
-	defer app.Cleanup()
-	presence.SetConfig(app, fastPresence)
+	app := testkit.NewRushApp(t)
+	// the subscribers are online themselves and must stay so, not away
+	cfg := fastPresence
+	cfg.AwayAfter = time.Minute
+	presence.SetConfig(app, cfg)
 	srv := testkit.StartServer(t, app)
 
-	for _, actor := range []string{testkit.Student, testkit.OtherStudent, testkit.Instructor} {
-		if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, "/api/presence/heartbeat", testkit.Tokens[actor], map[string]any{}, nil); status != 200 {
+	// two signed-in subscribers, as the web app subscribes
+	observers := []*testkit.RealtimeClient{testkit.ConnectRealtime(t, srv.URL), testkit.ConnectRealtime(t, srv.URL)}
+	observers[0].Subscribe(t, testkit.Tokens[testkit.OtherStudent], "presence/*")
+	observers[1].Subscribe(t, testkit.Tokens[testkit.Instructor], "presence/*")
+	readers := []string{testkit.OtherStudent, testkit.Instructor}
+	put := func(actor string, body map[string]any) {
+		t.Helper()
+		if status := testkit.ApiRequest(t, srv.URL, http.MethodPut, "/api/presence/status", testkit.Tokens[actor], body, nil); status != http.StatusOK {
+			t.Fatalf("status %v as %s: %d", body, actor, status)
+		}
+	}
+	beat := func(actor string, body map[string]any) {
+		t.Helper()
+		if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, "/api/presence/heartbeat", testkit.Tokens[actor], body, nil); status != http.StatusOK {
 			t.Fatalf("heartbeat as %s: %d", actor, status)
 		}
 	}
 
-	var all, course struct {
-		Items []map[string]any `json:"items"`
+	// already offline, then invisible: no event at all
+	beat(testkit.OtherInstructor, map[string]any{"active": true})
+	for _, o := range observers {
+		waitPresence(t, o, testkit.IdOtherInstructor, presence.Online, 2*time.Second)
+		waitPresence(t, o, testkit.IdOtherInstructor, presence.Offline, 2*time.Second)
 	}
-	testkit.ApiRequest(t, srv.URL, http.MethodGet, "/api/presence/online", testkit.Tokens[testkit.Student], nil, &all)
-	testkit.ApiRequest(t, srv.URL, http.MethodGet, "/api/presence/online?course="+testkit.IdCourse, testkit.Tokens[testkit.Student], nil, &course)
-	ids := func(items []map[string]any) string {
-		var out []string
-		for _, i := range items {
-			out = append(out, i["id"].(string))
-			if _, leaked := i["email"]; leaked {
-				t.Error("the online list carries an email")
-			}
-		}
-		return strings.Join(out, ",")
+	for _, o := range observers {
+		drainEvents(o, 200*time.Millisecond) // the subscribers' own presence
 	}
-	if got := ids(all.Items); !strings.Contains(got, testkit.IdStudent) || !strings.Contains(got, testkit.IdOtherStudent) || !strings.Contains(got, testkit.IdInstructor) {
-		t.Errorf("online = %s", got)
+	before := presenceRowAs(t, srv.URL, testkit.OtherStudent, testkit.IdOtherInstructor)
+	put(testkit.OtherInstructor, map[string]any{"status": "invisible", "activity": "Hiding"})
+	for _, o := range observers {
+		o.ExpectNoEvent(t, 500*time.Millisecond)
 	}
-	if got := ids(course.Items); !strings.Contains(got, testkit.IdStudent) || !strings.Contains(got, testkit.IdInstructor) || strings.Contains(got, testkit.IdOtherStudent) {
-		t.Errorf("online in the course = %s, want its instructor and students only", got)
+	if after := presenceRowAs(t, srv.URL, testkit.OtherStudent, testkit.IdOtherInstructor); !reflect.DeepEqual(before, after) {
+		t.Errorf("an offline user turning invisible changed their row\nbefore %v\n after %v", before, after)
 	}
 
-	checks := []struct {
-		name, method, path, token string
-		body                      any
-		status                    int
-		want                      string
-	}{
-		{"a guest", http.MethodPost, "/api/presence/heartbeat", "", map[string]any{}, 401, ""},
-		{"offline is not a manual status", http.MethodPut, "/api/presence/status", testkit.Tokens[testkit.Student], map[string]any{"status": "offline"}, 400, "validation_invalid_status"},
-		{"a missing status", http.MethodPut, "/api/presence/status", testkit.Tokens[testkit.Student], map[string]any{}, 400, "validation_required"},
-		{"an oversize activity", http.MethodPost, "/api/presence/heartbeat", testkit.Tokens[testkit.OtherStudent], map[string]any{"activity": strings.Repeat("a", 101)}, 400, "validation_max_text_constraint"},
-		{"an activity of the wrong type", http.MethodPost, "/api/presence/heartbeat", testkit.Tokens[testkit.OtherStudent], map[string]any{"activity": 12}, 400, ""},
-		{"an unknown course", http.MethodGet, "/api/presence/online?course=nosuchcourse00", testkit.Tokens[testkit.Student], nil, 404, ""},
-		{"a draft course of someone else", http.MethodGet, "/api/presence/online?course=" + testkit.IdDraftCourse, testkit.Tokens[testkit.Student], nil, 404, ""},
+	// online, then invisible: one offline event, like going offline
+	tab := testkit.ConnectRealtime(t, srv.URL)
+	tab.Subscribe(t, testkit.Tokens[testkit.Student], "presence/*")
+	for _, o := range observers {
+		waitPresence(t, o, testkit.IdStudent, presence.Online, 2*time.Second)
 	}
-	for _, c := range checks {
-		var body map[string]any
-		status := testkit.ApiRequest(t, srv.URL, c.method, c.path, c.token, c.body, &body)
-		raw, _ := json.Marshal(body)
-		if status != c.status || !strings.Contains(string(raw), c.want) {
-			t.Errorf("%s: %d %s, want %d with %q", c.name, status, raw, c.status, c.want)
+	time.Sleep(time.Second) // so that the moment they hide is not the moment they came
+	hid := time.Now()
+	put(testkit.Student, map[string]any{"status": "invisible", "activity": "Secret plan"})
+	for _, o := range observers {
+		rec := waitPresence(t, o, testkit.IdStudent, presence.Offline, 2*time.Second)
+		if _, leaked := rec["activity"]; leaked {
+			t.Errorf("the offline event carries the activity: %v", rec)
 		}
+		if lastSeen, err := types.ParseDateTime(rec["lastSeen"]); err != nil || lastSeen.Time().Before(hid.Add(-50*time.Millisecond)) {
+			t.Errorf("lastSeen %v, want the moment they turned invisible (%s)", rec["lastSeen"], hid.UTC())
+		}
+	}
+	snapshot := map[string]map[string]any{}
+	for _, r := range readers {
+		snapshot[r] = presenceRowAs(t, srv.URL, r, testkit.IdStudent)
 	}
 
-	limited := 0
-	for range 15 {
-		if testkit.ApiRequest(t, srv.URL, http.MethodPost, "/api/presence/heartbeat", testkit.Tokens[testkit.Instructor], map[string]any{}, nil) == http.StatusTooManyRequests {
-			limited++
+	// 10 s of heartbeats, activity changes and a second tab
+	deadline := time.Now().Add(10 * time.Second)
+	for i := 0; time.Now().Before(deadline); i++ {
+		switch i % 4 {
+		case 0:
+			beat(testkit.Student, map[string]any{"active": true, "activity": fmt.Sprintf("Reading %d", i)})
+		case 1:
+			put(testkit.Student, map[string]any{"status": "invisible", "activity": fmt.Sprintf("Writing %d", i)})
+		case 2:
+			beat(testkit.Student, map[string]any{"active": false})
+		case 3:
+			second := testkit.ConnectRealtime(t, srv.URL)
+			second.Subscribe(t, testkit.Tokens[testkit.Student], "presence/*")
+			time.Sleep(100 * time.Millisecond)
+			second.Close()
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	for _, o := range observers {
+		o.ExpectNoEvent(t, 2*cfg.OfflineAfter)
+	}
+	for _, r := range readers {
+		if after := presenceRowAs(t, srv.URL, r, testkit.IdStudent); !reflect.DeepEqual(snapshot[r], after) {
+			t.Errorf("the invisible user's row changed for %s\nbefore %v\n after %v", r, snapshot[r], after)
 		}
 	}
-	if limited == 0 {
-		t.Error("15 heartbeats at once were all accepted")
+	var own map[string]any
+	testkit.ApiRequest(t, srv.URL, http.MethodPut, "/api/presence/status", testkit.Tokens[testkit.Student], map[string]any{"status": "invisible"}, &own)
+	if own["manualStatus"] != presence.ManualInvisible || own["activity"] == nil {
+		t.Errorf("the user's own row: %v", own)
+	}
+
+	// back: online again, with a fresh lastSeen
+	put(testkit.Student, map[string]any{"status": "online"})
+	for i, o := range observers {
+		rec := waitPresence(t, o, testkit.IdStudent, presence.Online, 2*time.Second)
+		if rec["lastSeen"] == snapshot[readers[i]]["lastSeen"] {
+			t.Errorf("back online with the lastSeen of the moment they hid: %v", rec["lastSeen"])
+		}
 	}
 }
