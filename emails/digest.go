@@ -11,6 +11,7 @@ import (
 
 	"studyhall/collections"
 	"studyhall/notifications"
+	"studyhall/records"
 )
 
 // DigestHour is the local hour digests go out: daily at 08:00, weekly on
@@ -79,7 +80,7 @@ func RunDigests(app core.App, now time.Time) (int, error) {
 		dbx.In(collections.NotificationEmailMode, modes...),
 		dbx.HashExp{collections.NotificationEmailedAt: ""},
 		dbx.Not(dbx.HashExp{collections.NotificationUser: ""}),
-		dbx.NewExp("[["+collections.FieldCreated+"]] >= {:since}", dbx.Params{"since": dbTime(now.Add(-16 * 24 * time.Hour))}),
+		dbx.NewExp("[["+collections.FieldCreated+"]] >= {:since}", dbx.Params{"since": records.FormatTime(now.Add(-16 * 24 * time.Hour))}),
 	)
 	for _, source := range []string{collections.Notifications, collections.NotificationEmails} {
 		where := pending
@@ -106,7 +107,7 @@ func RunDigests(app core.App, now time.Time) (int, error) {
 		seen[c] = true
 		ok, err := SendDigest(app, c.User, c.Mode, now)
 		if err != nil {
-			app.Logger().Error("Digest not queued.", "user", c.User, "mode", c.Mode, "error", err)
+			app.Logger().Error("emails: digest not queued", "user", c.User, "mode", c.Mode, "error", err)
 			continue
 		}
 		if ok {
@@ -214,9 +215,8 @@ func collectDigestItems(app core.App, userId string, prefs notifications.Prefere
 				collections.NotificationEmailedAt: "",
 			},
 			dbx.NewExp("[["+collections.FieldCreated+"]] >= {:from} AND [["+collections.FieldCreated+"]] < {:to}",
-				dbx.Params{"from": dbTime(from), "to": dbTime(period.End)}),
-			dbx.NewExp("([["+collections.NotificationExpiresAt+"]] = '' OR [["+collections.NotificationExpiresAt+"]] > {:now})",
-				dbx.Params{"now": dbTime(now)}),
+				dbx.Params{"from": records.FormatTime(from), "to": records.FormatTime(period.End)}),
+			notifications.UnexpiredAt(now),
 		)
 		if source == collections.Notifications {
 			where = dbx.And(where, dbx.HashExp{
@@ -224,11 +224,11 @@ func collectDigestItems(app core.App, userId string, prefs notifications.Prefere
 				collections.NotificationArchivedAt: "",
 			})
 		}
-		records, err := app.FindAllRecords(source, where)
+		found, err := app.FindAllRecords(source, where)
 		if err != nil {
 			return nil, fmt.Errorf("list digest items: %w", err)
 		}
-		for _, r := range records {
+		for _, r := range found {
 			kind, _ := collections.LookupNotificationKind(r.GetString(collections.NotificationType))
 			if !kind.Mandatory && !notifications.ResolveChannels(prefs, kind).Email {
 				continue

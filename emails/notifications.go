@@ -12,6 +12,7 @@ import (
 	"studyhall/collections"
 	"studyhall/notifications"
 	"studyhall/plaintext"
+	"studyhall/records"
 )
 
 // notificationBatch bounds the notifications one transaction turns into
@@ -62,7 +63,7 @@ func QueueNotificationEmails(app core.App, now time.Time) (int, error) {
 			if err != nil {
 				// one bad notification must not hold back the others:
 				// retry the batch one by one, setting aside what fails
-				app.Logger().Warn("Notification email batch failed; retrying one by one.", "source", source, "error", err)
+				app.Logger().Warn("emails: notification email batch failed; retrying one by one", "source", source, "error", err)
 				queued = queueOneByOne(app, source, ids, now)
 			}
 			total += queued
@@ -91,7 +92,7 @@ func queueOneByOne(app core.App, source string, ids []string, now time.Time) int
 		if err == nil {
 			continue
 		}
-		app.Logger().Error("Notification email not queued.", "source", source, "id", id, "error", err)
+		app.Logger().Error("emails: notification email not queued", "source", source, "id", id, "error", err)
 		queueErr := err
 		setAside := app.RunInTransaction(func(txApp core.App) error {
 			claimed, err := claimNotification(txApp, source, id, now)
@@ -107,7 +108,7 @@ func queueOneByOne(app core.App, source string, ids []string, now time.Time) int
 			return err
 		})
 		if setAside != nil {
-			app.Logger().Error("Notification email could not be set aside.", "source", source, "id", id, "error", setAside)
+			app.Logger().Error("emails: notification email could not be set aside", "source", source, "id", id, "error", setAside)
 		}
 	}
 	return queued
@@ -117,7 +118,7 @@ func queueOneByOne(app core.App, source string, ids []string, now time.Time) int
 // a run already did: true when this call took it.
 func claimNotification(txApp core.App, source, id string, now time.Time) (bool, error) {
 	res, err := txApp.DB().Update(source,
-		dbx.Params{collections.NotificationEmailedAt: dbTime(now)},
+		dbx.Params{collections.NotificationEmailedAt: records.FormatTime(now)},
 		dbx.HashExp{collections.FieldId: id, collections.NotificationEmailedAt: ""},
 	).Execute()
 	if err != nil {

@@ -15,10 +15,10 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
 	"studyhall/plaintext"
+	"studyhall/records"
 )
 
 // Message is an email to queue in the outbox.
@@ -163,7 +163,7 @@ func (w *Worker) RunOnce(ctx context.Context) (RunResult, error) {
 	var result RunResult
 	if !w.Transport.Configured() {
 		if !w.warned.Swap(true) {
-			w.logger().Warn("SMTP is not configured: emails stay pending in email_outbox until it is (dashboard → Settings → Mail settings)")
+			w.logger().Warn("emails: SMTP is not configured: emails stay pending in " + collections.EmailOutbox + " until it is (dashboard → Settings → Mail settings)")
 		}
 		return result, nil
 	}
@@ -194,7 +194,7 @@ func (w *Worker) RunOnce(ctx context.Context) (RunResult, error) {
 			defer func() { <-slots }()
 			outcome, err := w.process(ctx, id)
 			if err != nil {
-				w.logger().Error("Email outbox row could not be processed.", "id", id, "error", err)
+				w.logger().Error("emails: outbox row could not be processed", "id", id, "error", err)
 			}
 			mu.Lock()
 			defer mu.Unlock()
@@ -231,7 +231,7 @@ const (
 // dueExpr selects pending rows whose time has come and whose lease, if
 // any, has passed.
 func dueExpr(now time.Time) dbx.Expression {
-	ts := dbTime(now)
+	ts := records.FormatTime(now)
 	return dbx.And(
 		dbx.HashExp{collections.OutboxStatus: collections.OutboxPending},
 		dbx.NewExp("("+collections.OutboxNextAttemptAt+" = '' OR "+collections.OutboxNextAttemptAt+" <= {:now})", dbx.Params{"now": ts}),
@@ -243,9 +243,9 @@ func dueExpr(now time.Time) dbx.Expression {
 // see the row due, so at most one UPDATE affects it.
 func (w *Worker) claim(id string, now time.Time, lease time.Time) (bool, error) {
 	res, err := w.App.DB().Update(collections.EmailOutbox, dbx.Params{
-		collections.OutboxClaimedUntil: dbTime(lease),
+		collections.OutboxClaimedUntil: records.FormatTime(lease),
 		collections.OutboxAttempts:     dbx.NewExp(collections.OutboxAttempts + " + 1"),
-		collections.FieldUpdated:       dbTime(now),
+		collections.FieldUpdated:       records.FormatTime(now),
 	}, dbx.And(dbx.HashExp{collections.FieldId: id}, dueExpr(now))).Execute()
 	if err != nil {
 		return false, err
@@ -272,14 +272,14 @@ func (w *Worker) process(ctx context.Context, id string) (outcome, error) {
 	sendErr := w.Transport.Send(ctx, OutgoingFromRecord(w.App, row))
 
 	done := w.Now().UTC()
-	mine := dbx.HashExp{collections.FieldId: id, collections.OutboxClaimedUntil: dbTime(lease)}
+	mine := dbx.HashExp{collections.FieldId: id, collections.OutboxClaimedUntil: records.FormatTime(lease)}
 	if sendErr == nil {
 		_, err := w.App.DB().Update(collections.EmailOutbox, dbx.Params{
 			collections.OutboxStatus:       collections.OutboxSent,
-			collections.OutboxSentAt:       dbTime(done),
+			collections.OutboxSentAt:       records.FormatTime(done),
 			collections.OutboxClaimedUntil: "",
 			collections.OutboxLastError:    "",
-			collections.FieldUpdated:       dbTime(done),
+			collections.FieldUpdated:       records.FormatTime(done),
 		}, mine).Execute()
 		if err != nil {
 			return outcomeSent, fmt.Errorf("mark sent: %w", err)
@@ -291,19 +291,19 @@ func (w *Worker) process(ctx context.Context, id string) (outcome, error) {
 	params := dbx.Params{
 		collections.OutboxClaimedUntil: "",
 		collections.OutboxLastError:    plaintext.Clip(sendErr.Error(), collections.MaxOutboxErrorLength),
-		collections.FieldUpdated:       dbTime(done),
+		collections.FieldUpdated:       records.FormatTime(done),
 	}
 	result := outcomeRetry
 	if attempts >= MaxAttempts {
 		params[collections.OutboxStatus] = collections.OutboxFailed
 		result = outcomeFailed
 	} else {
-		params[collections.OutboxNextAttemptAt] = dbTime(done.Add(Backoff(attempts, w.Jitter())))
+		params[collections.OutboxNextAttemptAt] = records.FormatTime(done.Add(Backoff(attempts, w.Jitter())))
 	}
 	if _, err := w.App.DB().Update(collections.EmailOutbox, params, mine).Execute(); err != nil {
 		return result, fmt.Errorf("record failure: %w", err)
 	}
-	w.logger().Warn("Email not sent.",
+	w.logger().Warn("emails: email not sent",
 		"id", id, "to", row.GetString(collections.OutboxTo), "kind", row.GetString(collections.OutboxKind),
 		"attempt", attempts, "final", result == outcomeFailed, "error", sendErr)
 	return result, nil
@@ -342,9 +342,9 @@ func RetryFailed(app core.App, id string, now time.Time) (int, error) {
 	res, err := app.DB().Update(collections.EmailOutbox, dbx.Params{
 		collections.OutboxStatus:        collections.OutboxPending,
 		collections.OutboxAttempts:      0,
-		collections.OutboxNextAttemptAt: dbTime(now),
+		collections.OutboxNextAttemptAt: records.FormatTime(now),
 		collections.OutboxClaimedUntil:  "",
-		collections.FieldUpdated:        dbTime(now),
+		collections.FieldUpdated:        records.FormatTime(now),
 	}, where).Execute()
 	if err != nil {
 		return 0, fmt.Errorf("retry failed emails: %w", err)
@@ -360,11 +360,4 @@ func hostOf(link string) string {
 		return ""
 	}
 	return u.Hostname()
-}
-
-// dbTime is a time as PocketBase stores datetimes, so string comparison in
-// SQL orders them.
-func dbTime(t time.Time) string {
-	dt, _ := types.ParseDateTime(t.UTC())
-	return dt.String()
 }

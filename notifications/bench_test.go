@@ -25,7 +25,7 @@ import (
 // last connected student received their create event. Benchmarks do not
 // run with `go test`; run it with
 //
-//	go test ./hooks/ -run '^$' -bench PublishLessonFanout -benchtime 3x
+//	go test ./notifications/ -run '^$' -bench PublishLessonFanout -benchtime 3x
 func BenchmarkPublishLessonFanout(b *testing.B) {
 	const students, connected = 5000, 1000
 

@@ -1,0 +1,238 @@
+package notifications
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"studyhall/collections"
+	"studyhall/records"
+)
+
+// The notices of progress: video_completed, lesson_completed, the
+// instructor's course_progress_milestone, course_completed, and the minute
+// job of weekly_progress_summary.
+
+func notifyProgress(app core.App, progress, before *core.Record) error {
+	video := stamped(progress, before, collections.ProgressVideoCompletedAt)
+	completed := stamped(progress, before, collections.ProgressCompletedAt)
+	if !video && !completed {
+		return nil // most saves of progress: nothing to tell, no lesson to read
+	}
+	lesson, err := app.FindRecordById(collections.Lessons, progress.GetString(collections.ProgressLesson))
+	if err != nil {
+		return err
+	}
+	studentId := progress.GetString(collections.ProgressStudent)
+	courseId := lesson.GetString(collections.LessonCourse)
+	lessonTitle := lesson.GetString(collections.LessonTitle)
+	data := map[string]any{"courseId": courseId, "lessonId": lesson.Id}
+
+	if video {
+		err := send(app, Notification{
+			Type:              collections.TypeVideoCompleted,
+			Recipients:        []string{studentId},
+			Title:             "Video finished: " + lessonTitle,
+			Message:           "You watched the whole video of " + lessonTitle + ".",
+			Data:              data,
+			ActionURL:         "/courses/" + courseId + "/lessons/" + lesson.Id,
+			DedupeKey:         Key(collections.TypeVideoCompleted, lesson.Id),
+			RelatedCollection: collections.Lessons,
+			RelatedId:         lesson.Id,
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if !completed {
+		return nil
+	}
+	err = send(app, Notification{
+		Type:              collections.TypeLessonCompleted,
+		Recipients:        []string{studentId},
+		Title:             "Lesson completed: " + lessonTitle,
+		Message:           "Well done! On to the next one.",
+		Data:              data,
+		ActionURL:         "/courses/" + courseId,
+		DedupeKey:         Key(collections.TypeLessonCompleted, lesson.Id),
+		RelatedCollection: collections.Lessons,
+		RelatedId:         lesson.Id,
+	})
+	if err != nil {
+		return err
+	}
+	return notifyCourseProgress(app, courseId, studentId)
+}
+
+// courseProgress is the share of a course's published lessons a student has
+// completed, in percent (0 when the course has none).
+func courseProgress(app core.App, courseId, studentId string) (int, error) {
+	var counts struct {
+		Total     int `db:"total"`
+		Completed int `db:"completed"`
+	}
+	err := app.DB().NewQuery(`SELECT
+			(SELECT COUNT(*) FROM ` + collections.Lessons + ` l WHERE l.course = {:course} AND l.published = TRUE) AS total,
+			(SELECT COUNT(*) FROM ` + collections.LessonProgress + ` p JOIN ` + collections.Lessons + ` l ON l.id = p.lesson
+				WHERE l.course = {:course} AND l.published = TRUE AND p.student = {:student} AND p.completedAt != '') AS completed`).
+		Bind(dbx.Params{"course": courseId, "student": studentId}).One(&counts)
+	if err != nil || counts.Total == 0 {
+		return 0, err
+	}
+	return counts.Completed * 100 / counts.Total, nil
+}
+
+// notifyCourseProgress tells the instructor each milestone (25/50/75/100%)
+// a student passes, once each, and the student and instructor when the
+// course is complete.
+func notifyCourseProgress(app core.App, courseId, studentId string) error {
+	percent, err := courseProgress(app, courseId, studentId)
+	if err != nil {
+		return err
+	}
+	course, err := app.FindRecordById(collections.Courses, courseId)
+	if err != nil {
+		return err
+	}
+	courseTitle := course.GetString(collections.CourseTitle)
+	instructorId := course.GetString(collections.CourseInstructor)
+	studentName := userName(app, studentId)
+	for _, milestone := range collections.CourseMilestones {
+		if percent < milestone {
+			break
+		}
+		err := send(app, Notification{
+			Type:              collections.TypeCourseProgressMilestone,
+			Recipients:        []string{instructorId},
+			Title:             fmt.Sprintf("%s reached %d%% of %s", studentName, milestone, courseTitle),
+			Message:           fmt.Sprintf("%s has completed %d%% of the lessons of %s.", studentName, milestone, courseTitle),
+			Data:              map[string]any{"courseId": courseId, "studentId": studentId, "milestone": milestone},
+			ActionURL:         "/courses/" + courseId + "/students/" + studentId,
+			DedupeKey:         Key(collections.TypeCourseProgressMilestone, courseId, studentId, strconv.Itoa(milestone)),
+			RelatedCollection: collections.Courses,
+			RelatedId:         courseId,
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if percent < 100 {
+		return nil
+	}
+	completed := map[string]any{"courseId": courseId, "studentId": studentId}
+	err = send(app, Notification{
+		Type:              collections.TypeCourseCompleted,
+		Recipients:        []string{studentId},
+		Title:             "You completed " + courseTitle,
+		Message:           "Congratulations! You have completed every lesson of " + courseTitle + ".",
+		Data:              completed,
+		ActionURL:         "/courses/" + courseId,
+		DedupeKey:         Key(collections.TypeCourseCompleted, courseId, studentId),
+		RelatedCollection: collections.Courses,
+		RelatedId:         courseId,
+	})
+	if err != nil {
+		return err
+	}
+	return send(app, Notification{
+		Type:              collections.TypeCourseCompleted,
+		Recipients:        []string{instructorId},
+		Title:             studentName + " completed " + courseTitle,
+		Message:           studentName + " has completed every lesson of " + courseTitle + ".",
+		Data:              completed,
+		ActionURL:         "/courses/" + courseId + "/students/" + studentId,
+		DedupeKey:         Key(collections.TypeCourseCompleted, courseId, studentId),
+		RelatedCollection: collections.Courses,
+		RelatedId:         courseId,
+	})
+}
+
+// weeklySummaryHour is the local hour on Monday of weekly_progress_summary;
+// the job catches up within the first ten minutes of it.
+const (
+	weeklySummaryHour       = 8
+	weeklySummaryCatchUpMin = 10
+)
+
+// SendWeeklySummaries sends weekly_progress_summary to each student with a
+// current enrollment whose local time (their preferences' zone, else their
+// own) is Monday 08:00 to 08:09 at now, once per ISO week; it is a minute
+// job.
+func SendWeeklySummaries(app core.App, now time.Time) error {
+	// Monday 08:00 somewhere on Earth (UTC-12 to UTC+14) falls between
+	// Sunday 18:00 and Monday 20:10 UTC; outside that, there is nothing to do
+	sinceSunday := now.UTC().Sub(startOfWeekUTC(now)) // since Sunday 00:00 UTC
+	if sinceSunday < 17*time.Hour || sinceSunday > 45*time.Hour {
+		return nil
+	}
+
+	type student struct {
+		Id       string `db:"id"`
+		Timezone string `db:"timezone"`
+	}
+	var students []student
+	err := app.DB().NewQuery(`SELECT DISTINCT u.id AS id,
+			COALESCE(NULLIF(p.timezone, ''), u.timezone) AS timezone
+		FROM ` + collections.Users + ` u
+		JOIN ` + collections.Enrollments + ` e ON e.student = u.id AND e.status = {:active}
+		LEFT JOIN ` + collections.NotificationPreferences + ` p ON p.user = u.id`).
+		Bind(dbx.Params{"active": collections.EnrollmentActive}).All(&students)
+	if err != nil {
+		return fmt.Errorf("find students: %w", err)
+	}
+	for _, s := range students {
+		loc, err := time.LoadLocation(s.Timezone)
+		if err != nil || s.Timezone == "" {
+			loc = time.UTC
+		}
+		local := now.In(loc)
+		if local.Weekday() != time.Monday || local.Hour() != weeklySummaryHour || local.Minute() >= weeklySummaryCatchUpMin {
+			continue
+		}
+		if err := sendWeeklySummary(app, s.Id, local); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// startOfWeekUTC is the Sunday 00:00 UTC at or before t.
+func startOfWeekUTC(t time.Time) time.Time {
+	t = t.UTC()
+	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	return day.AddDate(0, 0, -int(day.Weekday()))
+}
+
+func sendWeeklySummary(app core.App, studentId string, local time.Time) error {
+	year, week := local.ISOWeek()
+	since := records.FormatTime(local.Add(-7 * 24 * time.Hour))
+	var completed int
+	err := app.DB().Select("COUNT(*)").From(collections.LessonProgress).
+		Where(dbx.HashExp{collections.ProgressStudent: studentId}).
+		AndWhere(dbx.NewExp("[[completedAt]] >= {:since}", dbx.Params{"since": since})).
+		Row(&completed)
+	if err != nil {
+		return err
+	}
+	message := "No lessons completed this week. A few minutes today keeps you on track."
+	switch completed {
+	case 0:
+	case 1:
+		message = "You completed 1 lesson this week. Keep going!"
+	default:
+		message = fmt.Sprintf("You completed %d lessons this week. Keep going!", completed)
+	}
+	weekKey := fmt.Sprintf("%d-W%02d", year, week)
+	return send(app, Notification{
+		Type:       collections.TypeWeeklyProgressSummary,
+		Recipients: []string{studentId},
+		Title:      "Your week in studyhall",
+		Message:    message,
+		Data:       map[string]any{"week": weekKey, "lessonsCompleted": completed},
+		ActionURL:  "/",
+		DedupeKey:  Key(collections.TypeWeeklyProgressSummary, weekKey),
+	})
+}
