@@ -22,7 +22,7 @@ import (
 //
 // It is skipped unless STUDYHALL_BENCH=1:
 //
-//	STUDYHALL_BENCH=1 go test ./hooks/ -run '^$' -bench OfficeHoursAdmitFanout -benchtime 20x
+//	STUDYHALL_BENCH=1 go test ./officehours/ -run '^$' -bench OfficeHoursAdmitFanout -benchtime 20x
 //
 // With STUDYHALL_BENCH_WILDCARD=1 each student subscribes to
 // office_hours_queue/* instead (the JS SDK's subscribe('*')). Queue events

@@ -1,0 +1,44 @@
+package officehours
+
+import (
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"studyhall/collections"
+	"studyhall/request"
+)
+
+// openOfficeHours is POST /api/office-hours/{id}/open: the owner opens the
+// slot by hand until they close it or the slot's end today.
+func openOfficeHours(e *core.RequestEvent) error {
+	return changeOwnSlot(e, func(txApp core.App, slot *OfficeHours) error {
+		if !slot.Active() {
+			return request.ConflictError(codeSlotInactive, "Activate these office hours before opening them.")
+		}
+		weekly, err := slot.Weekly()
+		if err != nil {
+			return err
+		}
+		slot.SetManual(collections.OfficeHoursManualOpen, weekly.ManualOpenUntil(time.Now()))
+		return txApp.Save(slot)
+	})
+}
+
+// closeOfficeHours is POST /api/office-hours/{id}/close: the owner closes
+// the slot by hand until its next occurrence begins, which cancels every
+// waiting entry.
+func closeOfficeHours(e *core.RequestEvent) error {
+	return changeOwnSlot(e, func(txApp core.App, slot *OfficeHours) error {
+		weekly, err := slot.Weekly()
+		if err != nil {
+			return err
+		}
+		slot.SetManual(collections.OfficeHoursManualClosed, weekly.ManualCloseUntil(time.Now()))
+		if err := txApp.Save(slot); err != nil {
+			return err
+		}
+		_, err = cancelWaitingEntries(txApp, slot.Id, e.Auth.Id)
+		return err
+	})
+}
