@@ -3,6 +3,7 @@ package notifications
 import (
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -151,24 +152,31 @@ func notifyCourseProgress(app core.App, courseId, studentId string) error {
 }
 
 // weeklySummaryHour is the local hour on Monday of weekly_progress_summary;
-// the job catches up within the first ten minutes of it.
+// a summary missed at that hour (the server was down) is caught up at the
+// next run within weeklySummaryCatchUp, once.
 const (
-	weeklySummaryHour       = 8
-	weeklySummaryCatchUpMin = 10
+	weeklySummaryHour    = 8
+	weeklySummaryCatchUp = 48 * time.Hour
 )
 
-// SendWeeklySummaries sends weekly_progress_summary to each student with a
-// current enrollment whose local time (their preferences' zone, else their
-// own) is Monday 08:00 to 08:09 at now, once per ISO week; it is a minute
-// job.
-func SendWeeklySummaries(app core.App, now time.Time) error {
-	// Monday 08:00 somewhere on Earth (UTC-12 to UTC+14) falls between
-	// Sunday 18:00 and Monday 20:10 UTC; outside that, there is nothing to do
-	sinceSunday := now.UTC().Sub(startOfWeekUTC(now)) // since Sunday 00:00 UTC
-	if sinceSunday < 17*time.Hour || sinceSunday > 45*time.Hour {
-		return nil
-	}
+// weeklySummariesKey is where the app store keeps the summaries this
+// process already sent or found sent (student id -> ISO week), so that the
+// minute job asks the database again only for students still due.
+const weeklySummariesKey = "studyhall.notifications.weeklySummaries"
 
+type sentWeeks struct {
+	mu   sync.Mutex
+	week map[string]string
+}
+
+// SendWeeklySummaries sends weekly_progress_summary to each student with a
+// current enrollment once per ISO week, due on Monday 08:00 in the
+// student's zone (their preferences' zone, else their own). A run at any
+// time up to weeklySummaryCatchUp after that sends what is still due, so a
+// summary missed while the server was down goes out once when it is back;
+// the dedupe key keeps a second run or a second process from sending it
+// twice. It is a minute job.
+func SendWeeklySummaries(app core.App, now time.Time) error {
 	type student struct {
 		Id       string `db:"id"`
 		Timezone string `db:"timezone"`
@@ -183,36 +191,54 @@ func SendWeeklySummaries(app core.App, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("find students: %w", err)
 	}
+	sent := app.Store().GetOrSet(weeklySummariesKey, func() any {
+		return &sentWeeks{week: map[string]string{}}
+	}).(*sentWeeks)
 	for _, s := range students {
-		loc, err := time.LoadLocation(s.Timezone)
-		if err != nil || s.Timezone == "" {
-			loc = time.UTC
-		}
-		local := now.In(loc)
-		if local.Weekday() != time.Monday || local.Hour() != weeklySummaryHour || local.Minute() >= weeklySummaryCatchUpMin {
+		due, ok := weeklySummaryDue(now, Location(s.Timezone))
+		if !ok {
 			continue
 		}
-		if err := sendWeeklySummary(app, s.Id, local); err != nil {
+		year, week := due.ISOWeek()
+		weekKey := fmt.Sprintf("%d-W%02d", year, week)
+		sent.mu.Lock()
+		done := sent.week[s.Id] == weekKey
+		sent.mu.Unlock()
+		if done {
+			continue
+		}
+		if err := sendWeeklySummary(app, s.Id, due, weekKey); err != nil {
 			return err
 		}
+		sent.mu.Lock()
+		sent.week[s.Id] = weekKey
+		sent.mu.Unlock()
 	}
 	return nil
 }
 
-// startOfWeekUTC is the Sunday 00:00 UTC at or before t.
-func startOfWeekUTC(t time.Time) time.Time {
-	t = t.UTC()
-	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-	return day.AddDate(0, 0, -int(day.Weekday()))
+// weeklySummaryDue is the Monday 08:00 in loc of the summary due at now,
+// and whether it is still to be sent (at most weeklySummaryCatchUp late).
+func weeklySummaryDue(now time.Time, loc *time.Location) (time.Time, bool) {
+	local := now.In(loc)
+	daysSinceMonday := (int(local.Weekday()) + 6) % 7
+	y, m, d := local.AddDate(0, 0, -daysSinceMonday).Date()
+	due := time.Date(y, m, d, weeklySummaryHour, 0, 0, 0, loc)
+	if local.Before(due) {
+		due = due.AddDate(0, 0, -7)
+	}
+	return due, now.Sub(due) < weeklySummaryCatchUp
 }
 
-func sendWeeklySummary(app core.App, studentId string, local time.Time) error {
-	year, week := local.ISOWeek()
-	since := records.FormatTime(local.Add(-7 * 24 * time.Hour))
+// sendWeeklySummary tells a student what they completed in the seven days
+// before due, the week's summary time.
+func sendWeeklySummary(app core.App, studentId string, due time.Time, weekKey string) error {
+	since := records.FormatTime(due.Add(-7 * 24 * time.Hour))
 	var completed int
 	err := app.DB().Select("COUNT(*)").From(collections.LessonProgress).
 		Where(dbx.HashExp{collections.ProgressStudent: studentId}).
-		AndWhere(dbx.NewExp("[[completedAt]] >= {:since}", dbx.Params{"since": since})).
+		AndWhere(dbx.NewExp("[[completedAt]] >= {:since} AND [[completedAt]] < {:due}",
+			dbx.Params{"since": since, "due": records.FormatTime(due)})).
 		Row(&completed)
 	if err != nil {
 		return err
@@ -225,7 +251,6 @@ func sendWeeklySummary(app core.App, studentId string, local time.Time) error {
 	default:
 		message = fmt.Sprintf("You completed %d lessons this week. Keep going!", completed)
 	}
-	weekKey := fmt.Sprintf("%d-W%02d", year, week)
 	return send(app, Notification{
 		Type:       collections.TypeWeeklyProgressSummary,
 		Recipients: []string{studentId},

@@ -102,3 +102,42 @@ func TestTriggersProgress(t *testing.T) {
 		s.Test(t)
 	}
 }
+
+// TestWeeklySummaryCatchUp: a summary missed at Monday 08:00 (the server
+// was down) goes out once at the next run, also after a restart, and not
+// once it is more than two days late.
+func TestWeeklySummaryCatchUp(t *testing.T) {
+	t.Parallel()
+	newYork, _ := time.LoadLocation("America/New_York")
+	monday := time.Date(2026, 11, 30, 8, 0, 0, 0, newYork)
+	run := func(app core.App, at time.Time) {
+		t.Helper()
+		if err := notifications.SendWeeklySummaries(app, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	app := testkit.NewTestApp(t)
+	defer app.Cleanup()
+	run(app, monday.Add(-time.Hour)) // the last run before the outage
+	if n := len(notificationsOf(t, app, testkit.IdStudent, collections.TypeWeeklyProgressSummary)); n != 0 {
+		t.Fatalf("%d summaries before Monday 08:00", n)
+	}
+	back := monday.Add(5 * time.Hour) // back at 13:00
+	run(app, back)
+	run(app, back.Add(time.Minute))
+	// a restart forgets what this process sent: the dedupe key still holds
+	app.Store().Remove("studyhall.notifications.weeklySummaries")
+	run(app, back.Add(2*time.Minute))
+	n := expectNotified(t, app, testkit.IdStudent, collections.TypeWeeklyProgressSummary, collections.PriorityLow)
+	if n.GetString("dedupeKey") != "weekly_progress_summary:2026-W49" {
+		t.Errorf("dedupeKey %q", n.GetString("dedupeKey"))
+	}
+
+	late := testkit.NewTestApp(t)
+	defer late.Cleanup()
+	run(late, monday.Add(49*time.Hour)) // back on Wednesday 09:00
+	if n := len(notificationsOf(t, late, testkit.IdStudent, collections.TypeWeeklyProgressSummary)); n != 0 {
+		t.Fatalf("%d summaries more than two days late", n)
+	}
+}
