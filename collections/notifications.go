@@ -17,16 +17,19 @@ const (
 // Fields of notifications. NotificationHolds and NotificationEmails carry
 // the same payload fields.
 const (
-	NotificationUser              = "user"
-	NotificationType              = "type"
-	NotificationCategory          = "category"
-	NotificationPriority          = "priority"
-	NotificationTitle             = "title"
-	NotificationMessage           = "message"
-	NotificationData              = "data"
-	NotificationActionURL         = "actionUrl"
-	NotificationActionText        = "actionText"
-	NotificationReadAt            = "readAt"
+	NotificationUser       = "user"
+	NotificationType       = "type"
+	NotificationCategory   = "category"
+	NotificationPriority   = "priority"
+	NotificationTitle      = "title"
+	NotificationMessage    = "message"
+	NotificationData       = "data"
+	NotificationActionURL  = "actionUrl"
+	NotificationActionText = "actionText"
+	NotificationReadAt     = "readAt"
+	// NotificationSeenAt is when the user first saw it listed (the bell
+	// opened on it); the badge counts the unseen ones.
+	NotificationSeenAt            = "seenAt"
 	NotificationArchivedAt        = "archivedAt"
 	NotificationExpiresAt         = "expiresAt"
 	NotificationDedupeKey         = "dedupeKey"

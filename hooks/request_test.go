@@ -181,6 +181,8 @@ func customRoutes() map[string]bodyRoute {
 		// notifications
 		"GET /api/notifications/unread-count": {actor: testkit.IdStudent, path: fixed("/api/notifications/unread-count")},
 		"POST /api/notifications/read-all":    {actor: testkit.IdStudent, path: fixed("/api/notifications/read-all"), writes: true},
+		"POST /api/notifications/seen": {actor: testkit.IdStudent, path: fixed("/api/notifications/seen"), writes: true,
+			valid: `{"ids":[]}`, invalid: append([]string{`{"ids":["` + strings.Repeat("x", 16) + `"]}`}, wrongTypes("ids", "array")...)},
 		"POST /api/notifications/test": {actor: testkit.IdStudent, path: fixed("/api/notifications/test"),
 			valid: `{"priority":"high"}`, writes: true,
 			invalid: append([]string{`{"priority":"extreme"}`}, wrongTypes("priority", "string")...)},

@@ -31,13 +31,16 @@ func notificationsReadAll(e *core.RequestEvent) error {
 		ids := make([]string, len(unread))
 		for i, record := range unread {
 			ids[i] = record.Id
-			record.Set(collections.NotificationReadAt, now)
+			newInboxItem(record).MarkRead(now)
 			record.Set(collections.FieldUpdated, now)
 		}
 		_, err = txApp.DB().Update(collections.Notifications,
 			dbx.Params{collections.NotificationReadAt: now.String(), collections.FieldUpdated: now.String()},
 			dbx.In(collections.FieldId, records.Any(ids)...)).Execute()
 		if err != nil {
+			return err
+		}
+		if err := markSeen(txApp, ids, now); err != nil {
 			return err
 		}
 		count = len(unread)

@@ -28,7 +28,7 @@ func TestNotificationsUnreadCount(t *testing.T) {
 			Headers:        testkit.AuthHeader(testkit.Student),
 			BeforeTestFunc: seedOne,
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				want := fmt.Sprintf(`{"count":%d,"held":0}`, unreadOf(t, app, testkit.IdStudent))
+				want := fmt.Sprintf(`{"count":%d,"held":0,"unseen":%d}`, unreadOf(t, app, testkit.IdStudent), unseenOf(t, app, testkit.IdStudent))
 				if body := readBody(t, res); body != want {
 					t.Errorf("body %s, want %s", body, want)
 				}

@@ -34,11 +34,25 @@ func (n *InboxItem) ArchivedAt() types.DateTime {
 	return n.GetDateTime(collections.NotificationArchivedAt)
 }
 
-// MarkRead sets readAt to now unless it is set (the first read stays), and
-// reports whether it changed.
-func (n *InboxItem) MarkRead(now types.DateTime) bool {
-	if !n.ReadAt().IsZero() {
+// SeenAt is when the user first saw it listed; zero while unseen.
+func (n *InboxItem) SeenAt() types.DateTime { return n.GetDateTime(collections.NotificationSeenAt) }
+
+// MarkSeen sets seenAt to now unless it is set, and reports whether it
+// changed.
+func (n *InboxItem) MarkSeen(now types.DateTime) bool {
+	if !n.SeenAt().IsZero() {
 		return false
+	}
+	n.Set(collections.NotificationSeenAt, now)
+	return true
+}
+
+// MarkRead sets readAt to now unless it is set (the first read stays),
+// sees it too, and reports whether anything changed.
+func (n *InboxItem) MarkRead(now types.DateTime) bool {
+	seen := n.MarkSeen(now)
+	if !n.ReadAt().IsZero() {
+		return seen
 	}
 	n.Set(collections.NotificationReadAt, now)
 	return true

@@ -28,6 +28,7 @@ func Register(app core.App) {
 		group.Bind(apis.RequireAuth(collections.Users), request.RequireJSONBody())
 		group.GET("/unread-count", notificationsUnreadCount)
 		group.POST("/read-all", notificationsReadAll)
+		group.POST("/seen", notificationsSeen)
 		testLimiter := request.NewUserLimiter(testNotificationEvery, testNotificationBurst)
 		group.POST("/test", func(e *core.RequestEvent) error {
 			return notificationsTest(e, testLimiter)

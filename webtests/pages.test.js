@@ -8,7 +8,7 @@
 // sessions' month calendar.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, launchBrowser, newUserPage, watchErrors, shot, pageErrors, PASSWORD } from './helpers.js';
+import { Server, launchBrowser, newUserPage, watchErrors, shot, sleep, pageErrors, PASSWORD } from './helpers.js';
 
 const TOAST_TIMEOUT = 5000;
 
@@ -276,6 +276,42 @@ describe('studyhall pages: courses, accounts, group settings, slots, calendar', 
     await s.setViewportSize({ width: 390, height: 844 });
     await shot(s, '33-calendar-phone');
     await s.setViewportSize({ width: 1280, height: 860 });
+  });
+
+  it('counts unseen on the badge until the bell is opened, and alerts on the desktop when hidden', async () => {
+    const s = student.page;
+    const me = await server.login('student@studyhall.test');
+    await s.goto('/');
+    await me.call('POST', '/api/notifications/test', { priority: 'normal' });
+    await s.waitForFunction(() => Number(document.querySelector('#bell').dataset.unseen) > 0);
+    const unread = Number(await s.locator('#bell').getAttribute('data-unread'));
+    await s.locator('#bell').click();
+    await s.locator('#notif-panel .notif').first().waitFor();
+    await s.waitForFunction(() => document.querySelector('#bell').dataset.unseen === '0');
+    assert.equal(await s.locator('#bell .badge').isHidden(), true, 'nothing new once seen');
+    assert.equal(Number(await s.locator('#bell').getAttribute('data-unread')), unread, 'seeing is not reading');
+
+    // desktop alerts: opted in, the tab hidden, a high notice shows one
+    await student.context.grantPermissions(['notifications']);
+    await s.locator('#desktop-alerts').click();
+    await s.locator('#desktop-alerts[aria-pressed=true]').waitFor();
+    await s.locator('#bell').click(); // close the panel
+    await s.evaluate(() => {
+      window.__alerts = [];
+      const Real = window.Notification;
+      class Recording { constructor(title, options) { window.__alerts.push({ title, ...options }); } close() {} }
+      Recording.permission = Real.permission;
+      Recording.requestPermission = () => Real.requestPermission();
+      window.Notification = Recording;
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    });
+    await me.call('POST', '/api/notifications/test', { priority: 'normal' });
+    await me.call('POST', '/api/notifications/test', { priority: 'high' });
+    await s.waitForFunction(() => window.__alerts.length > 0, null, { timeout: TOAST_TIMEOUT });
+    await sleep(300);
+    const alerts = await s.evaluate(() => window.__alerts);
+    assert.equal(alerts.length, 1, 'only the high notice alerts');
+    await s.evaluate(() => { delete document.visibilityState; });
   });
 });
 

@@ -1,6 +1,9 @@
-// notifications.js: the bell with its unread badge, the inbox (read,
-// read all, archive), toasts, and the realtime feed that keeps every tab
-// in sync (create and update events of the notifications collection).
+// notifications.js: the bell with its badge of unseen notifications
+// (opening it sees what it shows; read stays per notification), the inbox
+// (read, read all, archive), toasts, desktop alerts for urgent and high
+// notices while the tab is hidden (opt-in), and the realtime feed that
+// keeps every tab in sync (create and update events of the notifications
+// collection).
 import { pb, get, post, errorBox, showError, hideError } from './api.js';
 import { h, set, fmtDateTime, debounce } from './dom.js';
 import { navigate, onReconnectGlobal } from './router.js';
@@ -81,12 +84,13 @@ export function stopNotifications() {
 export async function refreshUnread() {
   if (!bell) return null;
   try {
-    const { count } = await get('/api/notifications/unread-count');
+    const { count, unseen = count } = await get('/api/notifications/unread-count');
     const badge = bell.querySelector('.badge');
-    badge.textContent = count > 99 ? '99+' : String(count);
-    badge.hidden = count === 0;
+    badge.textContent = unseen > 99 ? '99+' : String(unseen);
+    badge.hidden = unseen === 0;
     bell.dataset.unread = String(count);
-    bell.setAttribute('aria-label', count ? `Notifications, ${count} unread` : 'Notifications, none unread');
+    bell.dataset.unseen = String(unseen);
+    bell.setAttribute('aria-label', `Notifications, ${unseen ? `${unseen} new` : 'none new'}, ${count || 'none'} unread`);
     return count;
   } catch { return null; /* kept as it was; the next event or reconnect retries */ }
 }
@@ -100,14 +104,57 @@ function togglePanel(open = panel.hidden) {
   panel.hidden = !open;
   bell.setAttribute('aria-expanded', String(open));
   if (!open) { set(panel); return; }
-  const list = notificationList({ limit: 10, compact: true, onNavigate: () => togglePanel(false), onCleanup: (fn) => { disposePanelList = fn; } });
+  const list = notificationList({ limit: 10, compact: true, onNavigate: () => togglePanel(false), onCleanup: (fn) => { disposePanelList = fn; }, onLoaded: markSeen });
   set(panel,
     h('div', { class: 'panel-head' },
       h('h2', { id: 'notif-panel-title', text: 'Notifications' }),
+      desktopToggle(),
       h('a', { href: '/notifications', onclick: () => togglePanel(false) }, 'See all')),
     list);
   panel.setAttribute('aria-labelledby', 'notif-panel-title');
   list.querySelector('button')?.focus();
+}
+
+/** markSeen tells the server the user has seen the notifications shown. */
+function markSeen(records) {
+  const ids = records.filter((n) => !n.seenAt).map((n) => n.id);
+  if (ids.length) post('/api/notifications/seen', { ids }).then(refreshUnreadSoon).catch(() => {});
+}
+
+// --- desktop alerts
+
+const DESKTOP_KEY = 'studyhall.desktopAlerts';
+
+/** desktopOn tells whether this browser opted in and may show alerts. */
+function desktopOn() {
+  return localStorage.getItem(DESKTOP_KEY) === '1' && 'Notification' in window && Notification.permission === 'granted';
+}
+
+/** desktopToggle is the panel's opt-in switch for desktop alerts. */
+function desktopToggle() {
+  if (!('Notification' in window)) return null;
+  const state = h('span', { class: 'muted small', role: 'status' });
+  const button = h('button', { type: 'button', class: 'small ghost', id: 'desktop-alerts', 'aria-pressed': String(desktopOn()) });
+  const paint = () => {
+    button.textContent = desktopOn() ? 'Desktop alerts: on' : 'Desktop alerts: off';
+    button.setAttribute('aria-pressed', String(desktopOn()));
+    state.textContent = Notification.permission === 'denied' ? 'Blocked in this browser' : '';
+  };
+  button.onclick = async () => {
+    if (desktopOn()) localStorage.removeItem(DESKTOP_KEY);
+    else if ((await Notification.requestPermission()) === 'granted') localStorage.setItem(DESKTOP_KEY, '1');
+    paint();
+  };
+  paint();
+  return h('span', { class: 'desktop-alerts' }, button, state);
+}
+
+/** desktopAlert shows an urgent or high notice outside the hidden tab. */
+function desktopAlert(record) {
+  if (document.visibilityState !== 'hidden' || !desktopOn()) return;
+  if (record.priority !== 'urgent' && record.priority !== 'high') return;
+  const alert = new Notification(record.title, { body: record.message || '', tag: record.id });
+  alert.onclick = () => { window.focus(); alert.close(); openAction(record); };
 }
 
 /** openAction follows a notification's action and marks it read. */
@@ -134,6 +181,7 @@ export function toast(record) {
       record.actionUrl ? h('button', { type: 'button', class: 'primary small', onclick: () => openAction(record, close) }, record.actionText || 'Open') : null,
       h('button', { type: 'button', class: 'ghost small', 'aria-label': `Dismiss: ${record.title}`, onclick: close }, '×')));
   box.append(el);
+  if (record.id) desktopAlert(record);
   while (box.children.length > 4) box.firstElementChild.remove();
   setTimeout(close, warning ? 20_000 : 10_000);
 }
@@ -150,7 +198,7 @@ export function toastText(text, warning = false) {
  * archive and "mark all read"; view 'archived' shows the archived ones.
  * onCleanup is given the function that stops the list's live updates.
  */
-export function notificationList({ limit = 30, compact = false, view = 'inbox', onNavigate, onCleanup } = {}) {
+export function notificationList({ limit = 30, compact = false, view = 'inbox', onNavigate, onCleanup, onLoaded } = {}) {
   const root = h('section', { class: `notif-list${compact ? ' compact' : ''}`, 'aria-label': 'Notification list' });
   const err = errorBox();
   const items = h('ul', { class: 'items' });
@@ -192,6 +240,7 @@ export function notificationList({ limit = 30, compact = false, view = 'inbox', 
         filter: view === 'archived' ? 'archivedAt != ""' : 'archivedAt = ""', sort: '-created',
       });
       paint(res.items);
+      onLoaded?.(res.items);
     } catch (e) { showError(err, e); }
   };
   onCleanup?.(onNotification((action, record) => {
