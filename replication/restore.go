@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -215,14 +216,19 @@ func NewRestoreCommand(app core.App, cfg *Config) *cobra.Command {
 		}
 		opts.Dir = e.App.DataDir()
 		// Litestream logs its restore steps to slog's default logger, which
-		// is not the app's yet; the command reports the result itself
-		defaultLogger := slog.Default()
+		// is not the app's yet; the command reports the result itself.
+		// slog.SetDefault also takes over the log package's output, which
+		// setting the old logger back does not undo, so that goes back by
+		// hand (main.go's log.Fatal reports a failed restore through it).
+		defaultLogger, logOutput, logFlags := slog.Default(), log.Writer(), log.Flags()
 		slog.SetDefault(slog.New(slog.DiscardHandler))
 		start := time.Now()
 		var err error
 		restored, err = Restore(context.Background(), opts)
 		took = time.Since(start)
 		slog.SetDefault(defaultLogger)
+		log.SetOutput(logOutput)
+		log.SetFlags(logFlags)
 		if err != nil {
 			return fmt.Errorf("restore: %w", err)
 		}
