@@ -103,6 +103,11 @@ func newClient(raw, name string) (litestream.ReplicaClient, error) {
 	case "file":
 		return file.NewReplicaClient(filepath.Join(u.Path, name)), nil
 	default:
+		// Litestream gives the AWS SDK an HTTP client of its own, to which
+		// the SDK cannot add AWS_CA_BUNDLE's roots: every call would fail
+		if os.Getenv("AWS_CA_BUNDLE") != "" {
+			return nil, errors.New("AWS_CA_BUNDLE is set, which Litestream's S3 client cannot use: unset it and name the bundle in SSL_CERT_FILE instead")
+		}
 		u.Path = "/" + path.Join(strings.TrimPrefix(u.Path, "/"), name)
 		client, err := litestream.NewReplicaClientFromURL(u.String())
 		if err != nil {

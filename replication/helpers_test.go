@@ -67,20 +67,27 @@ func runTests(m *testing.M) int {
 // studyhall runs a studyhall command to its end and returns its output.
 func studyhall(t testing.TB, args ...string) (string, error) {
 	t.Helper()
+	return studyhallEnv(t, nil, args...)
+}
+
+// studyhallEnv is studyhall with extra environment variables.
+func studyhallEnv(t testing.TB, env []string, args ...string) (string, error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binPath, args...)
-	prepare(cmd)
+	prepare(cmd, env)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
 
-// prepare runs a child from binRoot with TMPDIR inside it: main.go turns
-// automigrate on for a binary under os.TempDir() (it looks like `go run`),
-// and automigrate would write migration files for what the tests create.
-func prepare(cmd *exec.Cmd) {
+// prepare runs a child from binRoot with TMPDIR inside it (and env):
+// main.go turns automigrate on for a binary under os.TempDir() (it looks
+// like `go run`), and automigrate would write migration files for what the
+// tests create.
+func prepare(cmd *exec.Cmd, env []string) {
 	cmd.Dir = binRoot
-	cmd.Env = append(os.Environ(), "TMPDIR="+filepath.Join(binRoot, "tmp"))
+	cmd.Env = append(append(os.Environ(), "TMPDIR="+filepath.Join(binRoot, "tmp")), env...)
 	cmd.SysProcAttr = childProcAttr()
 }
 
@@ -113,9 +120,10 @@ func (b *lockedBuffer) String() string {
 }
 
 // startServer starts `studyhall serve` on dataDir and a free loopback port
-// (with --replicate replica unless empty) and waits until it is healthy;
-// the test's end kills it if it still runs.
-func startServer(t testing.TB, dataDir, replica string) *server {
+// (with --replicate replica unless empty, and the environment variables
+// env) and waits until it is healthy; the test's end kills it if it still
+// runs.
+func startServer(t testing.TB, dataDir, replica string, env ...string) *server {
 	t.Helper()
 	addr := freeAddr(t)
 	args := []string{"serve", "--http", addr, "--dir", dataDir}
@@ -124,7 +132,7 @@ func startServer(t testing.TB, dataDir, replica string) *server {
 	}
 	s := &server{URL: "http://" + addr, dataDir: dataDir, log: &lockedBuffer{}, exited: make(chan struct{})}
 	s.cmd = exec.Command(binPath, args...)
-	prepare(s.cmd)
+	prepare(s.cmd, env)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -282,14 +282,22 @@ func replicationStatus(t testing.TB, a *api, su string) replication.Status {
 // waitInSync waits until the server reports both databases on the replica.
 func waitInSync(t testing.TB, a *api, su string) {
 	t.Helper()
-	waitFor(t, time.Minute, "both databases are in sync with the replica", func() bool {
-		for _, db := range replicationStatus(t, a, su).Databases {
-			if !db.InSync || db.FailingSince != nil || db.LocalTXID == 0 {
-				return false
-			}
+	var last replication.Status
+	deadline := time.Now().Add(time.Minute)
+	for {
+		last = replicationStatus(t, a, su)
+		synced := true
+		for _, db := range last.Databases {
+			synced = synced && db.InSync && db.FailingSince == nil && db.LocalTXID > 0
 		}
-		return true
-	})
+		if synced {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the databases are not in sync with the replica after a minute: %+v", last)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 // logLines are the messages and db attributes of the server's log lines
