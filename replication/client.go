@@ -16,8 +16,8 @@ import (
 // watchedClient is a Litestream replica client that notices outages: the
 // first failed call after a success logs one warning, the first success
 // after failures one info line. Litestream itself retries with backoff and
-// logs every 30 s; its lines go to the debug level (see debugHandler), so
-// an operator sees one warning per outage.
+// logs every 30 s, to the console in --dev only (see New), so an operator
+// sees one warning per outage.
 type watchedClient struct {
 	litestream.ReplicaClient
 
@@ -36,27 +36,33 @@ func newWatchedClient(inner litestream.ReplicaClient, db, replica string, logger
 	return &watchedClient{ReplicaClient: inner, db: db, replica: replica, logger: logger, now: time.Now}
 }
 
-// observe records the outcome of one call to the replica.
+// observe records the outcome of one call to the replica. It logs after
+// releasing c.mu: the app's log writer may wait for a database lock.
 func (c *watchedClient) observe(ctx context.Context, err error) {
 	// a shutdown is no outage, and a missing file is an answer
 	if err != nil && (ctx.Err() != nil || errors.Is(err, os.ErrNotExist)) {
 		return
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	started, ended := false, time.Duration(0)
 	if err != nil {
 		c.lastErr = err.Error()
 		if c.failingSince.IsZero() {
-			c.failingSince = c.now()
-			c.logger.Warn("Replica unreachable: requests go on, changes wait in the data directory and are sent when it is back.",
-				"db", c.db, "replica", c.replica, "error", err)
+			c.failingSince, started = c.now(), true
 		}
-		return
-	}
-	if !c.failingSince.IsZero() {
-		c.logger.Info("Replica reachable again: replication is catching up.",
-			"db", c.db, "replica", c.replica, "outage", c.now().Sub(c.failingSince).Round(time.Second).String())
+	} else if !c.failingSince.IsZero() {
+		ended = max(c.now().Sub(c.failingSince), time.Nanosecond)
 		c.failingSince, c.lastErr = time.Time{}, ""
+	}
+	c.mu.Unlock()
+
+	switch {
+	case started:
+		c.logger.Warn("Replica unreachable: requests go on, changes wait in the data directory and are sent when it is back.",
+			"db", c.db, "replica", c.replica, "error", err)
+	case ended > 0:
+		c.logger.Info("Replica reachable again: replication is catching up.",
+			"db", c.db, "replica", c.replica, "outage", ended.Round(time.Second).String())
 	}
 }
 

@@ -182,7 +182,13 @@ func (s *server) stop(t testing.TB) {
 	select {
 	case <-s.exited:
 	case <-time.After(30 * time.Second):
-		s.kill()
+		// SIGQUIT: the Go runtime prints every goroutine's stack, then exits
+		_ = s.cmd.Process.Signal(syscall.SIGQUIT)
+		select {
+		case <-s.exited:
+		case <-time.After(5 * time.Second):
+			s.kill()
+		}
 		t.Fatalf("studyhall serve did not stop within 30 s of SIGTERM:\n%s", s.log)
 	}
 }

@@ -2,7 +2,9 @@ package replication
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/pocketbase/pocketbase/apis"
@@ -21,7 +23,12 @@ func Register(app core.App, cfg *Config) {
 		var replicator *Replicator
 		if raw := cfg.URL(); raw != "" {
 			var err error
-			if replicator, err = New(e.App.DataDir(), raw, e.App.Logger()); err != nil {
+			// Litestream's own lines only in --dev, on the console
+			var litestreamLog io.Writer
+			if e.App.IsDev() {
+				litestreamLog = os.Stderr
+			}
+			if replicator, err = New(e.App.DataDir(), raw, e.App.Logger(), litestreamLog); err != nil {
 				return err
 			}
 			replicator.Start()

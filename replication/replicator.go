@@ -3,6 +3,7 @@ package replication
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"path/filepath"
 	"slices"
@@ -56,14 +57,26 @@ type replicatedDB struct {
 }
 
 // New prepares replication of dataDir's databases to the replica URL raw;
-// nothing runs until Start. logger receives one warning per outage and
-// Litestream's own lines at the debug level.
-func New(dataDir, raw string, logger *slog.Logger) (*Replicator, error) {
+// nothing runs until Start. logger (the app's) receives studyhall's lines:
+// start, stop, one warning per outage and its end. Litestream's own lines
+// go to litestreamLog at the debug level, or nowhere if it is nil.
+//
+// They must not go to the app's logger: PocketBase writes its logs into
+// auxiliary.db, and Litestream logs while it holds a database's write lock
+// (during a checkpoint), so with the logs level at debug the log writer
+// waited for the lock held by the goroutine waiting for the log writer,
+// and every request that logged froze behind them (measured: the server
+// stopped answering within seconds of a write load).
+func New(dataDir, raw string, logger *slog.Logger, litestreamLog io.Writer) (*Replicator, error) {
 	if _, err := checkURL(raw); err != nil {
 		return nil, err
 	}
 	r := &Replicator{url: raw, dataDir: dataDir, logger: logger}
-	debugLogger := slog.New(debugHandler{inner: logger.Handler()}).With("component", "litestream")
+	debugLogger := slog.New(slog.DiscardHandler)
+	if litestreamLog != nil {
+		debugLogger = slog.New(slog.NewTextHandler(litestreamLog, &slog.HandlerOptions{Level: slog.LevelDebug})).
+			With("component", "litestream")
+	}
 
 	var dbs []*litestream.DB
 	for _, name := range Databases {
@@ -152,17 +165,24 @@ func (r *Replicator) watchLocal(ctx context.Context) {
 				continue
 			}
 			r.mu.Lock()
+			started, ended := false, time.Duration(0)
 			switch {
 			case diag.Error != "" && d.localFailingSince.IsZero():
-				d.localFailingSince, d.localErr = time.Now(), diag.Error
-				r.logger.Warn("Replication cannot read the database's changes; they stay in its WAL until it can.",
-					"db", d.name, "error", diag.Error)
+				d.localFailingSince, d.localErr, started = time.Now(), diag.Error, true
 			case diag.Error == "" && !d.localFailingSince.IsZero():
-				r.logger.Info("Replication reads the database's changes again.",
-					"db", d.name, "outage", time.Since(d.localFailingSince).Round(time.Second).String())
+				ended = max(time.Since(d.localFailingSince), time.Nanosecond)
 				d.localFailingSince, d.localErr = time.Time{}, ""
 			}
 			r.mu.Unlock()
+			// after the unlock: the app's log writer may wait for a
+			// database lock
+			if started {
+				r.logger.Warn("Replication cannot read the database's changes; they stay in its WAL until it can.",
+					"db", d.name, "error", diag.Error)
+			} else if ended > 0 {
+				r.logger.Info("Replication reads the database's changes again.",
+					"db", d.name, "outage", ended.Round(time.Second).String())
+			}
 		}
 	}
 }
