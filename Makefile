@@ -69,5 +69,5 @@ restore-drill: build
 	./$(BIN) restore --from "$(REPLICA)" --dir "$$dir" || exit 1; \
 	./$(BIN) outbox list --dir "$$dir" --limit 5 || exit 1; \
 	echo; echo "The restored copy is in $$dir. Look at it with:"; \
-	echo "  ./$(BIN) serve --dir $$dir --http 127.0.0.1:8091"; \
+	echo "  STUDYHALL_REPLICATE= ./$(BIN) serve --dir $$dir --http 127.0.0.1:8091   (never with --replicate: it would write into the live replica)"; \
 	echo "then remove it: rm -r $$(dirname $$dir)"

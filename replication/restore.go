@@ -185,7 +185,8 @@ func NewRestoreCommand(app core.App, cfg *Config) *cobra.Command {
 				return fmt.Errorf("the restored data.db does not open: %w", err)
 			}
 			fmt.Fprintf(w, "Restored %s from %s in %s: %d users.\n", app.DataDir(), Redact(opts.From), took.Round(time.Millisecond), users)
-			fmt.Fprintf(w, "Start it with: studyhall serve --dir %s --replicate URL\n", app.DataDir())
+			fmt.Fprintf(w, "To make it the live server, stop the old one, then: studyhall serve --dir %s --replicate %s\n", app.DataDir(), Redact(opts.From))
+			fmt.Fprintln(w, "A copy for a drill must not replicate to that replica: serve it without --replicate and with STUDYHALL_REPLICATE unset.")
 			return nil
 		},
 	}
