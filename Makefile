@@ -7,6 +7,8 @@ BIN         ?= bin/studyhall
 DATA        ?= pb_data
 HTTP        ?= 127.0.0.1:8090
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+ROUNDS      ?= 50
+REPLICA     ?= $(STUDYHALL_REPLICATE)
 VENDOR_DIR  := pb_public/vendor
 FUZZTIME    ?= 5s
 FUZZ_LONG   ?= 2m
@@ -14,7 +16,7 @@ FUZZ_LONG   ?= 2m
 # per package per command)
 FUZZ_TARGETS := FuzzClean:./plaintext FuzzBindForm:./request
 
-.PHONY: run build vendor test test-go test-fuzz test-web lint bench fuzz
+.PHONY: run build vendor test test-go test-fuzz test-web lint bench fuzz crash restore-drill
 
 ## run: vendor the web app's SDK, build, seed the demo data (idempotent) and serve API, dashboard and web app
 run: vendor build
@@ -72,3 +74,17 @@ lint:
 ## bench: the realtime load tool against a freshly started studyhall (see bench/README.md)
 bench:
 	$(GO) run ./bench
+
+## crash: kill -9 the server at ROUNDS random moments of a 200-client rush (make test runs 5); replay one with CRASH_SEED=n
+crash:
+	$(GO) test -count=1 -timeout 60m -v ./replication -run 'TestCrashDuringRush$$' -crash.rounds $(ROUNDS) $(if $(CRASH_SEED),-crash.seed $(CRASH_SEED))
+
+## restore-drill: restore REPLICA (default $$STUDYHALL_REPLICATE) into a new directory and check that it opens; the live data is not touched
+restore-drill: build
+	@if [ -z "$(REPLICA)" ]; then echo "usage: make restore-drill REPLICA=file:///path/to/replica (or s3://bucket/path)"; exit 2; fi
+	@dir=$$(mktemp -d -t studyhall-drill-XXXXXX)/pb_data; \
+	./$(BIN) restore --from "$(REPLICA)" --dir "$$dir" || exit 1; \
+	./$(BIN) outbox list --dir "$$dir" --limit 5 || exit 1; \
+	echo; echo "The restored copy is in $$dir. Look at it with:"; \
+	echo "  STUDYHALL_REPLICATE= ./$(BIN) serve --dir $$dir --http 127.0.0.1:8091   (never with --replicate: it would write into the live replica)"; \
+	echo "then remove it: rm -r $$(dirname $$dir)"

@@ -21,6 +21,7 @@ import (
 	"studyhall/commands"
 	"studyhall/hooks"
 	_ "studyhall/migrations"
+	"studyhall/replication"
 	"studyhall/stmtcache"
 	"studyhall/webapp"
 )
@@ -51,6 +52,8 @@ func main() {
 		"fall back to index.html on a missing static path (client-side routes)",
 	)
 
+	replicate := replication.BindFlags(app.RootCmd)
+
 	app.RootCmd.ParseFlags(os.Args[1:])
 
 	// migrations are Go files in migrations/; automigrate (writing a new
@@ -62,10 +65,13 @@ func main() {
 	})
 
 	hooks.Register(app)
+	replication.Register(app, replicate)
 
 	app.RootCmd.AddCommand(commands.NewSeedCommand(app))
 	app.RootCmd.AddCommand(commands.NewMailCommand(app))
 	app.RootCmd.AddCommand(commands.NewOutboxCommand(app))
+	app.RootCmd.AddCommand(replication.NewRestoreCommand(app, replicate))
+	app.RootCmd.AddCommand(replication.NewStatusCommand(app, replicate))
 
 	// the web app, registered last so every API route wins over it
 	webapp.Register(app, publicDir, indexFallback)

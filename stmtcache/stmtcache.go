@@ -48,7 +48,21 @@ var MaxConns = min(max(16, 4*runtime.GOMAXPROCS(0)), 120)
 // pragmas are PocketBase's own connection settings (core.DefaultDBConnect).
 // busy_timeout comes first: the connection must wait on a lock before it
 // sets WAL mode, in case another connection is setting it.
-const pragmas = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)"
+//
+// _txlock=immediate is studyhall's: a transaction (PocketBase runs its
+// writes in RunInTransaction, on its one write connection) takes the write
+// lock when it begins instead of at its first write. A deferred
+// transaction reads first, and if another connection commits before it
+// writes, SQLite refuses the write with SQLITE_BUSY_SNAPSHOT (517), which
+// no wait or retry inside that transaction can cure: PocketBase retried
+// for 7.5 s and answered 400 "Failed to create record". Litestream
+// (serve --replicate) is such a connection: it commits one row after each
+// of its checkpoints; so is a CLI command run beside the server. Measured:
+// 1,500 sign-ups through the API, 32 at a time, under replication failed
+// 3 to 4 requests a run with deferred transactions, none with immediate
+// ones (replication/writes_test.go). Transactions were already one at a
+// time (one write connection), so nothing waits that did not wait before.
+const pragmas = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)&_txlock=immediate"
 
 func init() {
 	sql.Register(DriverName, &Driver{})
