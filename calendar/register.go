@@ -39,8 +39,10 @@ func Register(app core.App) {
 		g := se.Router.Group("/api/calendar")
 		g.Bind(request.RequireJSONBody())
 		// the feed has no auth header: calendar apps fetch it, and the
-		// signed token in its path is the authorisation
-		g.GET("/{feed}", serveFeed)
+		// signed token in its path is the authorisation. Successful
+		// fetches stay out of the request log: calendar apps poll all day,
+		// and the log would keep every user's link
+		g.GET("/{feed}", serveFeed).Bind(apis.SkipSuccessActivityLog())
 		g.GET("/token", func(e *core.RequestEvent) error { return answerToken(e, tokens, false) }).
 			Bind(apis.RequireAuth(collections.Users))
 		g.POST("/token", func(e *core.RequestEvent) error { return answerToken(e, tokens, true) }).
