@@ -2,8 +2,6 @@ package emails
 
 import (
 	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +14,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"studyhall/collections"
+	"studyhall/linktoken"
 	"studyhall/notifications"
 )
 
@@ -43,24 +42,12 @@ type UnsubscribeClaims struct {
 // forged, tampered, expired, or naming an unknown scope.
 var ErrInvalidUnsubscribeToken = errors.New("invalid unsubscribe token")
 
-// UnsubscribeSecret is the HMAC key of unsubscribe tokens. It is derived
-// (HMAC-SHA256 with a fixed label) from the users collection's auth token
-// secret, which PocketBase generates per installation and keeps in the
-// database: nothing new to store or back up, tokens of one installation
-// never work on another, and "invalidate all tokens" in the dashboard
-// (which rotates that secret) revokes every unsubscribe link too. The label
-// keeps the derived key distinct from the auth token key itself.
+// UnsubscribeSecret is the HMAC key of unsubscribe tokens, derived from
+// the installation's auth token secret (see linktoken.Secret), so that
+// "invalidate all tokens" in the dashboard revokes every unsubscribe link
+// too.
 func UnsubscribeSecret(app core.App) ([]byte, error) {
-	users, err := app.FindCachedCollectionByNameOrId(collections.Users)
-	if err != nil {
-		return nil, fmt.Errorf("find users collection: %w", err)
-	}
-	if users.AuthToken.Secret == "" {
-		return nil, errors.New("users collection has no auth token secret")
-	}
-	mac := hmac.New(sha256.New, []byte(users.AuthToken.Secret))
-	mac.Write([]byte("studyhall/email-unsubscribe/v1"))
-	return mac.Sum(nil), nil
+	return linktoken.Secret(app, "studyhall/email-unsubscribe/v1")
 }
 
 // ValidUnsubscribeScope reports whether scope is "all" or a category.
@@ -82,7 +69,7 @@ func SignUnsubscribeToken(secret []byte, userId, scope string, now time.Time) (s
 			ExpiresAt: jwt.NewNumericDate(now.Add(UnsubscribeTokenTTL)),
 		},
 	}
-	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(secret)
+	return linktoken.Sign(secret, claims)
 }
 
 // ParseUnsubscribeToken verifies token at now and returns its claims. Only
@@ -90,13 +77,7 @@ func SignUnsubscribeToken(secret []byte, userId, scope string, now time.Time) (s
 // required, and the scope must be known.
 func ParseUnsubscribeToken(secret []byte, token string, now time.Time) (*UnsubscribeClaims, error) {
 	claims := &UnsubscribeClaims{}
-	_, err := jwt.ParseWithClaims(token, claims,
-		func(*jwt.Token) (any, error) { return secret, nil },
-		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
-		jwt.WithExpirationRequired(),
-		jwt.WithTimeFunc(func() time.Time { return now }),
-	)
-	if err != nil {
+	if err := linktoken.Parse(secret, token, claims, now, jwt.WithExpirationRequired()); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidUnsubscribeToken, err)
 	}
 	if claims.Type != unsubscribeTokenType || claims.Subject == "" || !ValidUnsubscribeScope(claims.Scope) {

@@ -63,6 +63,8 @@ func hiddenFieldRows(queueEntry, directRoom string) []hiddenField {
 		// the server's own bookkeeping
 		{collections.LiveSessions, collections.LiveSessionReminderSentFor, testkit.IdSessionPublic, nobody},
 		{collections.ChatRooms, collections.ChatRoomDirectKey, directRoom, nobody},
+		// the version of the student's calendar feed link, set at sign-up
+		{collections.Users, collections.UserCalendarKey, testkit.IdStudent, nobody},
 	}
 }
 

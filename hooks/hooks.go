@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"studyhall/authcache"
+	"studyhall/calendar"
 	"studyhall/chat"
 	"studyhall/emails"
 	"studyhall/livesessions"
@@ -36,4 +37,5 @@ func Register(app core.App) {
 	presence.Register(app)
 	chat.Register(app)
 	emails.Register(app)
+	calendar.Register(app)
 }

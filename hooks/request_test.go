@@ -136,6 +136,22 @@ func queueEntry(action string, admitted bool) func(testing.TB, string, bodyFixtu
 	}
 }
 
+// calendarFeed is the path of the student's calendar feed, as GET
+// /api/calendar/token gives it.
+func calendarFeed(t testing.TB, baseURL string, _ bodyFixtures) string {
+	var answer struct {
+		URL string `json:"url"`
+	}
+	if status := testkit.ApiRequest(t, baseURL, http.MethodGet, "/api/calendar/token", testkit.Tokens[testkit.Student], nil, &answer); status != http.StatusOK {
+		t.Fatalf("calendar token: %d", status)
+	}
+	i := strings.Index(answer.URL, "/api/calendar/")
+	if i < 0 {
+		t.Fatalf("calendar feed URL %q", answer.URL)
+	}
+	return answer.URL[i:]
+}
+
 // wrongTypes are bodies giving field each JSON type but its own, plus null.
 func wrongTypes(field string, except string) []string {
 	var out []string
@@ -154,6 +170,12 @@ func customRoutes() map[string]bodyRoute {
 		return []string{``, `{}`, `{"` + field + `":null}`, `{"` + field + `":""}`}
 	}
 	return map[string]bodyRoute{
+		// calendar
+		"GET /api/live-sessions/{id}/ics": {actor: testkit.IdStudent, path: fixed(testkit.SessionURL(testkit.IdSessionScheduled, "ics"))},
+		"GET /api/calendar/{feed}":        {path: calendarFeed},
+		"GET /api/calendar/token":         {actor: testkit.IdStudent, path: fixed("/api/calendar/token")},
+		"POST /api/calendar/token":        {actor: testkit.IdStudent, path: fixed("/api/calendar/token"), writes: true},
+
 		// chat
 		"POST /api/chat/direct": {actor: testkit.IdStudent, path: fixed("/api/chat/direct"),
 			valid: `{"userId":"` + testkit.IdInstructor + `"}`, writes: true,

@@ -4,10 +4,11 @@
 // toast back to the student, a receipt, sign-up in a time zone whose quiet
 // hours hold a notification, the profile with an avatar, a group's
 // settings and invitations, office-hours slots edited, deactivated and
-// deleted with the meeting link shown to the admitted student, and the
-// sessions' month calendar.
+// deleted with the meeting link shown to the admitted student, the
+// sessions' month calendar, and the calendar feed copied from the profile.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { Server, launchBrowser, newUserPage, watchErrors, shot, sleep, pageErrors, PASSWORD } from './helpers.js';
 
 const TOAST_TIMEOUT = 5000;
@@ -312,6 +313,49 @@ describe('studyhall pages: courses, accounts, group settings, slots, calendar', 
     const alerts = await s.evaluate(() => window.__alerts);
     assert.equal(alerts.length, 1, 'only the high notice alerts');
     await s.evaluate(() => { delete document.visibilityState; });
+  });
+
+  it('copies the calendar feed link from the profile, and the feed holds the student\'s session', async () => {
+    // the operator has set the app's public URL (Settings → Application): this server
+    const su = await superuser(server);
+    await su('PATCH', '/api/settings', { meta: { appURL: server.url } });
+    const s = student.page;
+    await student.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    await s.goto('/profile');
+    await s.getByRole('heading', { name: 'Calendar feed' }).waitFor();
+    await s.waitForFunction(() => document.querySelector('#calendar-url')?.value.startsWith('http'));
+    assert.match(await s.inputValue('#calendar-webcal'), /^webcal:\/\/127\.0\.0\.1:\d+\/api\/calendar\/.+\.ics$/);
+    await s.getByRole('button', { name: 'Copy the feed address' }).click();
+    await s.locator('#calendar-state', { hasText: 'Link copied.' }).waitFor();
+    const copied = await s.evaluate(() => navigator.clipboard.readText());
+    assert.ok(copied.startsWith(`${server.url}/api/calendar/`), copied);
+    await shot(s, '34-profile-calendar-feed');
+
+    // a calendar app fetches it: no sign-in, the student's session in it
+    const feed = await fetch(copied);
+    assert.equal(feed.status, 200);
+    assert.equal(feed.headers.get('content-type'), 'text/calendar; charset=utf-8');
+    const body = await feed.text();
+    assert.match(body, /^BEGIN:VCALENDAR\r\n/);
+    assert.match(body, /\r\nSUMMARY:Algebra I: live Q&A\r\n/);
+
+    // a new link: the old one stops working
+    s.once('dialog', (d) => d.accept());
+    await s.getByRole('button', { name: 'Make a new link' }).click();
+    await s.locator('#calendar-state', { hasText: 'New link made.' }).waitFor();
+    const renewed = await s.inputValue('#calendar-url');
+    assert.notEqual(renewed, copied);
+    assert.equal((await fetch(copied)).status, 400);
+    assert.equal((await fetch(renewed)).status, 200);
+
+    // a session page's "Add to calendar" saves its .ics
+    const sessions = await teacher.call('GET', `/api/collections/live_sessions/records?filter=${encodeURIComponent('title="Algebra I: live Q&A"')}`);
+    await s.goto(`/live-sessions/${sessions.items[0].id}`);
+    const [download] = await Promise.all([s.waitForEvent('download'), s.getByRole('link', { name: 'Add to calendar' }).click()]);
+    assert.equal(download.suggestedFilename(), 'algebra-i-live-q-a.ics');
+    const ics = await readFile(await download.path(), 'utf8');
+    assert.match(ics, /\r\nUID:live-session-[a-z0-9]+@studyhall\r\n/);
+    assert.match(ics, /\r\nSUMMARY:Algebra I: live Q&A\r\n/);
   });
 });
 

@@ -3,7 +3,7 @@
 // direct messages and password. Emails (verification, reset) go through
 // PocketBase's own flows and studyhall's outbox, so they arrive only where
 // SMTP is set up; the pages say so.
-import { pb, me, errorBox, showError, hideError } from './api.js';
+import { pb, me, get, post, errorBox, showError, hideError } from './api.js';
 import { h, set, append } from './dom.js';
 import { field, clearFieldErrors, showFormError } from './forms.js';
 
@@ -138,7 +138,55 @@ export async function profileView(root, _params, _ctx, { onChanged } = {}) {
     try { show(await pb.collection('users').update(me().id, { avatar: null })); } catch (ex) { showError(alertBox, ex); }
   };
 
-  append(root, [h('h1', { text: 'Your account' }), form, passwordForm(user), verifyNote(user)]);
+  append(root, [h('h1', { text: 'Your account' }), form, calendarCard(), passwordForm(user), verifyNote(user)]);
+}
+
+/**
+ * calendarCard is the personal calendar feed: its private link in both
+ * forms (https to paste into a calendar app, webcal to open one), a Copy
+ * button for each, and a new link that revokes the old one.
+ */
+function calendarCard() {
+  const alertBox = errorBox();
+  const state = h('p', { role: 'status', class: 'muted', id: 'calendar-state' });
+  const linkField = (label, name) => {
+    const input = h('input', { id: `calendar-${name}`, name, type: 'text', readonly: true, spellcheck: 'false', 'aria-describedby': 'calendar-hint' });
+    const copy = h('button', { type: 'button', class: 'small', id: `calendar-copy-${name}`, 'aria-label': `Copy the ${label.toLowerCase()}` }, 'Copy');
+    copy.onclick = async () => {
+      hideError(alertBox);
+      try {
+        await navigator.clipboard.writeText(input.value);
+        state.textContent = 'Link copied.';
+      } catch {
+        input.select(); // no clipboard access: leave it selected to copy by hand
+        state.textContent = 'Press Ctrl+C (or ⌘C) to copy the selected link.';
+      }
+    };
+    return { input, el: h('div', { class: 'field' }, h('label', { for: input.id, text: label }), h('div', { class: 'copy-row' }, input, copy)) };
+  };
+  const https = linkField('Feed address', 'url');
+  const webcal = linkField('Calendar app address (webcal)', 'webcal');
+  const open = h('a', { id: 'calendar-open', href: '#' }, 'Subscribe in your calendar app');
+  const renew = h('button', { type: 'button', id: 'calendar-renew' }, 'Make a new link');
+  const show = ({ url, webcalUrl }) => {
+    https.input.value = url;
+    webcal.input.value = webcalUrl;
+    open.href = webcalUrl;
+  };
+  renew.onclick = async () => {
+    if (!confirm('Make a new link? Calendars subscribed with the old link stop updating until you add the new one.')) return;
+    hideError(alertBox);
+    renew.disabled = true;
+    try {
+      show(await post('/api/calendar/token'));
+      state.textContent = 'New link made. The old link no longer works.';
+    } catch (e) { showError(alertBox, e); } finally { renew.disabled = false; }
+  };
+  get('/api/calendar/token').then(show, (e) => showError(alertBox, e));
+  return h('section', { class: 'stack card', id: 'calendar-card', 'aria-labelledby': 'calendar-h' },
+    h('h2', { id: 'calendar-h', text: 'Calendar feed' }),
+    h('p', { id: 'calendar-hint', class: 'hint', text: 'Your live sessions and your courses’ office hours, in Google Calendar, Apple Calendar or Outlook: subscribe with this private link. Anyone who has it can read your calendar; if it leaks, make a new link.' }),
+    alertBox, https.el, webcal.el, h('p', {}, open), h('div', { class: 'actions' }, renew), state);
 }
 
 /** passwordForm changes the password; PocketBase then wants a new sign-in, done here. */

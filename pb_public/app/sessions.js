@@ -136,6 +136,7 @@ export async function sessionView(root, { id }, ctx) {
         } }, 'Delete session'));
       }
     }
+    actions.append(addToCalendarLink(id, err));
     setActivity(joined || mine() ? `In session: ${session.title}` : '');
   };
 
@@ -160,6 +161,35 @@ export async function sessionView(root, { id }, ctx) {
   });
   ctx.onReconnect(load);
   ctx.onCleanup(() => setActivity(''));
+}
+
+/**
+ * addToCalendarLink downloads the session's .ics. The route wants the
+ * sign-in token, which a plain link would not send, so the click fetches
+ * it with the token and saves the answer under the server's file name.
+ */
+function addToCalendarLink(id, errBox) {
+  const path = `/api/live-sessions/${encodeURIComponent(id)}/ics`;
+  const link = h('a', { href: path, id: 'session-ics', class: 'button', download: 'live-session.ics' }, 'Add to calendar');
+  link.onclick = async (e) => {
+    e.preventDefault();
+    hideError(errBox);
+    try {
+      const res = await fetch(path, { headers: { Authorization: pb.authStore.token } });
+      if (!res.ok) {
+        const response = await res.json().catch(() => ({}));
+        throw Object.assign(new Error(response.message || 'The calendar file could not be made.'), { status: res.status, response });
+      }
+      const name = /filename="?([^";]+)"?/.exec(res.headers.get('Content-Disposition') || '')?.[1] || 'live-session.ics';
+      const url = URL.createObjectURL(await res.blob());
+      const save = h('a', { href: url, download: name, hidden: true });
+      document.body.append(save);
+      save.click();
+      save.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (ex) { showError(errBox, ex); }
+  };
+  return link;
 }
 
 /** sessionFormView is /live-sessions/new and /live-sessions/:id/edit. */
