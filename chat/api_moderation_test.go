@@ -1,0 +1,67 @@
+package chat_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"studyhall/collections"
+	"studyhall/testkit"
+)
+
+// TestChatModeratorRemovalLive: in each room with moderators, the route
+// tells a moderator apart from a member; a moderator's removal reaches
+// another member over SSE as a tombstone marked as a moderator's, and
+// nobody outside the room hears it.
+func TestChatModeratorRemovalLive(t *testing.T) {
+	t.Parallel()
+
+	app := testkit.NewTestApp(t)
+	defer app.Cleanup()
+	rooms := testkit.SeedModeratedRooms(t, app)
+	srv := testkit.StartServer(t, app)
+
+	for _, r := range rooms {
+		var answer struct{ Moderator bool }
+		for actor, want := range map[string]bool{testkit.Student: false, r.Member: false} {
+			if status := testkit.ApiRequest(t, srv.URL, http.MethodGet, "/api/chat/rooms/"+r.RoomId+"/moderation", testkit.Tokens[actor], nil, &answer); status != 200 || answer.Moderator != want {
+				t.Errorf("%s room, %s: %d moderator=%v, want %v", r.Type, actor, status, answer.Moderator, want)
+			}
+		}
+		if r.Moderator != "" {
+			if status := testkit.ApiRequest(t, srv.URL, http.MethodGet, "/api/chat/rooms/"+r.RoomId+"/moderation", testkit.Tokens[r.Moderator], nil, &answer); status != 200 || !answer.Moderator {
+				t.Errorf("%s room, moderator %s: %d moderator=%v", r.Type, r.Moderator, status, answer.Moderator)
+			}
+		}
+		if status := testkit.ApiRequest(t, srv.URL, http.MethodGet, "/api/chat/rooms/"+r.RoomId+"/moderation", testkit.Tokens[r.Outsider], nil, nil); status != 404 {
+			t.Errorf("%s room, outsider: %d, want 404", r.Type, status)
+		}
+	}
+
+	session := rooms[0]
+	if session.Type != collections.ChatRoomTypeSession {
+		t.Fatalf("first room is %s", session.Type)
+	}
+	member := testkit.ConnectRealtime(t, srv.URL)
+	member.Subscribe(t, testkit.Tokens[session.Member], "chat/"+session.RoomId)
+	outsider := testkit.ConnectRealtime(t, srv.URL)
+	outsider.Subscribe(t, testkit.Tokens[session.Outsider], "chat/"+session.RoomId)
+
+	if status := testkit.ApiRequest(t, srv.URL, http.MethodPost, "/api/chat/messages/"+session.Message+"/delete", testkit.Tokens[session.Moderator], nil, nil); status != 200 {
+		t.Fatalf("moderator removal: %d", status)
+	}
+	ev := member.ExpectEvent(t, "chat/"+session.RoomId, 2*time.Second)
+	if ev.Action != "update" || ev.Record["id"] != session.Message || ev.Record["body"] != "" || ev.Record["deletedAt"] == "" ||
+		ev.Record["removedByModerator"] != true || ev.Record["deletedBy"] != testkit.IdInstructor {
+		t.Fatalf("removal event: %+v", ev)
+	}
+	outsider.ExpectNoEvent(t, 200*time.Millisecond)
+
+	stored, err := app.FindRecordById(collections.ChatMessages, session.Message)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.GetString(collections.ChatMessageBody) != "" || !stored.GetBool(collections.ChatMessageRemovedByModerator) {
+		t.Errorf("stored message after removal: %v", stored.FieldsData())
+	}
+}
