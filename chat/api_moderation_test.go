@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pocketbase/pocketbase/core"
+
+	"studyhall/chat"
 	"studyhall/collections"
 	"studyhall/testkit"
 )
@@ -63,5 +66,45 @@ func TestChatModeratorRemovalLive(t *testing.T) {
 	}
 	if stored.GetString(collections.ChatMessageBody) != "" || !stored.GetBool(collections.ChatMessageRemovedByModerator) {
 		t.Errorf("stored message after removal: %v", stored.FieldsData())
+	}
+}
+
+// TestChatRemovalIsFinal: a moderator's removal that commits after the
+// sender's edit was read and allowed, but before it is written, stays: the
+// edit is written as the tombstone, the text does not come back.
+func TestChatRemovalIsFinal(t *testing.T) {
+	t.Parallel()
+
+	app := testkit.NewTestApp(t)
+	defer app.Cleanup()
+	session := testkit.SeedModeratedRooms(t, app)[0]
+	// the interleaving, made certain: the removal lands between the
+	// records API's checks of the edit and its save
+	app.OnRecordUpdateRequest(collections.ChatMessages).BindFunc(func(e *core.RecordRequestEvent) error {
+		removal, err := chat.FindChatMessage(e.App, e.Record.Id)
+		if err != nil {
+			return err
+		}
+		removal.MarkDeleted(testkit.IdInstructor, true)
+		if err := e.App.Save(removal); err != nil {
+			return err
+		}
+		return e.Next()
+	})
+	srv := testkit.StartServer(t, app)
+
+	var answer map[string]any
+	status := testkit.ApiRequest(t, srv.URL, http.MethodPatch, testkit.RecordsURL(collections.ChatMessages, session.Message), testkit.Tokens[testkit.Student],
+		map[string]any{"body": "the text, back again"}, &answer)
+	if status != 200 || answer["body"] != "" {
+		t.Errorf("edit after the removal: %d %v", status, answer)
+	}
+	stored, err := app.FindRecordById(collections.ChatMessages, session.Message)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.GetString(collections.ChatMessageBody) != "" || stored.GetDateTime(collections.ChatMessageDeletedAt).IsZero() ||
+		!stored.GetBool(collections.ChatMessageRemovedByModerator) || stored.GetString(collections.ChatMessageDeletedBy) != testkit.IdInstructor {
+		t.Errorf("the removal did not hold: %v", stored.FieldsData())
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"studyhall/collections"
+	"studyhall/records"
 )
 
 // moderatorRule is the API rule, on a chat_rooms record, that the caller
@@ -43,4 +44,27 @@ func moderatesRoom(app core.App, auth *core.Record, roomId string) (bool, error)
 	}
 	info := &core.RequestInfo{Context: core.RequestInfoContextDefault, Method: http.MethodPost, Auth: auth}
 	return app.CanAccessRecord(room, info, &moderatorRule)
+}
+
+// keepTombstone makes a removal final: a save of a message that is
+// already a tombstone in the database keeps the stored tombstone (when,
+// by whom, whether by a moderator, no body). An edit the sender sent just
+// before a moderator's removal committed, or a second removal racing the
+// first, therefore cannot bring the text back or rewrite who removed it.
+// The stored row is read in the transaction that writes.
+func keepTombstone(e *core.RecordEvent) error {
+	return records.InTransaction(&e.App, e.Next, func(txApp core.App) error {
+		stored, err := FindChatMessage(txApp, e.Record.Id)
+		if err != nil || !stored.IsDeleted() {
+			return nil
+		}
+		for _, field := range []string{
+			collections.ChatMessageDeletedAt, collections.ChatMessageDeletedBy,
+			collections.ChatMessageRemovedByModerator, collections.ChatMessageEditedAt,
+		} {
+			e.Record.Set(field, stored.Get(field))
+		}
+		e.Record.Set(collections.ChatMessageBody, "")
+		return nil
+	}, nil)
 }

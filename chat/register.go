@@ -21,6 +21,7 @@ func Register(app core.App) {
 	indicators := newTypingIndicators(app)
 
 	app.OnRecordValidate(collections.ChatMessages).BindFunc(validateChatMessage)
+	app.OnRecordUpdateExecute(collections.ChatMessages).BindFunc(keepTombstone)
 
 	app.OnRecordCreateRequest(collections.ChatMessages).BindFunc(func(e *core.RecordRequestEvent) error {
 		if err := request.LimitUser(e.RequestEvent, messages, "You are sending messages too fast; wait a moment."); err != nil {
