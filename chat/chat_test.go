@@ -83,6 +83,37 @@ func TestChatMessagesAPI(t *testing.T) {
 			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 0},
 		},
 		{
+			Name:            "a reply to a message of the room",
+			Method:          http.MethodPost,
+			URL:             testkit.RecordsURL(collections.ChatMessages),
+			Body:            post(`"body":"Thanks!","replyTo":"msgmessage00001"`),
+			Headers:         testkit.AuthHeader(testkit.Student),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"replyTo":"msgmessage00001"`, `"body":"Thanks!"`},
+			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 1},
+		},
+		{
+			Name:   "a reply to a message of another room is a field error",
+			Method: http.MethodPost,
+			URL:    testkit.RecordsURL(collections.ChatMessages),
+			Body:   post(`"body":"Thanks!","replyTo":"msgelsewhere001"`),
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
+				other, err := chat.CreateRoom(app, chat.NewRoom{Type: collections.ChatRoomTypeGroup, Participants: []string{testkit.IdStudent}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := testkit.SaveRecord(app, collections.ChatMessages, "msgelsewhere001", map[string]any{
+					"room": other.Id, "sender": testkit.IdStudent, "body": "elsewhere",
+				}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Headers:         testkit.AuthHeader(testkit.Student),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"replyTo":{"code":"validation_reply_other_room"`},
+			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 0},
+		},
+		{
 			Name:            "a non-participant sees no messages",
 			Method:          http.MethodGet,
 			URL:             testkit.RecordsURL(collections.ChatMessages) + "?filter=room='" + testkit.IdRoom + "'",

@@ -121,9 +121,13 @@ func (m *ChatMessage) IsDeleted() bool {
 	return !m.GetDateTime(collections.ChatMessageDeletedAt).IsZero()
 }
 
-// MarkDeleted makes the message a tombstone: deleted now, without a body.
-func (m *ChatMessage) MarkDeleted() {
+// MarkDeleted makes the message a tombstone: deleted now by userId,
+// without a body; byModerator when userId removed another's message as a
+// moderator of the room.
+func (m *ChatMessage) MarkDeleted(userId string, byModerator bool) {
 	m.Set(collections.ChatMessageDeletedAt, types.NowDateTime())
+	m.Set(collections.ChatMessageDeletedBy, userId)
+	m.Set(collections.ChatMessageRemovedByModerator, byModerator)
 	m.SetBody("")
 }
 

@@ -11,8 +11,8 @@ import (
 	"studyhall/request"
 )
 
-// Register binds chat to app: messages (posting, editing within 15
-// minutes, soft delete), direct rooms, read marks and unread counts,
+// Register binds chat to app: messages (posting, replies, editing within
+// 15 minutes, soft delete by the sender or a moderator), direct rooms, read marks and unread counts,
 // typing, per-user limits, and delivery of a room's events to its
 // participants only.
 func Register(app core.App) {
@@ -21,6 +21,7 @@ func Register(app core.App) {
 	indicators := newTypingIndicators(app)
 
 	app.OnRecordValidate(collections.ChatMessages).BindFunc(validateChatMessage)
+	app.OnRecordUpdateExecute(collections.ChatMessages).BindFunc(keepTombstone)
 
 	app.OnRecordCreateRequest(collections.ChatMessages).BindFunc(func(e *core.RecordRequestEvent) error {
 		if err := request.LimitUser(e.RequestEvent, messages, "You are sending messages too fast; wait a moment."); err != nil {
@@ -62,11 +63,14 @@ func Register(app core.App) {
 		g := e.Router.Group("/api/chat")
 		g.Bind(apis.RequireAuth(collections.Users), request.RequireJSONBody())
 		g.POST("/direct", chatDirect)
-		g.POST("/messages/{id}/delete", chatDeleteMessage)
+		g.POST("/messages/{id}/delete", func(re *core.RequestEvent) error {
+			return chatDeleteMessage(re, messages)
+		})
 		g.POST("/rooms/{id}/read", chatMarkRead)
 		g.POST("/rooms/{id}/typing", func(re *core.RequestEvent) error {
 			return chatTyping(re, indicators, typing)
 		})
+		g.GET("/rooms/{id}/moderation", chatModeration)
 		g.GET("/unread", chatUnread)
 		return e.Next()
 	})

@@ -15,6 +15,12 @@ const (
 	ChatMessageReplyTo   = "replyTo"
 	ChatMessageEditedAt  = "editedAt"
 	ChatMessageDeletedAt = "deletedAt"
+	// ChatMessageDeletedBy is who made the message a tombstone: its
+	// sender, or a moderator of the room.
+	ChatMessageDeletedBy = "deletedBy"
+	// ChatMessageRemovedByModerator marks a tombstone a moderator made
+	// ("removed by a moderator"), not the sender's own delete.
+	ChatMessageRemovedByModerator = "removedByModerator"
 )
 
 // ChatRoomDirectKey is the field of chat_rooms that makes a direct room

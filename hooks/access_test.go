@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
 	"studyhall/collections"
@@ -266,4 +267,61 @@ func (c cell) scenario(allowed int, content []string, events map[string]int, den
 func idOf(url string) string {
 	rest, _ := strings.CutPrefix(url[strings.LastIndex(url, "/records")+len("/records"):], "/")
 	return rest
+}
+
+// TestChatRemovalMatrix: who may remove whose message, in each kind of
+// room (POST /api/chat/messages/{id}/delete on IdStudent's message). The
+// sender deletes their own; a moderator of the room (the session's
+// instructor, the group's admins, the visit's instructor) removes it as a
+// moderator; another member may not; an outsider cannot even find it; a
+// direct room has no moderator.
+func TestChatRemovalMatrix(t *testing.T) {
+	t.Parallel()
+
+	var rooms []testkit.ModeratedRoom
+	probe := testkit.NewTestApp(t)
+	rooms = testkit.SeedModeratedRooms(t, probe)
+	probe.Cleanup()
+
+	seed := func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) { testkit.SeedModeratedRooms(t, app) }
+	for _, r := range rooms {
+		url := "/api/chat/messages/" + r.Message + "/delete"
+		tombstone := func(by string, moderator bool) []string {
+			return []string{`"id":"` + r.Message + `"`, `"body":""`, `"deletedAt":"20`,
+				`"deletedBy":"` + by + `"`, `"removedByModerator":` + strconv.FormatBool(moderator)}
+		}
+		scenarios := []tests.ApiScenario{
+			{
+				Name: r.Type + ": the sender deletes their own message", Method: http.MethodPost, URL: url,
+				Headers: testkit.AuthHeader(testkit.Student), ExpectedStatus: ok,
+				ExpectedContent: tombstone(testkit.IdStudent, false),
+				ExpectedEvents:  map[string]int{"OnRecordAfterUpdateSuccess": 1},
+			},
+			{
+				Name: r.Type + ": another member may not remove it", Method: http.MethodPost, URL: url,
+				Headers: testkit.AuthHeader(r.Member), ExpectedStatus: denied,
+				ExpectedContent: []string{`"code":"not_sender"`},
+				ExpectedEvents:  map[string]int{"OnRecordUpdate": 0},
+			},
+			{
+				Name: r.Type + ": an outsider cannot find it", Method: http.MethodPost, URL: url,
+				Headers: testkit.AuthHeader(r.Outsider), ExpectedStatus: hidden,
+				ExpectedContent: []string{`"status":404`}, NotExpectedContent: []string{"A message in"},
+				ExpectedEvents: map[string]int{"OnRecordUpdate": 0},
+			},
+		}
+		if r.Moderator != "" {
+			scenarios = append(scenarios, tests.ApiScenario{
+				Name: r.Type + ": a moderator removes it", Method: http.MethodPost, URL: url,
+				Headers: testkit.AuthHeader(r.Moderator), ExpectedStatus: ok,
+				ExpectedContent: tombstone(selfIds[r.Moderator], true),
+				ExpectedEvents:  map[string]int{"OnRecordAfterUpdateSuccess": 1},
+			})
+		}
+		for _, s := range scenarios {
+			s.TestAppFactory = testkit.NewTestApp
+			s.BeforeTestFunc = seed
+			s.Test(t)
+		}
+	}
 }

@@ -185,7 +185,8 @@ func customRoutes() map[string]bodyRoute {
 		"POST /api/chat/rooms/{id}/typing": {actor: testkit.IdStudent, path: fixed("/api/chat/rooms/%s/typing", fxRoom),
 			valid:   `{"typing":true}`,
 			invalid: append([]string{``, `{}`, `{"typing":null}`}, wrongTypes("typing", "bool")...)},
-		"GET /api/chat/unread": {actor: testkit.IdStudent, path: fixed("/api/chat/unread")},
+		"GET /api/chat/rooms/{id}/moderation": {actor: testkit.IdStudent, path: fixed("/api/chat/rooms/%s/moderation", fxRoom)},
+		"GET /api/chat/unread":                {actor: testkit.IdStudent, path: fixed("/api/chat/unread")},
 
 		// email (form bodies)
 		"GET /api/email/unsubscribe": {path: fixed(emails.UnsubscribePath+"?token=%s", fxUnsubscribe), form: true},

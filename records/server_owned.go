@@ -136,6 +136,8 @@ var serverOwned = map[string][]ownedField{
 		byCaller(collections.ChatMessageSender),
 		kept(collections.ChatMessageEditedAt, ""),
 		kept(collections.ChatMessageDeletedAt, ""),
+		kept(collections.ChatMessageDeletedBy, ""),
+		kept(collections.ChatMessageRemovedByModerator, false),
 	},
 }
 

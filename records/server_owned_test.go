@@ -135,6 +135,10 @@ func ownedRows(prefsId string) []ownedRow {
 		{collection: collections.ChatMessages, field: collections.ChatMessageSender, target: idOwnedMsg, actor: testkit.IdInstructor, setup: seedRoom, body: messageEdit, other: testkit.IdStudent},
 		{collection: collections.ChatMessages, field: collections.ChatMessageEditedAt, target: idOwnedMsg, actor: testkit.IdInstructor, setup: seedRoom, body: messageEdit, other: aDate, stamped: true},
 		{collection: collections.ChatMessages, field: collections.ChatMessageDeletedAt, target: idOwnedMsg, actor: testkit.IdInstructor, setup: seedRoom, body: messageEdit, other: aDate},
+		{collection: collections.ChatMessages, field: collections.ChatMessageDeletedBy, actor: testkit.IdStudent, setup: seedRoom, body: message, own: "", other: testkit.IdStudent},
+		{collection: collections.ChatMessages, field: collections.ChatMessageRemovedByModerator, actor: testkit.IdStudent, setup: seedRoom, body: message, own: false, other: true},
+		{collection: collections.ChatMessages, field: collections.ChatMessageDeletedBy, target: idOwnedMsg, actor: testkit.IdInstructor, setup: seedRoom, body: messageEdit, other: testkit.IdStudent},
+		{collection: collections.ChatMessages, field: collections.ChatMessageRemovedByModerator, target: idOwnedMsg, actor: testkit.IdInstructor, setup: seedRoom, body: messageEdit, other: true},
 	}
 }
 

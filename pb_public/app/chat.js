@@ -1,24 +1,49 @@
 // chat.js: the chat page (rooms with unread counts) and the room panel used
 // by the chat page, live sessions, study groups and office hours: messages
-// over the chat/ROOM topic, typing over chat/ROOM/typing, edit within 15
-// minutes, delete. Message bodies are only ever set as text.
+// over the chat/ROOM topic, typing over chat/ROOM/typing, replies with the
+// quoted line, older history paged in on scroll, edit within 15 minutes,
+// delete, and removal by the room's moderators. Message bodies are only
+// ever set as text.
 import { pb, me, get, post, errorBox, showError, hideError, filter, errorInfo } from './api.js';
 import { h, set, id as uid, fmtTime, fmtDateTime, parseDate } from './dom.js';
 import { navigate } from './router.js';
 import { toastText } from './notifications.js';
+import { avatar } from './account.js';
 
 const EDIT_WINDOW_MS = 15 * 60 * 1000;
-const names = new Map(); // user id -> name
+/** PAGE is how many messages one history request brings. */
+const PAGE = 50;
 
-async function nameOf(userId) {
-  if (names.has(userId)) return names.get(userId);
-  try {
-    const u = await pb.collection('users').getOne(userId, { fields: 'id,name' });
-    names.set(userId, u.name);
-    return u.name;
-  } catch {
-    return 'Someone';
+// users seen in chat: topic events carry records without expand, so
+// senders are looked up once and kept
+const users = new Map(); // user id -> {id, collectionId, collectionName, name, avatar}
+const pendingUsers = new Map(); // user id -> Promise of the user
+
+function rememberUser(u) {
+  if (u?.id) users.set(u.id, { id: u.id, collectionId: u.collectionId, collectionName: u.collectionName || 'users', name: u.name, avatar: u.avatar });
+}
+
+/** userOf is a chat user ({name, avatar, ...}), fetched once. */
+function userOf(userId) {
+  if (users.has(userId)) return Promise.resolve(users.get(userId));
+  if (!pendingUsers.has(userId)) {
+    pendingUsers.set(userId, pb.collection('users').getOne(userId, { fields: 'id,collectionId,collectionName,name,avatar' })
+      .then((u) => { rememberUser(u); return users.get(userId); })
+      .catch(() => ({ id: userId, name: 'Someone' }))
+      .finally(() => pendingUsers.delete(userId)));
   }
+  return pendingUsers.get(userId);
+}
+
+/** tombstoneText is what stands for a deleted message. */
+function tombstoneText(m) {
+  return m.removedByModerator ? 'Message removed by a moderator' : 'Message deleted';
+}
+
+/** firstLine is a message's first line, cut to a quote's length. */
+function firstLine(body) {
+  const line = String(body || '').split('\n').find((l) => l.trim()) || '';
+  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
 }
 
 /** chatUnread is {roomId: count} for the signed-in user. */
@@ -91,70 +116,162 @@ export async function chatView(root, params, ctx) {
 }
 
 /**
- * mountChat shows one room in el: its latest messages, new ones live, the
- * typing indicator, and a composer. room is a chat_rooms record or an id.
+ * mountChat shows one room in el: its latest messages, older ones paged in
+ * as the reader scrolls up, new ones live, the typing indicator, and a
+ * composer that can answer a message. room is a chat_rooms record or an id.
  */
 export async function mountChat(el, room, parentCtx, { title, onRead } = {}) {
   const ctx = parentCtx.child();
   const roomId = typeof room === 'string' ? room : room.id;
   const roomName = title || (typeof room === 'object' ? room.name : '') || 'Chat';
   const myId = me().id;
+  rememberUser(me());
   const headingId = uid('chat');
   const err = errorBox();
+  const olderBtn = h('button', { type: 'button', class: 'link small load-older', hidden: true }, 'Load older messages');
+  const top = h('li', { class: 'history-top muted', 'aria-live': 'polite' }, olderBtn);
   const log = h('ol', { class: 'messages', 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-labelledby': headingId });
   const typingEl = h('p', { class: 'typing', 'aria-live': 'polite' });
   const inputId = uid('msg');
   const input = h('textarea', { id: inputId, name: 'body', rows: '2', maxlength: '5000', required: true, placeholder: 'Write a message…' });
   const sendBtn = h('button', { type: 'submit', class: 'primary' }, 'Send');
+  const replyBar = h('div', { class: 'reply-bar', hidden: true });
   const form = h('form', { class: 'composer' },
     h('label', { for: inputId, class: 'visually-hidden', text: `Message to ${roomName}` }), input, sendBtn);
   set(el, h('section', { class: 'chat', dataset: { room: roomId } },
-    h('h2', { id: headingId, text: roomName }), log, typingEl, err, form));
+    h('h2', { id: headingId, text: roomName }), log, typingEl, err, replyBar, form));
 
-  const rows = new Map(); // message id -> li
+  const messages = new Map(); // message id -> record, those shown and those quoted
+  const rows = new Map(); // message id -> li, those shown
+  let oldest = null; // {created, id} of the oldest message shown
+  let hasOlder = false;
+  let loadingOlder = false;
+  let replyingTo = null;
+  // whether the caller may remove others' messages: the server decides
+  // (the room's moderators), this only offers the button
+  let moderator = false;
+
+  // who: an avatar and a name that fill in once the user is known
+  const who = (userId, mine) => {
+    const pic = h('span', { class: 'msg-avatar' }, avatar(users.get(userId) || { name: '?' }, 24));
+    const name = h('span', { class: 'sender', text: mine ? 'You' : (users.get(userId)?.name || '…') });
+    if (!users.has(userId)) {
+      userOf(userId).then((u) => { set(pic, avatar(u, 24)); if (!mine) name.textContent = u.name || 'Someone'; });
+    }
+    return { pic, name };
+  };
+
+  const quote = (m) => {
+    if (!m.replyTo) return null;
+    const q = h('blockquote', { class: 'quote', dataset: { quotes: m.replyTo } });
+    const fill = (orig) => {
+      if (!orig) { set(q, h('span', { class: 'muted', text: 'Reply to an earlier message' })); return; }
+      const from = users.get(orig.sender)?.name || (orig.sender === myId ? 'You' : '…');
+      set(q, h('span', { class: 'quote-sender', text: orig.sender === myId ? 'You' : from }), ': ',
+        orig.deletedAt ? h('em', { class: 'muted', text: tombstoneText(orig) }) : h('span', { class: 'quote-text', text: firstLine(orig.body) }));
+      if (!users.has(orig.sender)) userOf(orig.sender).then(() => fill(orig));
+    };
+    const orig = messages.get(m.replyTo);
+    if (orig) fill(orig);
+    else {
+      fill(null);
+      pb.collection('chat_messages').getOne(m.replyTo, { expand: 'sender' })
+        .then((o) => { rememberUser(o.expand?.sender); messages.set(o.id, o); fill(o); })
+        .catch(() => {});
+    }
+    return q;
+  };
+
   const row = (m) => {
     const mine = m.sender === myId;
-    const li = h('li', { class: `msg${mine ? ' mine' : ''}${m.deletedAt ? ' deleted' : ''}`, dataset: { id: m.id } });
-    const who = h('span', { class: 'sender', text: mine ? 'You' : (m.expand?.sender?.name || names.get(m.sender) || '…') });
-    if (!mine && !m.expand?.sender && !names.has(m.sender)) nameOf(m.sender).then((n) => { who.textContent = n; });
-    if (m.expand?.sender) names.set(m.sender, m.expand.sender.name);
-    const body = m.deletedAt ? h('p', { class: 'body muted', text: 'Message deleted' }) : h('p', { class: 'body', text: m.body });
+    if (m.expand?.sender) rememberUser(m.expand.sender);
+    const li = h('li', { class: `msg${mine ? ' mine' : ''}${m.deletedAt ? ' deleted' : ''}${m.removedByModerator ? ' moderated' : ''}`, dataset: { id: m.id } });
+    const { pic, name } = who(m.sender, mine);
+    const body = m.deletedAt ? h('p', { class: 'body muted', text: tombstoneText(m) }) : h('p', { class: 'body', text: m.body });
     const meta = h('span', { class: 'meta' }, h('time', { datetime: m.created, title: fmtDateTime(m.created), text: fmtTime(m.created) }),
       m.editedAt && !m.deletedAt ? ' · edited' : '');
     const actions = h('span', { class: 'msg-actions' });
-    if (mine && !m.deletedAt) {
-      if (Date.now() - (parseDate(m.created)?.getTime() || 0) < EDIT_WINDOW_MS) {
-        actions.append(h('button', { type: 'button', class: 'link small', 'aria-label': 'Edit message', onclick: () => startEdit(m, li) }, 'Edit'));
+    if (!m.deletedAt) {
+      actions.append(h('button', { type: 'button', class: 'link small', 'aria-label': 'Reply to this message', onclick: () => startReply(m) }, 'Reply'));
+      if (mine) {
+        if (Date.now() - (parseDate(m.created)?.getTime() || 0) < EDIT_WINDOW_MS) {
+          actions.append(h('button', { type: 'button', class: 'link small', 'aria-label': 'Edit message', onclick: () => startEdit(m, li) }, 'Edit'));
+        }
+        actions.append(h('button', { type: 'button', class: 'link small', 'aria-label': 'Delete message', onclick: () => remove(m) }, 'Delete'));
+      } else if (moderator) {
+        actions.append(h('button', { type: 'button', class: 'link small danger', 'aria-label': `Remove message by ${users.get(m.sender)?.name || 'this member'}`, onclick: () => remove(m) }, 'Remove'));
       }
-      actions.append(h('button', { type: 'button', class: 'link small', 'aria-label': 'Delete message', onclick: () => remove(m) }, 'Delete'));
     }
-    set(li, h('div', { class: 'msg-head' }, who, meta, actions), body);
+    set(li, pic, h('div', { class: 'msg-main' }, h('div', { class: 'msg-head' }, name, meta, actions), quote(m), body));
     return li;
   };
-  const put = (m, action) => {
+
+  // redraw repaints a shown message and the replies that quote it
+  const redraw = (m) => {
     const existing = rows.get(m.id);
-    if (action === 'delete') { existing?.remove(); rows.delete(m.id); return; }
-    const li = row(m);
-    if (existing) existing.replaceWith(li);
-    else {
-      log.querySelector('.empty')?.remove();
-      log.append(li);
-      log.scrollTop = log.scrollHeight;
+    if (existing) {
+      const li = row(m);
+      existing.replaceWith(li);
+      rows.set(m.id, li);
     }
-    rows.set(m.id, li);
+    for (const [rid, r] of rows) {
+      if (messages.get(rid)?.replyTo === m.id) {
+        const li = row(messages.get(rid));
+        r.replaceWith(li);
+        rows.set(rid, li);
+      }
+    }
   };
+
+  // put shows a message live: new ones at the bottom, changes in place
+  const put = (m, action) => {
+    if (action === 'delete') {
+      rows.get(m.id)?.remove();
+      rows.delete(m.id);
+      messages.delete(m.id);
+      return;
+    }
+    const known = rows.has(m.id);
+    messages.set(m.id, m);
+    if (known || action === 'update') { redraw(m); return; }
+    const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+    log.querySelector('.empty')?.remove();
+    const li = row(m);
+    log.append(li);
+    rows.set(m.id, li);
+    if (atBottom || m.sender === myId) log.scrollTop = log.scrollHeight;
+  };
+
+  const paintTop = () => {
+    olderBtn.hidden = !hasOlder;
+    top.dataset.state = hasOlder ? 'more' : 'start';
+    if (!hasOlder && rows.size) set(top, h('span', { text: 'Start of the conversation' }));
+    else set(top, olderBtn);
+  };
+
+  const startReply = (m) => {
+    replyingTo = m;
+    const name = m.sender === myId ? 'yourself' : (users.get(m.sender)?.name || 'a message');
+    set(replyBar, h('span', { class: 'muted', text: 'Replying to ' }), h('strong', { text: name }), ': ',
+      h('span', { class: 'quote-text', text: firstLine(m.body) }), ' ',
+      h('button', { type: 'button', class: 'link small', 'aria-label': 'Cancel the reply', onclick: cancelReply }, 'Cancel'));
+    replyBar.hidden = false;
+    input.focus();
+  };
+  const cancelReply = () => { replyingTo = null; set(replyBar); replyBar.hidden = true; };
+
   const startEdit = (m, li) => {
     const editId = uid('edit');
     const box = h('textarea', { id: editId, rows: '2', maxlength: '5000', value: m.body });
     const editErr = errorBox();
     const f = h('form', { class: 'edit' }, h('label', { for: editId, class: 'visually-hidden', text: 'Edit message' }), box,
       h('button', { type: 'submit', class: 'small primary' }, 'Save'),
-      h('button', { type: 'button', class: 'small', onclick: () => put(m) }, 'Cancel'), editErr);
+      h('button', { type: 'button', class: 'small', onclick: () => redraw(m) }, 'Cancel'), editErr);
     f.onsubmit = async (e) => {
       e.preventDefault();
       try {
         const saved = await pb.collection('chat_messages').update(m.id, { body: box.value }, { expand: 'sender' });
-        put(saved);
+        put(saved, 'update');
       } catch (ex) { showError(editErr, ex); }
     };
     li.querySelector('.body').replaceWith(f);
@@ -162,29 +279,67 @@ export async function mountChat(el, room, parentCtx, { title, onRead } = {}) {
   };
   const remove = async (m) => {
     hideError(err);
-    try { put(await post(`/api/chat/messages/${m.id}/delete`)); } catch (e) { showError(err, e); }
+    try { put(await post(`/api/chat/messages/${m.id}/delete`), 'update'); } catch (e) { showError(err, e); }
   };
 
   const markRead = async () => {
     try { await post(`/api/chat/rooms/${roomId}/read`); onRead ? onRead() : refreshChatBadge(); } catch { /* not essential */ }
   };
+
+  // history: the latest page, then the page before the oldest shown, by
+  // (created, id) so that messages sent meanwhile shift nothing
+  const page = (before) => {
+    let f = filter('room = {:room}', { room: roomId });
+    if (before) f += ' && ' + filter('(created < {:c} || (created = {:c} && id < {:id}))', { c: before.created, id: before.id });
+    return pb.collection('chat_messages').getList(1, PAGE, { filter: f, sort: '-created,-id', expand: 'sender', skipTotal: true });
+  };
   const load = async () => {
     try {
-      const res = await pb.collection('chat_messages').getList(1, 50, { filter: filter('room = {:room}', { room: roomId }), sort: '-created,-id', expand: 'sender' });
+      const res = await page(null);
       rows.clear();
-      set(log);
+      set(log, top);
       const items = res.items.reverse();
+      hasOlder = res.items.length === PAGE;
+      oldest = items[0] ? { created: items[0].created, id: items[0].id } : null;
       if (!items.length) log.append(h('li', { class: 'empty muted', text: 'No messages yet. Say hello!' }));
-      items.forEach((m) => put(m));
+      items.forEach((m) => put(m, 'create'));
+      paintTop();
+      log.scrollTop = log.scrollHeight;
       markRead();
     } catch (e) { showError(err, e); }
   };
+  const loadOlder = async () => {
+    if (!hasOlder || loadingOlder || !oldest) return;
+    loadingOlder = true;
+    olderBtn.disabled = true;
+    try {
+      const res = await page(oldest);
+      const items = res.items.reverse().filter((m) => !rows.has(m.id));
+      hasOlder = res.items.length === PAGE;
+      if (items.length) oldest = { created: items[0].created, id: items[0].id };
+      // keep what the reader looks at where it is
+      const fromBottom = log.scrollHeight - log.scrollTop;
+      const lis = items.map((m) => { messages.set(m.id, m); const li = row(m); rows.set(m.id, li); return li; });
+      top.after(...lis);
+      paintTop();
+      log.scrollTop = log.scrollHeight - fromBottom;
+    } catch (e) { showError(err, e); } finally {
+      loadingOlder = false;
+      olderBtn.disabled = false;
+    }
+  };
+  get(`/api/chat/rooms/${roomId}/moderation`).then((res) => {
+    moderator = !!res.moderator;
+    if (moderator) for (const id of [...rows.keys()]) redraw(messages.get(id));
+  }).catch(() => {});
+  olderBtn.onclick = loadOlder;
+  log.addEventListener('scroll', () => { if (log.scrollTop < 60) loadOlder(); }, { passive: true });
 
   // typing: others' indicators, expiring by themselves if the "false" is lost
   const typers = new Map(); // userId -> {name, timer}
   const paintTyping = () => {
-    const who = [...typers.values()].map((t) => t.name);
-    typingEl.textContent = who.length === 0 ? '' : who.length === 1 ? `${who[0]} is typing…` : `${who.join(', ')} are typing…`;
+    const names = [...typers.values()].map((t) => t.name);
+    typingEl.textContent = names.length === 0 ? '' : names.length === 1 ? `${names[0]} is typing…` : `${names.join(', ')} are typing…`;
   };
   await ctx.subscribeTopic(`chat/${roomId}/typing`, (e) => {
     if (!e || e.userId === myId) return;
@@ -223,6 +378,7 @@ export async function mountChat(el, room, parentCtx, { title, onRead } = {}) {
   input.addEventListener('blur', stopTyping);
   input.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
+    if (e.key === 'Escape' && replyingTo) cancelReply();
   });
   ctx.onCleanup(() => { clearTimeout(idleTimer); typers.forEach((t) => clearTimeout(t.timer)); if (typingSentAt) sendTyping(false); });
 
@@ -233,9 +389,12 @@ export async function mountChat(el, room, parentCtx, { title, onRead } = {}) {
     hideError(err);
     sendBtn.disabled = true;
     try {
-      const m = await pb.collection('chat_messages').create({ room: roomId, sender: myId, body }, { expand: 'sender' });
-      put(m);
+      const data = { room: roomId, sender: myId, body };
+      if (replyingTo) data.replyTo = replyingTo.id;
+      const m = await pb.collection('chat_messages').create(data, { expand: 'sender' });
+      put(m, 'create');
       input.value = '';
+      cancelReply();
       typingSentAt = 0;
       clearTimeout(idleTimer);
     } catch (ex) {

@@ -7,6 +7,7 @@ import { field, clearFieldErrors, showFormError } from './forms.js';
 import { navigate } from './router.js';
 import { presenceDot, loadPresence } from './presence.js';
 import { chatSlot, messageButton } from './chat.js';
+import { avatar } from './account.js';
 
 /** groupsView is /study-groups. */
 export async function groupsView(root, _params, ctx) {
@@ -124,7 +125,7 @@ export async function groupView(root, { id }, ctx) {
       h('p', { class: 'muted', text: `${group.memberCount}${group.maxMembers ? ` / ${group.maxMembers}` : ''} members${group.expand?.course ? ` · ${group.expand.course.title}` : ''}` }));
     set(membersEl, members.map((m) => {
       const name = m.expand?.user?.name || 'Member';
-      const li = h('li', { dataset: { user: m.user } }, h('span', { class: 'name', text: m.user === me().id ? `${name} (you)` : name }),
+      const li = h('li', { dataset: { user: m.user } }, avatar(m.expand?.user || { name }, 24), h('span', { class: 'name', text: m.user === me().id ? `${name} (you)` : name }),
         m.role === 'admin' ? h('span', { class: 'role', text: 'admin' }) : null, presenceDot(m.user),
         m.user !== me().id ? messageButton(m.user, name) : null);
       if (myRole === 'admin' && m.user !== me().id && m.user !== group.owner) {
@@ -196,7 +197,7 @@ function inviteForm(groupId) {
       const { items } = await get('/api/users/search', { q, limit: 8, excludeGroup: groupId });
       if (mySeq !== seq) return;
       status.textContent = items.length ? '' : 'Nobody found.';
-      set(results, items.map((u) => h('li', {}, h('span', { class: 'name', text: u.name }),
+      set(results, items.map((u) => h('li', {}, avatar({ ...u, collectionName: 'users' }, 24), h('span', { class: 'name', text: u.name }),
         h('button', { type: 'button', class: 'small primary', 'aria-label': `Invite ${u.name}`, onclick: async (e) => {
           hideError(box);
           try {

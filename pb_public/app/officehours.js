@@ -6,6 +6,7 @@ import { pb, me, isInstructor, post, filter, errorBox, showError, hideError } fr
 import { h, set, fmtDuration, fmtDateTime, id as uid } from './dom.js';
 import { field, clearFieldErrors, showFormError } from './forms.js';
 import { presenceDot, loadPresence } from './presence.js';
+import { avatar } from './account.js';
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
@@ -92,7 +93,7 @@ async function studentView(root, ctx) {
   };
   const slotCard = (s) => {
     const li = h('li', { class: 'card slot', dataset: { id: s.id } },
-      h('div', { class: 'card-head' }, h('strong', { class: 'card-title', text: s.expand?.instructor?.name || 'Instructor' }), openBadge(s)),
+      h('div', { class: 'card-head' }, avatar(s.expand?.instructor || { name: 'Instructor' }, 24), h('strong', { class: 'card-title', text: s.expand?.instructor?.name || 'Instructor' }), openBadge(s)),
       h('p', { class: 'muted', text: slotWhen(s) }),
       s.expand?.course ? h('p', { text: s.expand.course.title }) : null,
       s.location ? h('p', { text: `Where: ${s.location}` }) : null,
@@ -149,7 +150,7 @@ async function instructorView(root, ctx) {
   const queueRow = (e) => {
     const name = e.expand?.student?.name || 'Student';
     const li = h('li', { class: `card entry entry-${e.status}`, dataset: { id: e.id, status: e.status } },
-      h('div', { class: 'card-head' }, h('strong', { class: 'card-title', text: name }), presenceDot(e.student),
+      h('div', { class: 'card-head' }, avatar(e.expand?.student || { name }, 24), h('strong', { class: 'card-title', text: name }), presenceDot(e.student),
         h('span', { class: 'status', text: e.status === 'waiting' ? `#${e.position} · waiting` : 'Admitted' })),
       e.question ? h('p', { class: 'question', text: e.question }) : null);
     const rowErr = errorBox();
@@ -192,7 +193,7 @@ async function instructorView(root, ctx) {
     if (!expand) {
       const sid = ev.record.student;
       if (!names.has(sid)) {
-        try { names.set(sid, await pb.collection('users').getOne(sid, { fields: 'id,name' })); } catch { names.set(sid, { name: 'Student' }); }
+        try { names.set(sid, await pb.collection('users').getOne(sid, { fields: 'id,collectionId,collectionName,name,avatar' })); } catch { names.set(sid, { name: 'Student' }); }
       }
       expand = { student: names.get(sid) };
     }

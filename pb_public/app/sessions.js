@@ -8,6 +8,7 @@ import { field, clearFieldErrors, showFormError } from './forms.js';
 import { navigate } from './router.js';
 import { presenceDot, setActivity } from './presence.js';
 import { chatSlot } from './chat.js';
+import { avatar } from './account.js';
 
 const STATUS_LABELS = { scheduled: 'Scheduled', live: 'Live now', ended: 'Ended', cancelled: 'Cancelled' };
 
@@ -76,7 +77,7 @@ export async function sessionView(root, { id }, ctx) {
   const loadAttendees = async () => {
     try {
       const { items } = await get(`/api/live-sessions/${id}/attendees`);
-      set(attendeesList, items.length ? items.map((a) => h('li', { dataset: { user: a.id } }, h('span', { class: 'name', text: a.name }), presenceDot(a.id, a.status)))
+      set(attendeesList, items.length ? items.map((a) => h('li', { dataset: { user: a.id } }, avatar({ ...a, collectionName: 'users' }, 24), h('span', { class: 'name', text: a.name }), presenceDot(a.id, a.status)))
         : h('li', { class: 'empty muted', text: 'Nobody has joined yet.' }));
       joined = items.some((a) => a.id === me().id);
     } catch (e) { showError(err, e); }
