@@ -19,7 +19,7 @@ const TOAST_TIMEOUT = 5000;
 // a 1x1 PNG
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
-describe('studyhall pages: courses, accounts, group settings, slots, calendar', { timeout: 180_000 }, () => {
+describe('studyhall pages: courses, accounts, group settings, slots, calendars, chat', { timeout: 300_000 }, () => {
   const server = new Server();
   let browser;
   let instructor;
