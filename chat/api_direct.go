@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"studyhall/collections"
+	"studyhall/records"
 	"studyhall/request"
 )
 
@@ -61,7 +62,7 @@ func chatDirect(e *core.RequestEvent) error {
 		if err != nil {
 			return err
 		}
-		room = proxyOf[ChatRoom](record)
+		room = records.Proxy[ChatRoom](record)
 		room.SetDirectKey(key)
 		return txApp.Save(room)
 	})

@@ -6,6 +6,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"studyhall/collections"
+	"studyhall/records"
 	"studyhall/request"
 )
 
@@ -19,7 +20,7 @@ func chatDeleteMessage(e *core.RequestEvent, limiter *request.UserLimiter) error
 	if err != nil {
 		return e.NotFoundError("Message not found.", nil)
 	}
-	message := proxyOf[ChatMessage](record)
+	message := records.Proxy[ChatMessage](record)
 	byModerator := false
 	if message.Sender() != e.Auth.Id {
 		ok, err := moderatesRoom(e.App, e.Auth, message.Room())

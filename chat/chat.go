@@ -16,6 +16,7 @@ import (
 	"studyhall/collections"
 	"studyhall/plaintext"
 	"studyhall/realtime"
+	"studyhall/records"
 	"studyhall/request"
 )
 
@@ -26,7 +27,7 @@ const chatEditWindow = 15 * time.Minute
 // message has a body of 1 to 5000 characters, a deleted one none, and a
 // reply answers a message of the same room.
 func validateChatMessage(e *core.RecordEvent) error {
-	message := proxyOf[ChatMessage](e.Record)
+	message := records.Proxy[ChatMessage](e.Record)
 	switch {
 	case message.IsDeleted() && message.Body() != "":
 		message.SetBody("")
@@ -45,7 +46,7 @@ func validateChatMessage(e *core.RecordEvent) error {
 // checkMessageEdit lets a sender edit a message for 15 minutes, within
 // their per-user limit, and stamps editedAt when the body changes.
 func checkMessageEdit(e *core.RecordRequestEvent, limiter *request.UserLimiter) error {
-	message := proxyOf[ChatMessage](e.Record)
+	message := records.Proxy[ChatMessage](e.Record)
 	if !e.HasSuperuserAuth() {
 		if message.EditWindowClosed(time.Now()) {
 			return request.CodedError(http.StatusForbidden, "edit_window_closed", "A message can be edited for 15 minutes after it was sent.")

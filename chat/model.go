@@ -1,7 +1,6 @@
 package chat
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -9,6 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
+	"studyhall/records"
 	"studyhall/request"
 )
 
@@ -22,13 +22,7 @@ type ChatRoom struct {
 
 // newChatRoom is a blank room, ready to fill and save.
 func newChatRoom(app core.App) (*ChatRoom, error) {
-	c, err := app.FindCachedCollectionByNameOrId(collections.ChatRooms)
-	if err != nil {
-		return nil, err
-	}
-	room := &ChatRoom{}
-	room.SetProxyRecord(core.NewRecord(c))
-	return room, nil
+	return records.NewProxy[ChatRoom](app, collections.ChatRooms)
 }
 
 // Name is the room's title.
@@ -69,12 +63,12 @@ func (r *ChatRoom) IsDirect() bool { return r.Type() == collections.ChatRoomType
 // FindChatRoom is the room with id; its error wraps sql.ErrNoRows when
 // there is none.
 func FindChatRoom(app core.App, id string) (*ChatRoom, error) {
-	return findOne[ChatRoom](app, collections.ChatRooms, dbx.HashExp{collections.FieldId: id})
+	return records.FindProxy[ChatRoom](app, collections.ChatRooms, dbx.HashExp{collections.FieldId: id})
 }
 
 // findDirectRoom is the direct room of the pair of users key names.
 func findDirectRoom(app core.App, key string) (*ChatRoom, error) {
-	return findOne[ChatRoom](app, collections.ChatRooms, dbx.HashExp{collections.ChatRoomDirectKey: key})
+	return records.FindProxy[ChatRoom](app, collections.ChatRooms, dbx.HashExp{collections.ChatRoomDirectKey: key})
 }
 
 // findVisibleRoom is the room with id when the caller passes its view rule
@@ -84,7 +78,7 @@ func findVisibleRoom(e *core.RequestEvent, id string) (*ChatRoom, error) {
 	if err != nil {
 		return nil, e.NotFoundError("Chat room not found.", nil)
 	}
-	return proxyOf[ChatRoom](record), nil
+	return records.Proxy[ChatRoom](record), nil
 }
 
 // ---------------------------------------------------------------------
@@ -140,7 +134,7 @@ func (m *ChatMessage) EditWindowClosed(now time.Time) bool {
 // FindChatMessage is the message with id; its error wraps sql.ErrNoRows
 // when there is none.
 func FindChatMessage(app core.App, id string) (*ChatMessage, error) {
-	return findOne[ChatMessage](app, collections.ChatMessages, dbx.HashExp{collections.FieldId: id})
+	return records.FindProxy[ChatMessage](app, collections.ChatMessages, dbx.HashExp{collections.FieldId: id})
 }
 
 // ---------------------------------------------------------------------
@@ -157,45 +151,20 @@ func (r *ChatRead) SetLastReadAt(at types.DateTime) { r.Set(collections.ChatRead
 // findOrNewChatRead is userId's read mark of the room, or a new one to
 // save when they have none yet.
 func findOrNewChatRead(app core.App, roomId, userId string) (*ChatRead, error) {
-	read, err := findOne[ChatRead](app, collections.ChatReads, dbx.HashExp{
+	read, err := records.FindProxy[ChatRead](app, collections.ChatReads, dbx.HashExp{
 		collections.ChatReadRoom: roomId,
 		collections.ChatReadUser: userId,
 	})
 	if err == nil {
 		return read, nil
 	}
-	c, cErr := app.FindCachedCollectionByNameOrId(collections.ChatReads)
-	if cErr != nil {
-		return nil, cErr
+	read, err = records.NewProxy[ChatRead](app, collections.ChatReads)
+	if err != nil {
+		return nil, err
 	}
-	read = proxyOf[ChatRead](core.NewRecord(c))
 	read.Set(collections.ChatReadRoom, roomId)
 	read.Set(collections.ChatReadUser, userId)
 	return read, nil
 }
 
 // ---------------------------------------------------------------------
-
-// proxy is what the record proxies of this file are.
-type proxy[T any] interface {
-	*T
-	core.RecordProxy
-}
-
-// proxyOf is record seen through the proxy T.
-func proxyOf[T any, P proxy[T]](record *core.Record) P {
-	p := P(new(T))
-	p.SetProxyRecord(record)
-	return p
-}
-
-// findOne is the first record of collection matching where, as the proxy
-// T; its error wraps sql.ErrNoRows when there is none.
-func findOne[T any, P proxy[T]](app core.App, collection string, where dbx.Expression) (P, error) {
-	p := P(new(T))
-	err := app.RecordQuery(collection).AndWhere(where).Limit(1).One(p)
-	if err != nil {
-		return nil, fmt.Errorf("find %s: %w", collection, err)
-	}
-	return p, nil
-}

@@ -11,6 +11,7 @@ import (
 	"studyhall/notifications"
 	"studyhall/plaintext"
 	"studyhall/realtime"
+	"studyhall/records"
 )
 
 // directMessageCoalesce is the window in which one room's direct messages
@@ -21,7 +22,7 @@ const directMessageCoalesce = 5 * time.Minute
 // message when they are not looking at the room: at most one notification
 // per room per five minutes, high when an instructor wrote.
 func notifyDirectMessage(app core.App, record *core.Record) {
-	message := proxyOf[ChatMessage](record)
+	message := records.Proxy[ChatMessage](record)
 	roomId := message.Room()
 	room, err := FindChatRoom(app, roomId)
 	if err != nil || !room.IsDirect() {

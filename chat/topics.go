@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"studyhall/collections"
+	"studyhall/records"
 )
 
 // chatRoomTopic is the realtime topic of a room's messages (see
@@ -70,8 +71,8 @@ func canSeeRoom(app core.App, auth *core.Record, roomId string) bool {
 // dropFormerParticipants unsubscribes the users a room update took out of
 // its participants from the room's topics.
 func dropFormerParticipants(e *core.RecordEvent) error {
-	before := proxyOf[ChatRoom](e.Record.Original()).Participants()
-	after := proxyOf[ChatRoom](e.Record).Participants()
+	before := records.Proxy[ChatRoom](e.Record.Original()).Participants()
+	after := records.Proxy[ChatRoom](e.Record).Participants()
 	for _, userId := range before {
 		if !slices.Contains(after, userId) {
 			dropChatTopics(e.App, e.Record.Id, userId)

@@ -17,6 +17,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
+	"studyhall/records"
 )
 
 // ---------------------------------------------------------------------
@@ -24,7 +25,7 @@ import (
 
 func bindCourses(app core.App) {
 	app.OnRecordValidate(collections.Courses).BindFunc(func(e *core.RecordEvent) error {
-		course := proxyOf(&Course{}, e.Record)
+		course := records.Proxy[Course](e.Record)
 		if course.Instructor() != "" {
 			instructor, err := FindUser(e.App, course.Instructor())
 			if err == nil && !instructor.IsInstructor() {
@@ -38,7 +39,7 @@ func bindCourses(app core.App) {
 
 func bindEnrollments(app core.App) {
 	app.OnRecordCreate(collections.Enrollments).BindFunc(func(e *core.RecordEvent) error {
-		enrollment := proxyOf(&Enrollment{}, e.Record)
+		enrollment := records.Proxy[Enrollment](e.Record)
 		if enrollment.Status() == "" {
 			enrollment.SetStatus(collections.EnrollmentActive)
 		}
@@ -53,7 +54,7 @@ func bindLessonProgress(app core.App) {
 	// the progress row names its course, so that course progress is one
 	// indexed query
 	setCourse := func(e *core.RecordEvent) error {
-		progress := proxyOf(&LessonProgress{}, e.Record)
+		progress := records.Proxy[LessonProgress](e.Record)
 		if lesson, err := FindLesson(e.App, progress.Lesson()); err == nil {
 			progress.SetCourse(lesson.Course())
 		}
@@ -99,7 +100,7 @@ func bindSubmissions(app core.App) {
 	// gradedAt that of the latest score; a score of 0 is a grade too, so
 	// what counts is that the request sets the field, not that it changed
 	app.OnRecordCreateRequest(collections.Submissions).BindFunc(func(e *core.RecordRequestEvent) error {
-		submission := proxyOf(&Submission{}, e.Record)
+		submission := records.Proxy[Submission](e.Record)
 		if !e.HasSuperuserAuth() || submission.SubmittedAt().IsZero() {
 			submission.SetSubmittedAt(types.NowDateTime())
 		}
@@ -108,8 +109,8 @@ func bindSubmissions(app core.App) {
 	app.OnRecordUpdateRequest(collections.Submissions).BindFunc(stampSubmission)
 	// a score set by code (a webhook, a job) is a grade as well
 	app.OnRecordUpdate(collections.Submissions).BindFunc(func(e *core.RecordEvent) error {
-		submission := proxyOf(&Submission{}, e.Record)
-		original := proxyOf(&Submission{}, e.Record.Original())
+		submission := records.Proxy[Submission](e.Record)
+		original := records.Proxy[Submission](e.Record.Original())
 		if submission.Score() != original.Score() && submission.GradedAt().Equal(original.GradedAt()) {
 			submission.SetGradedAt(types.NowDateTime())
 		}
@@ -117,7 +118,7 @@ func bindSubmissions(app core.App) {
 	})
 
 	app.OnRecordValidate(collections.Submissions).BindFunc(func(e *core.RecordEvent) error {
-		submission := proxyOf(&Submission{}, e.Record)
+		submission := records.Proxy[Submission](e.Record)
 		if assessment, err := FindAssessment(e.App, submission.Assessment()); err == nil {
 			maxScore := assessment.MaxScore()
 			if maxScore > 0 && submission.Score() > maxScore {
@@ -136,7 +137,7 @@ func stampSubmission(e *core.RecordRequestEvent) error {
 	if err != nil {
 		return err
 	}
-	submission := proxyOf(&Submission{}, e.Record)
+	submission := records.Proxy[Submission](e.Record)
 	if _, scored := info.Body[collections.SubmissionScore]; scored {
 		submission.SetGradedAt(types.NowDateTime())
 	}
@@ -151,14 +152,14 @@ func stampSubmission(e *core.RecordRequestEvent) error {
 
 func bindPayments(app core.App) {
 	app.OnRecordCreate(collections.Payments).BindFunc(func(e *core.RecordEvent) error {
-		payment := proxyOf(&Payment{}, e.Record)
+		payment := records.Proxy[Payment](e.Record)
 		if payment.ReceiptNumber() == "" {
 			payment.SetReceiptNumber(newReceiptNumber(time.Now()))
 		}
 		return e.Next()
 	})
 	app.OnRecordValidate(collections.Payments).BindFunc(func(e *core.RecordEvent) error {
-		if payment := proxyOf(&Payment{}, e.Record); payment.IsNew() && payment.User() == "" {
+		if payment := records.Proxy[Payment](e.Record); payment.IsNew() && payment.User() == "" {
 			return validation.Errors{collections.PaymentUser: validation.NewError(
 				"validation_required", "Cannot be blank.")}
 		}

@@ -6,6 +6,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
+	"studyhall/records"
 )
 
 var (
@@ -19,26 +20,6 @@ var (
 	_ core.RecordProxy = (*Payment)(nil)
 )
 
-// proxyOf is record loaded into the proxy p.
-func proxyOf[P core.RecordProxy](p P, record *core.Record) P {
-	p.SetProxyRecord(record)
-	return p
-}
-
-// findById loads the record of collection with id into p; the error is
-// sql.ErrNoRows when there is none.
-func findById[P core.RecordProxy](app core.App, collection, id string, p P) (P, error) {
-	err := app.RecordQuery(collection).
-		AndWhere(dbx.HashExp{collections.FieldId: id}).
-		Limit(1).
-		One(p)
-	if err != nil {
-		var none P
-		return none, err
-	}
-	return p, nil
-}
-
 // ---------------------------------------------------------------------
 // User
 
@@ -50,7 +31,7 @@ type User struct {
 // FindUser is the user with id; its error is sql.ErrNoRows when there is
 // none.
 func FindUser(app core.App, id string) (*User, error) {
-	return findById(app, collections.Users, id, &User{})
+	return records.FindProxy[User](app, collections.Users, dbx.HashExp{collections.FieldId: id})
 }
 
 // Name is the name other users see.
@@ -89,7 +70,7 @@ type Course struct {
 // FindCourse is the course with id; its error is sql.ErrNoRows when there
 // is none.
 func FindCourse(app core.App, id string) (*Course, error) {
-	return findById(app, collections.Courses, id, &Course{})
+	return records.FindProxy[Course](app, collections.Courses, dbx.HashExp{collections.FieldId: id})
 }
 
 // Title is the course's title.
@@ -132,7 +113,7 @@ type Lesson struct {
 // FindLesson is the lesson with id; its error is sql.ErrNoRows when there
 // is none.
 func FindLesson(app core.App, id string) (*Lesson, error) {
-	return findById(app, collections.Lessons, id, &Lesson{})
+	return records.FindProxy[Lesson](app, collections.Lessons, dbx.HashExp{collections.FieldId: id})
 }
 
 // Course is the id of the lesson's course.
@@ -185,7 +166,7 @@ type Assessment struct {
 // FindAssessment is the assessment with id; its error is sql.ErrNoRows
 // when there is none.
 func FindAssessment(app core.App, id string) (*Assessment, error) {
-	return findById(app, collections.Assessments, id, &Assessment{})
+	return records.FindProxy[Assessment](app, collections.Assessments, dbx.HashExp{collections.FieldId: id})
 }
 
 // Course is the id of the assessment's course.

@@ -15,7 +15,7 @@ import (
 // from everyone but the user.
 func bindUsers(app core.App) {
 	app.OnRecordCreate(collections.Users).BindFunc(func(e *core.RecordEvent) error {
-		user := proxyOf(&User{}, e.Record)
+		user := records.Proxy[User](e.Record)
 		if user.Role() == "" {
 			user.SetRole(collections.RoleStudent)
 		}
@@ -23,7 +23,7 @@ func bindUsers(app core.App) {
 		return e.Next()
 	})
 	app.OnRecordUpdate(collections.Users).BindFunc(func(e *core.RecordEvent) error {
-		setUserDefaults(proxyOf(&User{}, e.Record))
+		setUserDefaults(records.Proxy[User](e.Record))
 		return e.Next()
 	})
 

@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
+	"studyhall/records"
 )
 
 // InboxItem is a record proxy for the notifications collection: one
@@ -18,9 +19,7 @@ type InboxItem struct {
 
 // newInboxItem wraps a notifications record.
 func newInboxItem(record *core.Record) *InboxItem {
-	item := &InboxItem{}
-	item.SetProxyRecord(record)
-	return item
+	return records.Proxy[InboxItem](record)
 }
 
 // User is the id of the user the notification belongs to.

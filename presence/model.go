@@ -19,21 +19,11 @@ type Presence struct {
 
 // newPresence is a blank presence row, ready to fill.
 func newPresence(app core.App) (*Presence, error) {
-	c, err := app.FindCachedCollectionByNameOrId(collections.Presence)
-	if err != nil {
-		return nil, err
-	}
-	p := &Presence{}
-	p.SetProxyRecord(core.NewRecord(c))
-	return p, nil
+	return records.NewProxy[Presence](app, collections.Presence)
 }
 
 // presenceOf is record seen as a Presence.
-func presenceOf(record *core.Record) *Presence {
-	p := &Presence{}
-	p.SetProxyRecord(record)
-	return p
-}
+func presenceOf(record *core.Record) *Presence { return records.Proxy[Presence](record) }
 
 // User is the id of the user the row is about.
 func (p *Presence) User() string { return p.GetString(collections.PresenceUser) }

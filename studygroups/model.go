@@ -6,6 +6,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
+	"studyhall/records"
 )
 
 var (
@@ -24,23 +25,13 @@ type StudyGroup struct {
 
 // asStudyGroup is record, a study_groups record, as a StudyGroup.
 func asStudyGroup(record *core.Record) *StudyGroup {
-	group := &StudyGroup{}
-	group.SetProxyRecord(record)
-	return group
+	return records.Proxy[StudyGroup](record)
 }
 
 // FindStudyGroup is the study group with id; its error is sql.ErrNoRows
 // when there is none.
 func FindStudyGroup(app core.App, id string) (*StudyGroup, error) {
-	group := &StudyGroup{}
-	err := app.RecordQuery(collections.StudyGroups).
-		AndWhere(dbx.HashExp{collections.FieldId: id}).
-		Limit(1).
-		One(group)
-	if err != nil {
-		return nil, err
-	}
-	return group, nil
+	return records.FindProxy[StudyGroup](app, collections.StudyGroups, dbx.HashExp{collections.FieldId: id})
 }
 
 // Name is the group's name.
@@ -104,19 +95,16 @@ type GroupMember struct {
 
 // asGroupMember is record, a study_group_members record, as a GroupMember.
 func asGroupMember(record *core.Record) *GroupMember {
-	member := &GroupMember{}
-	member.SetProxyRecord(record)
-	return member
+	return records.Proxy[GroupMember](record)
 }
 
 // NewGroupMember is a new, unsaved membership of userId in the group
 // with groupId, with role and joined now.
 func NewGroupMember(app core.App, groupId, userId, role string) (*GroupMember, error) {
-	members, err := app.FindCachedCollectionByNameOrId(collections.StudyGroupMembers)
+	member, err := records.NewProxy[GroupMember](app, collections.StudyGroupMembers)
 	if err != nil {
 		return nil, err
 	}
-	member := asGroupMember(core.NewRecord(members))
 	member.Set(collections.GroupMemberGroup, groupId)
 	member.Set(collections.GroupMemberUser, userId)
 	member.SetRole(role)
@@ -127,18 +115,10 @@ func NewGroupMember(app core.App, groupId, userId, role string) (*GroupMember, e
 // FindGroupMember is userId's membership of the group with groupId; its
 // error is sql.ErrNoRows when the user is not a member.
 func FindGroupMember(app core.App, groupId, userId string) (*GroupMember, error) {
-	member := &GroupMember{}
-	err := app.RecordQuery(collections.StudyGroupMembers).
-		AndWhere(dbx.HashExp{
-			collections.GroupMemberGroup: groupId,
-			collections.GroupMemberUser:  userId,
-		}).
-		Limit(1).
-		One(member)
-	if err != nil {
-		return nil, err
-	}
-	return member, nil
+	return records.FindProxy[GroupMember](app, collections.StudyGroupMembers, dbx.HashExp{
+		collections.GroupMemberGroup: groupId,
+		collections.GroupMemberUser:  userId,
+	})
 }
 
 // CountGroupMembers is the number of member rows of the group with groupId.
@@ -191,19 +171,16 @@ type Invitation struct {
 // asInvitation is record, a study_group_invitations record, as an
 // Invitation.
 func asInvitation(record *core.Record) *Invitation {
-	invitation := &Invitation{}
-	invitation.SetProxyRecord(record)
-	return invitation
+	return records.Proxy[Invitation](record)
 }
 
 // NewInvitation is a new, unsaved, pending invitation of inviteeId to the
 // group with groupId, from inviterId.
 func NewInvitation(app core.App, groupId, inviterId, inviteeId string) (*Invitation, error) {
-	invitations, err := app.FindCachedCollectionByNameOrId(collections.StudyGroupInvitations)
+	invitation, err := records.NewProxy[Invitation](app, collections.StudyGroupInvitations)
 	if err != nil {
 		return nil, err
 	}
-	invitation := asInvitation(core.NewRecord(invitations))
 	invitation.Set(collections.InvitationGroup, groupId)
 	invitation.Set(collections.InvitationInviter, inviterId)
 	invitation.Set(collections.InvitationInvitee, inviteeId)
@@ -214,19 +191,11 @@ func NewInvitation(app core.App, groupId, inviterId, inviteeId string) (*Invitat
 // FindPendingInvitation is the pending invitation of inviteeId to the
 // group with groupId; its error is sql.ErrNoRows when there is none.
 func FindPendingInvitation(app core.App, groupId, inviteeId string) (*Invitation, error) {
-	invitation := &Invitation{}
-	err := app.RecordQuery(collections.StudyGroupInvitations).
-		AndWhere(dbx.HashExp{
-			collections.InvitationGroup:   groupId,
-			collections.InvitationInvitee: inviteeId,
-			collections.InvitationStatus:  collections.InvitationPending,
-		}).
-		Limit(1).
-		One(invitation)
-	if err != nil {
-		return nil, err
-	}
-	return invitation, nil
+	return records.FindProxy[Invitation](app, collections.StudyGroupInvitations, dbx.HashExp{
+		collections.InvitationGroup:   groupId,
+		collections.InvitationInvitee: inviteeId,
+		collections.InvitationStatus:  collections.InvitationPending,
+	})
 }
 
 // FindPendingInvitations is every pending invitation to the group with
