@@ -180,6 +180,7 @@ func customRoutes() map[string]bodyRoute {
 
 		// notifications
 		"GET /api/notifications/unread-count": {actor: testkit.IdStudent, path: fixed("/api/notifications/unread-count")},
+		"GET /api/notifications/types":        {actor: testkit.IdStudent, path: fixed("/api/notifications/types")},
 		"POST /api/notifications/read-all":    {actor: testkit.IdStudent, path: fixed("/api/notifications/read-all"), writes: true},
 		"POST /api/notifications/test": {actor: testkit.IdStudent, path: fixed("/api/notifications/test"),
 			valid: `{"priority":"high"}`, writes: true,
