@@ -232,7 +232,8 @@ func sendWeeklySummary(app core.App, studentId string, local time.Time) error {
 		Title:      "Your week in studyhall",
 		Message:    message,
 		Data:       map[string]any{"week": weekKey, "lessonsCompleted": completed},
-		ActionURL:  "/",
+		ActionURL:  "/courses",
+		ActionText: "See your courses",
 		DedupeKey:  Key(collections.TypeWeeklyProgressSummary, weekKey),
 	})
 }
