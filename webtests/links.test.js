@@ -87,7 +87,7 @@ describe('studyhall links: every notification opens its page; per-type preferenc
     const room = await teacher.call('POST', '/api/chat/direct', { userId: student.user.id });
     await teacher.call('POST', '/api/collections/chat_messages/records', { room: room.id, sender: teacher.user.id, body: 'A word about your quiz?' });
     await student.call('POST', '/api/notifications/test', { priority: 'normal' });
-    const lin = await signUpAndChangePassword(server, 'lin@studyhall.test');
+    await changePasswordTwice(server, 'student2@studyhall.test', noor.user.id);
     const slot = await teacher.call('POST', '/api/collections/office_hours/records', { dayOfWeek: 2, startTime: '06:00', endTime: '07:00', timezone: 'UTC', location: 'Room 3' });
     await teacher.call('POST', `/api/office-hours/${slot.id}/open`, {});
     const entry = await student.call('POST', `/api/office-hours/${slot.id}/queue`, { question: 'Where do links lead?' });
@@ -96,7 +96,7 @@ describe('studyhall links: every notification opens its page; per-type preferenc
     // every link of every demo user's inbox, by route pattern
     const routes = webRoutes();
     const byPattern = new Map([['/courses', { email: 'student@studyhall.test', url: '/courses', type: 'weekly_progress_summary' }]]);
-    const users = [['student@studyhall.test', student], ['instructor@studyhall.test', teacher], ['student2@studyhall.test', noor], ['lin@studyhall.test', lin]];
+    const users = [['student@studyhall.test', student], ['instructor@studyhall.test', teacher], ['student2@studyhall.test', await server.login('student2@studyhall.test')]];
     for (const [email, client] of users) {
       const inbox = await client.call('GET', '/api/collections/notifications/records?perPage=500&sort=created');
       for (const n of inbox.items) {
@@ -205,19 +205,19 @@ describe('studyhall links: every notification opens its page; per-type preferenc
   });
 });
 
-/** signUpAndChangePassword creates a student and changes their password to the demo one. */
-async function signUpAndChangePassword(server, email) {
-  const first = 'first-password-1';
-  const send = async (method, path, body, token) => {
-    const res = await fetch(`${server.url}${path}`, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: token } : {}) }, body: JSON.stringify(body) });
-    const json = await res.json().catch(() => null);
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
-  await send('POST', '/api/collections/users/records', { email, password: first, passwordConfirm: first, name: 'Lin Links', timezone: 'UTC' });
-  const auth = await send('POST', '/api/collections/users/auth-with-password', { identity: email, password: first });
-  await send('PATCH', `/api/collections/users/records/${auth.record.id}`, { oldPassword: first, password: PASSWORD, passwordConfirm: PASSWORD }, auth.token);
-  return server.login(email);
+/** changePasswordTwice changes a demo user's password and back: two password_changed notices. */
+async function changePasswordTwice(server, email, userId) {
+  const other = 'another-password-1';
+  for (const [from, to] of [[PASSWORD, other], [other, PASSWORD]]) {
+    const auth = await fetch(`${server.url}/api/collections/users/auth-with-password`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: email, password: from }),
+    }).then((r) => r.json());
+    const res = await fetch(`${server.url}/api/collections/users/records/${userId}`, {
+      method: 'PATCH', headers: { 'content-type': 'application/json', authorization: auth.token },
+      body: JSON.stringify({ oldPassword: from, password: to, passwordConfirm: to }),
+    });
+    assert.equal(res.status, 200, `password change of ${email}`);
+  }
 }
 
 /** superuser signs in as the demo superuser and returns a REST caller. */
