@@ -203,6 +203,7 @@ func customRoutes() map[string]bodyRoute {
 
 		// notifications
 		"GET /api/notifications/unread-count": {actor: testkit.IdStudent, path: fixed("/api/notifications/unread-count")},
+		"GET /api/notifications/types":        {actor: testkit.IdStudent, path: fixed("/api/notifications/types")},
 		"POST /api/notifications/read-all":    {actor: testkit.IdStudent, path: fixed("/api/notifications/read-all"), writes: true},
 		"POST /api/notifications/seen": {actor: testkit.IdStudent, path: fixed("/api/notifications/seen"), writes: true,
 			valid: `{"ids":[]}`, invalid: append([]string{`{"ids":["` + strings.Repeat("x", 16) + `"]}`}, wrongTypes("ids", "array")...)},

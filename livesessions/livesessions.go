@@ -5,6 +5,7 @@ package livesessions
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -220,8 +221,8 @@ func updateLiveSessionRequest(e *core.RecordRequestEvent) error {
 			return e.NotFoundError("", err)
 		}
 		if !superuser {
-			if status := current.Status(); status != collections.LiveSessionScheduled {
-				return request.ConflictError(codeInvalidStatus, "Only a scheduled session can be edited; this one is "+status+".")
+			if refusal := editRefusal(session, current); refusal != "" {
+				return request.ConflictError(codeInvalidStatus, refusal)
 			}
 			for _, field := range collections.LiveSessionServerFields {
 				session.Set(field, current.Get(field))
@@ -235,6 +236,33 @@ func updateLiveSessionRequest(e *core.RecordRequestEvent) error {
 		}
 		return notifySessionUpdated(txApp, current, session)
 	})
+}
+
+// editRefusal is why the owner may not save edit over the session as it is
+// now (current), or "" when they may. A scheduled session takes any edit.
+// An ended one takes a change of its recording link and nothing else: the
+// one exception to "updates only while scheduled", since a recording
+// exists only once the session is over. Server-owned fields are left out
+// of the comparison (the caller puts back their current values).
+func editRefusal(edit, current *LiveSession) string {
+	status := current.Status()
+	if status == collections.LiveSessionScheduled {
+		return ""
+	}
+	if status != collections.LiveSessionEnded {
+		return "Only a scheduled session can be edited; this one is " + status + "."
+	}
+	for _, field := range current.Collection().Fields {
+		name := field.GetName()
+		if name == collections.LiveSessionRecordingURL || name == collections.FieldUpdated ||
+			slices.Contains(collections.LiveSessionServerFields, name) {
+			continue
+		}
+		if fmt.Sprint(edit.Get(name)) != fmt.Sprint(current.Get(name)) {
+			return "An ended session takes only its recording link; " + name + " can no longer change."
+		}
+	}
+	return ""
 }
 
 func deleteLiveSessionRequest(e *core.RecordRequestEvent) error {

@@ -118,14 +118,22 @@ func notifySessionUpdated(app core.App, before, after *LiveSession) error {
 }
 
 // notifySessionDeleted tells audience, read before the session's
-// attendance rows cascaded away, that it is off the schedule.
+// attendance rows cascaded away, that it is off the schedule. The
+// session's page is gone with it: the notice leads to the course's page,
+// or to the list of sessions for a session without a course.
 func notifySessionDeleted(app core.App, session *LiveSession, audience []string) error {
 	title := session.Title()
+	link, linkText := "/live-sessions", "See the sessions"
+	if courseId := session.Course(); courseId != "" {
+		link, linkText = "/courses/"+courseId, "Open the course"
+	}
 	return sendSessionNotice(app, session, audience, notifications.Notification{
-		Type:      collections.TypeLiveSessionDeleted,
-		Title:     "Session removed: " + title,
-		Message:   fmt.Sprintf("%q, planned for %s, has been removed from the schedule.", title, session.startText()),
-		DedupeKey: notifications.Key(collections.TypeLiveSessionDeleted, session.Id),
+		Type:       collections.TypeLiveSessionDeleted,
+		Title:      "Session removed: " + title,
+		Message:    fmt.Sprintf("%q, planned for %s, has been removed from the schedule.", title, session.startText()),
+		ActionURL:  link,
+		ActionText: linkText,
+		DedupeKey:  notifications.Key(collections.TypeLiveSessionDeleted, session.Id),
 	})
 }
 

@@ -42,6 +42,8 @@ func (form *testNotificationForm) Submit(app core.App, userId string) (*Result, 
 		Title:      "Test notification",
 		Message:    "Notifications work: this is how studyhall will reach you.",
 		Data:       map[string]any{"priority": form.Priority},
+		ActionURL:  "/notifications",
+		ActionText: "See your notifications",
 	})
 }
 

@@ -27,6 +27,7 @@ func Register(app core.App) {
 		group := se.Router.Group("/api/notifications")
 		group.Bind(apis.RequireAuth(collections.Users), request.RequireJSONBody())
 		group.GET("/unread-count", notificationsUnreadCount)
+		group.GET("/types", notificationTypes)
 		group.POST("/read-all", notificationsReadAll)
 		group.POST("/seen", notificationsSeen)
 		testLimiter := request.NewUserLimiter(testNotificationEvery, testNotificationBurst)

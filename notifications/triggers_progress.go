@@ -257,7 +257,8 @@ func sendWeeklySummary(app core.App, studentId string, due time.Time, weekKey st
 		Title:      "Your week in studyhall",
 		Message:    message,
 		Data:       map[string]any{"week": weekKey, "lessonsCompleted": completed},
-		ActionURL:  "/",
+		ActionURL:  "/courses",
+		ActionText: "See your courses",
 		DedupeKey:  Key(collections.TypeWeeklyProgressSummary, weekKey),
 	})
 }

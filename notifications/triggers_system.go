@@ -78,12 +78,15 @@ func notifyPasswordChanged(app core.App, user *core.Record, beforeHash string) e
 		Title:      "Your password was changed",
 		Message:    "If this was not you, reset your password now and contact support.",
 		Data:       map[string]any{"changedAt": time.Now().UTC().Format(time.RFC3339)},
+		ActionURL:  "/profile",
+		ActionText: "Review your account",
 	})
 }
 
 // notifyAccountDeleted records account_deleted, which is email only
 // (notification_emails keeps the address), before the user row goes, and
-// drops the rest of the user's notifications.
+// drops the rest of the user's notifications. It has no actionUrl: there
+// is no account left to open.
 func notifyAccountDeleted(app core.App, user *core.Record) error {
 	err := send(app, Notification{
 		Type:       collections.TypeAccountDeleted,

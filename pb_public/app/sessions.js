@@ -71,6 +71,7 @@ export async function sessionView(root, { id }, ctx) {
 
   let session = null;
   let joined = false;
+  let recordingNote = '';
   const showChat = chatSlot(chatEl, ctx, { title: 'Session chat', placeholder: 'Join the session to chat.' });
   const mine = () => session && session.instructor === me().id;
 
@@ -114,7 +115,10 @@ export async function sessionView(root, { id }, ctx) {
       h('p', { class: 'seats', text: `${session.attendeeCount} / ${session.capacity} seats taken` }),
       session.description ? h('p', { class: 'description', text: session.description }) : null,
       session.meetingUrl && (joined || mine()) && /^https?:\/\//i.test(session.meetingUrl)
-        ? h('p', {}, h('a', { href: session.meetingUrl, target: '_blank', rel: 'noopener noreferrer' }, 'Open the meeting link')) : null);
+        ? h('p', {}, h('a', { href: session.meetingUrl, target: '_blank', rel: 'noopener noreferrer' }, 'Open the meeting link')) : null,
+      session.status === 'ended' && mine() ? recordingForm(session, recordingNote, (saved) => { session = { ...saved, expand: session.expand }; recordingNote = 'Recording link saved.'; paint(); })
+        : session.recordingUrl && /^https?:\/\//i.test(session.recordingUrl)
+          ? h('p', { id: 'session-recording' }, h('a', { href: session.recordingUrl, target: '_blank', rel: 'noopener noreferrer' }, 'Watch the recording')) : null);
     set(actions);
     const open = session.status === 'scheduled' || session.status === 'live';
     if (!mine() && open) {
@@ -191,6 +195,32 @@ function addToCalendarLink(id, errBox) {
     } catch (ex) { showError(errBox, ex); }
   };
   return link;
+}
+
+/**
+ * recordingForm is the owner's "Recording" field on an ended session: the
+ * one thing the server still lets them change once it is over.
+ */
+function recordingForm(session, note, onSaved) {
+  const alertBox = errorBox();
+  const saved = h('p', { class: 'ok', role: 'status', text: note });
+  const url = field('Recording', 'recordingUrl', { type: 'url', value: session.recordingUrl || '', placeholder: 'https://…', hint: 'Attendees see this link on the session page.' });
+  const submit = h('button', { type: 'submit' }, 'Save the recording link');
+  const form = h('form', { id: 'session-recording', class: 'stack card', novalidate: true }, url, alertBox, h('div', { class: 'actions' }, submit, saved));
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    clearFieldErrors(form, alertBox);
+    saved.textContent = '';
+    submit.disabled = true;
+    try {
+      const record = await pb.collection('live_sessions').update(session.id, { recordingUrl: url.control.value.trim() });
+      onSaved(record);
+    } catch (ex) {
+      showFormError(form, alertBox, ex);
+      submit.disabled = false;
+    }
+  };
+  return form;
 }
 
 /** sessionFormView is /live-sessions/new and /live-sessions/:id/edit. */
