@@ -4,7 +4,9 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -42,12 +44,78 @@ type streamClient struct {
 	stop string
 	// wake holds one token while there is something the loop has not seen
 	wake chan struct{}
+
+	// subsMu orders subscription changes, so that names follows them
+	subsMu sync.Mutex
+	// names is a copy of the subscription names, replaced whole on every
+	// change: PocketBase asks every client, for every record saved
+	// anywhere, for its subscriptions under six prefixes, and the copy
+	// answers "none" without a lock or an allocation
+	names atomic.Pointer[map[string]struct{}]
 }
 
 var _ subscriptions.Client = (*streamClient)(nil)
 
 func newStreamClient(c *subscriptions.DefaultClient) *streamClient {
-	return &streamClient{DefaultClient: c, wake: make(chan struct{}, 1)}
+	client := &streamClient{DefaultClient: c, wake: make(chan struct{}, 1)}
+	client.copyNames()
+	return client
+}
+
+// copyNames refreshes names from the client's subscriptions.
+func (c *streamClient) copyNames() {
+	subs := c.DefaultClient.Subscriptions()
+	names := make(map[string]struct{}, len(subs))
+	for name := range subs {
+		names[name] = struct{}{}
+	}
+	c.names.Store(&names)
+}
+
+// Subscribe implements subscriptions.Client.
+func (c *streamClient) Subscribe(subs ...string) {
+	c.subsMu.Lock()
+	defer c.subsMu.Unlock()
+	c.DefaultClient.Subscribe(subs...)
+	c.copyNames()
+}
+
+// Unsubscribe implements subscriptions.Client.
+func (c *streamClient) Unsubscribe(subs ...string) {
+	c.subsMu.Lock()
+	defer c.subsMu.Unlock()
+	c.DefaultClient.Unsubscribe(subs...)
+	c.copyNames()
+}
+
+// HasSubscription implements subscriptions.Client.
+func (c *streamClient) HasSubscription(sub string) bool {
+	_, ok := (*c.names.Load())[sub]
+	return ok
+}
+
+// Subscriptions implements subscriptions.Client: DefaultClient's answer
+// (a new map with the options parsed), or nil at no cost when no
+// subscription has any of the prefixes, which is the usual answer.
+func (c *streamClient) Subscriptions(prefixes ...string) map[string]subscriptions.SubscriptionOptions {
+	if len(prefixes) > 0 && !c.hasPrefixed(prefixes) {
+		return nil
+	}
+	return c.DefaultClient.Subscriptions(prefixes...)
+}
+
+// hasPrefixed reports whether a subscription has one of the prefixes as
+// DefaultClient matches them: strings.HasPrefix(name+"?", prefix).
+func (c *streamClient) hasPrefixed(prefixes []string) bool {
+	for name := range *c.names.Load() {
+		for _, prefix := range prefixes {
+			if strings.HasPrefix(name, prefix) ||
+				(len(prefix) == len(name)+1 && prefix[len(name)] == '?' && strings.HasPrefix(prefix, name)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Send implements subscriptions.Client: it queues m and never blocks.
