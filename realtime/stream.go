@@ -51,7 +51,14 @@ type streamClient struct {
 	// change: PocketBase asks every client, for every record saved
 	// anywhere, for its subscriptions under six prefixes, and the copy
 	// answers "none" without a lock or an allocation
-	names atomic.Pointer[map[string]struct{}]
+	names atomic.Pointer[subscriptionNames]
+}
+
+// subscriptionNames is a client's subscription names, as a list to walk
+// and a set to look up.
+type subscriptionNames struct {
+	list []string
+	set  map[string]struct{}
 }
 
 var _ subscriptions.Client = (*streamClient)(nil)
@@ -65,11 +72,12 @@ func newStreamClient(c *subscriptions.DefaultClient) *streamClient {
 // copyNames refreshes names from the client's subscriptions.
 func (c *streamClient) copyNames() {
 	subs := c.DefaultClient.Subscriptions()
-	names := make(map[string]struct{}, len(subs))
+	names := &subscriptionNames{set: make(map[string]struct{}, len(subs))}
 	for name := range subs {
-		names[name] = struct{}{}
+		names.list = append(names.list, name)
+		names.set[name] = struct{}{}
 	}
-	c.names.Store(&names)
+	c.names.Store(names)
 }
 
 // Subscribe implements subscriptions.Client.
@@ -90,7 +98,7 @@ func (c *streamClient) Unsubscribe(subs ...string) {
 
 // HasSubscription implements subscriptions.Client.
 func (c *streamClient) HasSubscription(sub string) bool {
-	_, ok := (*c.names.Load())[sub]
+	_, ok := c.names.Load().set[sub]
 	return ok
 }
 
@@ -107,7 +115,7 @@ func (c *streamClient) Subscriptions(prefixes ...string) map[string]subscription
 // hasPrefixed reports whether a subscription has one of the prefixes as
 // DefaultClient matches them: strings.HasPrefix(name+"?", prefix).
 func (c *streamClient) hasPrefixed(prefixes []string) bool {
-	for name := range *c.names.Load() {
+	for _, name := range c.names.Load().list {
 		for _, prefix := range prefixes {
 			if strings.HasPrefix(name, prefix) ||
 				(len(prefix) == len(name)+1 && prefix[len(name)] == '?' && strings.HasPrefix(prefix, name)) {
