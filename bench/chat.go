@@ -257,7 +257,7 @@ func runChat(ctx context.Context, env *Env) ([]*Table, error) {
 func roomNotes(senders int, rate float64) []string {
 	return []string{
 		"latency: from just before the sender's request leaves the client (studyhall: the POST; Socket.IO: the emit) to the moment a receiver has read the whole event, before decoding it; first delivery of every (message, receiver) pair of the measured messages. Both clocks start where the user's action leaves the browser: measuring studyhall from its commit would leave out the request, the auth and the insert that a user waits for and the peer does not have",
-		fmt.Sprintf("senders: %d participants in turn, message i from participant i mod %d at start + i/%g s, each waiting for its previous request (%.1f/s each; studyhall allows one user a burst of 20 and then 5/s); rate reached: messages/s actually sent. Every participant, the senders included, receives every message exactly once", senders, senders, rate, rate/float64(senders)),
+		fmt.Sprintf("senders: %d participants in turn, message i from participant i mod %d at start + i/%g s (%.1f/s each; studyhall allows one user a burst of 20 and then 5/s), on schedule whether or not the previous request was answered, so that a slow server does not get a lower rate; rate reached: messages/s actually sent. Every participant, the senders included, receives every message exactly once", senders, senders, rate, rate/float64(senders)),
 		"POST p99: studyhall's create request (`POST /api/collections/chat_messages/records`) until its answer; Socket.IO: the emit until the server's ack",
 		"server CPU: the server process's user+system CPU (/proc/<pid>/stat; node for the peer) from the first send until the last delivery, warm-up included, divided by every delivered event (CPU/event) or by every message (CPU/msg)",
 		"Socket.IO: socket.io " + socketIOVersion + " server (bench/peers/socketio/server.js, node, WebSocket only); its receivers and senders are Socket.IO connections of the bench process itself (bench/socketio.go), read exactly like studyhall's SSE streams: a goroutine per connection, the time taken when the event's frame has been read",
@@ -296,9 +296,12 @@ func createChatRoom(ctx context.Context, env *Env, users []User) (string, error)
 }
 
 // sendSchedule runs the senders: message seq (0 ≤ seq < total) is sent by
-// sender seq mod senders at start + seq × interval, each sender waiting for
-// its previous send. send returns an error for a failed send. It returns
-// when each message was sent, how long each send took and which failed.
+// sender seq mod senders at start + seq × interval, whether or not that
+// sender's previous request has been answered (an open loop: a server that
+// answers slowly does not get fewer messages, so its latency is not
+// hidden by a lower rate). send returns an error for a failed send. It
+// returns when each message was sent, how long each send took and which
+// failed.
 func sendSchedule(ctx context.Context, load roomLoad, send func(ctx context.Context, sender, seq int) error) (sent []time.Time, took []time.Duration, failed []bool, firstErr error) {
 	total := load.total()
 	senders := min(load.senders, load.n)
@@ -311,24 +314,22 @@ func sendSchedule(ctx context.Context, load roomLoad, send func(ctx context.Cont
 		errMu sync.Mutex
 	)
 	start := time.Now().Add(20 * time.Millisecond)
-	for k := range senders {
+	for seq := range total {
+		if sleepUntil(ctx, start.Add(time.Duration(seq)*interval)) != nil {
+			failed[seq] = true
+			continue
+		}
+		sent[seq] = time.Now()
 		wg.Go(func() {
-			for seq := k; seq < total; seq += senders {
-				if sleepUntil(ctx, start.Add(time.Duration(seq)*interval)) != nil {
-					failed[seq] = true
-					continue
+			err := send(ctx, seq%senders, seq)
+			took[seq] = time.Since(sent[seq])
+			if err != nil {
+				failed[seq] = true
+				errMu.Lock()
+				if firstErr == nil {
+					firstErr = err
 				}
-				sent[seq] = time.Now()
-				err := send(ctx, k, seq)
-				took[seq] = time.Since(sent[seq])
-				if err != nil {
-					failed[seq] = true
-					errMu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					errMu.Unlock()
-				}
+				errMu.Unlock()
 			}
 		})
 	}
