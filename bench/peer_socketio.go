@@ -213,10 +213,10 @@ func measureSocketIO(ctx context.Context, env *Env, load roomLoad) (roomResult, 
 	const room = "bench-room"
 	err = forEach(ctx, load.n, env.Config.Workers, func(workerCtx context.Context, i int) error {
 		conn, err := dialSocketIO(workerCtx, peer.addr, env.Config.DialTimeout, func(ev sioEvent) {
-			if ev.Name != "msg" || len(ev.Args) == 0 {
+			if ev.Name != "msg" {
 				return
 			}
-			if seq, ok := eventSeq(ev.Args[0], tag); ok {
+			if seq, ok := eventSeq(ev.Packet, tag); ok {
 				recv.Add(i, seq, ev.At)
 			}
 		})

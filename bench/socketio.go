@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -53,8 +54,9 @@ type sioConn struct {
 // been read whole.
 type sioEvent struct {
 	Name string
-	Args []json.RawMessage
-	At   time.Time
+	// Packet is the whole event, ["name",args...], undecoded
+	Packet []byte
+	At     time.Time
 }
 
 // dialSocketIO opens a connection to the server at addr (host:port) and
@@ -111,8 +113,8 @@ func (c *sioConn) read(handle func(sioEvent)) {
 				return
 			}
 		case len(frame) >= 2 && frame[0] == '4' && frame[1] == '2': // event
-			if name, args, ok := splitSioEvent(frame[2:]); ok && handle != nil {
-				handle(sioEvent{Name: name, Args: args, At: at})
+			if name, ok := sioEventName(frame[2:]); ok && handle != nil {
+				handle(sioEvent{Name: name, Packet: frame[2:], At: at})
 			}
 		case len(frame) >= 2 && frame[0] == '4' && frame[1] == '3': // ack
 			digits := frame[2:]
@@ -135,17 +137,19 @@ func (c *sioConn) read(handle func(sioEvent)) {
 	}
 }
 
-// splitSioEvent splits ["name",args...] into the name and the arguments.
-func splitSioEvent(payload []byte) (string, []json.RawMessage, bool) {
-	var parts []json.RawMessage
-	if err := json.Unmarshal(payload, &parts); err != nil || len(parts) == 0 {
-		return "", nil, false
+// sioEventName reads the name of an event packet ["name",args...]
+// without decoding the rest (the bench's own event names need no
+// escaping).
+func sioEventName(packet []byte) (string, bool) {
+	rest, ok := bytes.CutPrefix(packet, []byte(`["`))
+	if !ok {
+		return "", false
 	}
-	var name string
-	if err := json.Unmarshal(parts[0], &name); err != nil {
-		return "", nil, false
+	end := bytes.IndexByte(rest, '"')
+	if end < 0 {
+		return "", false
 	}
-	return name, parts[1:], true
+	return string(rest[:end]), true
 }
 
 func (c *sioConn) failAcks() {
