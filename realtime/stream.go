@@ -209,6 +209,12 @@ func serveStream(e *core.RealtimeConnectRequestEvent) error {
 	defer e.App.SubscriptionsBroker().Unregister(client.Id())
 	e.App.Logger().Debug("Realtime connection established", slog.String("clientId", client.Id()))
 
+	// the stream is the rest of the connection: its end is the
+	// connection's close, as the SSE recommendation sets it up, rather
+	// than a chunked body (net/http formats a chunk header, allocating,
+	// for every write)
+	e.Response.Header().Set("Transfer-Encoding", "identity")
+
 	w := &sseWriter{e: e, id: client.Id()}
 	err := w.write(subscriptions.Message{Name: "PB_CONNECT", Data: []byte(`{"clientId":"` + client.Id() + `"}`)})
 	if err == nil {

@@ -1,9 +1,12 @@
 package realtime_test
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -207,5 +210,33 @@ func TestStreamEndsAndUnregisters(t *testing.T) {
 	status := testkit.ApiRequest(t, srv.URL, http.MethodPost, "/api/realtime", "", map[string]any{"clientId": busy.ClientId, "subscriptions": []string{"x"}}, nil)
 	if status != http.StatusNotFound {
 		t.Fatalf("subscribe for a closed client: %d, want 404", status)
+	}
+}
+
+// The stream is the rest of the connection, not a chunked body: what a
+// client reads after the headers is the SSE frames themselves.
+func TestStreamIsNotChunked(t *testing.T) {
+	t.Parallel()
+	app := testkit.NewRushApp(t)
+	srv := testkit.StartServer(t, app)
+
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+	fmt.Fprintf(conn, "GET /api/realtime HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+	reader := bufio.NewReader(conn)
+	res, err := http.ReadResponse(reader, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.TransferEncoding) > 0 || res.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("transfer encoding %v, content type %q", res.TransferEncoding, res.Header.Get("Content-Type"))
+	}
+	first, err := reader.ReadString('\n')
+	if err != nil || !strings.HasPrefix(first, "id:") {
+		t.Fatalf("body starts with %q (%v), want the PB_CONNECT frame", first, err)
 	}
 }
