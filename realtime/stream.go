@@ -52,6 +52,8 @@ type streamClient struct {
 	// anywhere, for its subscriptions under six prefixes, and the copy
 	// answers "none" without a lock or an allocation
 	names atomic.Pointer[subscriptionNames]
+
+	discarded atomic.Bool
 }
 
 // subscriptionNames is a client's subscription names, as a list to walk
@@ -96,10 +98,27 @@ func (c *streamClient) Unsubscribe(subs ...string) {
 	c.copyNames()
 }
 
-// HasSubscription implements subscriptions.Client.
+// HasSubscription implements subscriptions.Client. A client has one or
+// two subscriptions as a rule (the fan-out asks for each event): a few
+// string compares cost less than hashing the name.
 func (c *streamClient) HasSubscription(sub string) bool {
-	_, ok := c.names.Load().set[sub]
-	return ok
+	names := c.names.Load()
+	if len(names.list) > 8 {
+		_, ok := names.set[sub]
+		return ok
+	}
+	for _, name := range names.list {
+		if name == sub {
+			return true
+		}
+	}
+	return false
+}
+
+// IsDiscarded implements subscriptions.Client without a lock: the fan-out
+// asks every listener for each event.
+func (c *streamClient) IsDiscarded() bool {
+	return c.discarded.Load()
 }
 
 // Subscriptions implements subscriptions.Client: DefaultClient's answer
@@ -155,6 +174,7 @@ func (c *streamClient) signal() {
 // Discard implements subscriptions.Client and ends the loop.
 func (c *streamClient) Discard() {
 	c.DefaultClient.Discard()
+	c.discarded.Store(true)
 	c.end("closed client")
 }
 

@@ -17,6 +17,8 @@ func TestStreamClientSubscriptionsMatchDefaultClient(t *testing.T) {
 	names := []string{
 		"chat/room1", "chat/room1/typing", "chat_messages/*", "chat_messages/*" + options,
 		"chat_messages", "chat_messages/abc", "notes/rec1" + options, "chat",
+		// past eight names HasSubscription looks them up in a set
+		"extra/1", "extra/2", "extra/3", "extra/4", "extra/5",
 	}
 	// the prefixes PocketBase's record broadcast asks for, and edge cases
 	prefixes := [][]string{
@@ -59,4 +61,10 @@ func TestStreamClientSubscriptionsMatchDefaultClient(t *testing.T) {
 	plain.Unsubscribe()
 	stream.Unsubscribe()
 	check("after unsubscribing from all")
+
+	plain.Discard()
+	stream.Discard()
+	if !stream.IsDiscarded() || !plain.IsDiscarded() {
+		t.Fatal("a discarded stream client does not say so")
+	}
 }
