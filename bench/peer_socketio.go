@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
@@ -16,17 +15,16 @@ import (
 	"time"
 )
 
-// The Socket.IO peer of the chat scenario lives in bench/peers/socketio: a
-// node server (server.js) and a node driver (client.js) that prints its
-// measurement as one JSON line. This file installs its npm packages when
-// node_modules is missing, runs both on loopback and turns the JSON into a
-// table row.
+// The Socket.IO peer of the chat and lecture scenarios is a node server,
+// bench/peers/socketio/server.js. This file installs its npm package when
+// node_modules is missing, runs it on loopback and drives it with this
+// process's own Socket.IO connections (socketio.go), on the same schedule
+// and with the same clocks as studyhall's SSE receivers.
 
 // Bounds of the peer's life cycle.
 const (
 	npmInstallTimeout = 5 * time.Minute
 	peerStartTimeout  = 30 * time.Second
-	peerRunTimeout    = 10 * time.Minute
 )
 
 // socketIOVersion is what package.json pins, for the table.
@@ -69,41 +67,28 @@ func ensureNodeModules(ctx context.Context, dir string) error {
 	return npmOnce.err
 }
 
-// socketIOResult is client.js's JSON line.
-type socketIOResult struct {
-	N         int `json:"n"`
-	Expected  int `json:"expected"`
-	Delivered int `json:"delivered"`
-	Missing   int `json:"missing"`
-	Dup       int `json:"dup"`
-	Held      int `json:"held"`
-	Acked     int `json:"acked"`
-	LatencyMs struct {
-		P50, P90, P99, Max float64
-	} `json:"latencyMs"`
-	AckMs struct {
-		P50, P99 float64
-	} `json:"ackMs"`
-	ConnectMs float64 `json:"connectMs"`
+// socketIOPeer is a running server.js.
+type socketIOPeer struct {
+	addr string
+	pid  int
+	stop func()
 }
 
-// measureSocketIO starts server.js on a free loopback port, runs client.js
-// with n connections and m messages at -chat-rate, and returns the row and
-// the delivery p99.
-func measureSocketIO(ctx context.Context, env *Env, n, m int) ([]string, time.Duration, error) {
+// startSocketIOPeer starts server.js on a free loopback port; stop ends it.
+func startSocketIOPeer(ctx context.Context) (*socketIOPeer, error) {
 	dir, err := socketIOPeerDir(ctx)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	if _, err := exec.LookPath("node"); err != nil {
-		return nil, 0, errors.New("node is not installed")
+		return nil, errors.New("node is not installed")
 	}
 	if err := ensureNodeModules(ctx, dir); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	addr, err := freeLoopbackAddr()
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 
 	// the server stops when its stdin closes, when the bench dies
@@ -113,18 +98,18 @@ func measureSocketIO(ctx context.Context, env *Env, n, m int) ([]string, time.Du
 	server.SysProcAttr = serverSysProcAttr()
 	stdin, err := server.StdinPipe()
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	stdout, err := server.StdoutPipe()
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	server.Stderr = os.Stderr
 	if err := server.Start(); err != nil {
-		return nil, 0, fmt.Errorf("start server.js: %w", err)
+		return nil, fmt.Errorf("start server.js: %w", err)
 	}
 	exited := make(chan struct{})
-	defer func() {
+	stop := func() {
 		stdin.Close()
 		select {
 		case <-exited:
@@ -132,7 +117,7 @@ func measureSocketIO(ctx context.Context, env *Env, n, m int) ([]string, time.Du
 			_ = server.Process.Kill()
 			<-exited
 		}
-	}()
+	}
 	ready := make(chan error, 2)
 	go func() {
 		sc := bufio.NewScanner(stdout)
@@ -148,43 +133,139 @@ func measureSocketIO(ctx context.Context, env *Env, n, m int) ([]string, time.Du
 	select {
 	case err := <-ready:
 		if err != nil {
-			return nil, 0, err
+			stop()
+			return nil, err
 		}
 	case <-time.After(peerStartTimeout):
-		return nil, 0, errors.New("server.js did not listen within 30 s")
+		stop()
+		return nil, errors.New("server.js did not listen within 30 s")
 	case <-ctx.Done():
-		return nil, 0, ctx.Err()
+		stop()
+		return nil, ctx.Err()
+	}
+	return &socketIOPeer{addr: addr, pid: server.Process.Pid, stop: stop}, nil
+}
+
+func (p *socketIOPeer) cpu() time.Duration {
+	cpu, err := readCPU(p.pid)
+	if err != nil {
+		return -1
+	}
+	return cpu
+}
+
+func (p *socketIOPeer) rss() int64 {
+	rss, err := readRSS(p.pid)
+	if err != nil {
+		return -1
+	}
+	return rss
+}
+
+// peerPayload is what a Socket.IO sender emits: the shape and size of
+// the event studyhall sends for a chat message ({"action","record"}), so
+// that both servers move the same bytes.
+func peerPayload(tag string, seq int) map[string]any {
+	return map[string]any{
+		"action": "create",
+		"record": map[string]any{
+			"collectionId":   "pbc_2606224150",
+			"collectionName": "chat_messages",
+			"id":             fmt.Sprintf("m%014d", seq),
+			"room":           "benchroom000001",
+			"sender":         "benchsender0001",
+			"body":           tag + "#" + strconv.Itoa(seq),
+			"replyTo":        "",
+			"editedAt":       "",
+			"deletedAt":      "",
+			"created":        "2026-12-06 20:00:00.000Z",
+			"updated":        "2026-12-06 20:00:00.000Z",
+		},
+	}
+}
+
+// measureSocketIO measures the peer under load: n Socket.IO receivers
+// joined to one room, the senders among them emitting the messages on
+// studyhall's schedule, each waiting for its previous ack.
+func measureSocketIO(ctx context.Context, env *Env, load roomLoad) (roomResult, error) {
+	label := fmt.Sprintf("Socket.IO N=%d", load.n)
+	res := roomResult{label: "Socket.IO " + socketIOVersion + " (node)", load: load, rssBefore: -1, rssAfter: -1}
+	peer, err := startSocketIOPeer(ctx)
+	if err != nil {
+		return res, err
+	}
+	defer peer.stop()
+
+	tag := fmt.Sprintf("sio-%d", chatCase.Add(1))
+	recv := newDeliveries(load.n, load.total())
+	conns := make([]*sioConn, load.n)
+	defer func() {
+		_ = forEach(context.Background(), len(conns), env.Config.Workers, func(_ context.Context, i int) error {
+			if conns[i] != nil {
+				conns[i].Close()
+			}
+			return nil
+		})
+	}()
+	log.Printf("%s: connecting", label)
+	res.rssBefore = peer.rss()
+	start := time.Now()
+	const room = "bench-room"
+	err = forEach(ctx, load.n, env.Config.Workers, func(workerCtx context.Context, i int) error {
+		conn, err := dialSocketIO(workerCtx, peer.addr, env.Config.DialTimeout, func(ev sioEvent) {
+			if ev.Name != "msg" {
+				return
+			}
+			if seq, ok := eventSeq(ev.Packet, tag); ok {
+				recv.Add(i, seq, ev.At)
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("%s: connection %d: %w", label, i, err)
+		}
+		conns[i] = conn
+		return conn.Emit(workerCtx, "join", room)
+	})
+	if err != nil {
+		return res, err
+	}
+	res.rssAfter = peer.rss()
+	log.Printf("%s: %d connections joined in %s", label, load.n, time.Since(start).Round(time.Millisecond))
+	if err := sleepUntil(ctx, time.Now().Add(caseSettle)); err != nil {
+		return res, err
 	}
 
-	log.Printf("chat Socket.IO N=%d: running client.js", n)
-	runCtx, cancel := context.WithTimeout(ctx, peerRunTimeout)
-	defer cancel()
-	client := exec.CommandContext(runCtx, "node", "client.js", "http://"+addr,
-		strconv.Itoa(n), strconv.Itoa(m), strconv.FormatFloat(*chatRate, 'f', -1, 64),
-		strconv.FormatInt(env.Config.Drain.Milliseconds(), 10))
-	client.Dir = dir
-	client.Stderr = os.Stderr
-	client.SysProcAttr = serverSysProcAttr()
-	out, err := client.Output()
-	if err != nil {
-		return nil, 0, fmt.Errorf("client.js: %w", err)
+	cpuBefore := peer.cpu()
+	sent, took, failed, firstErr := sendSchedule(ctx, load, func(ctx context.Context, k, seq int) error {
+		return conns[k].Emit(ctx, "msg", room, peerPayload(tag, seq))
+	})
+	if err := ctx.Err(); err != nil {
+		return res, err
 	}
-	var res socketIOResult
-	if err := json.Unmarshal(out, &res); err != nil {
-		return nil, 0, fmt.Errorf("client.js output %q: %w", out, err)
+	if firstErr != nil {
+		env.Fail("%s: emits failed (first: %v)", label, firstErr)
 	}
-	if res.Missing > 0 || res.Dup > 0 || res.Held < n || res.Acked < m {
-		env.Fail("chat Socket.IO N=%d: %d missing, %d duplicate deliveries of %d expected; %d/%d acked; %d/%d connections held",
-			n, res.Missing, res.Dup, res.Expected, res.Acked, m, res.Held, n)
+	if err := collectRoom(ctx, env, &res, recv, sent, took, failed, peer.cpu, cpuBefore); err != nil {
+		return res, err
 	}
-	ms := func(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }
-	log.Printf("chat Socket.IO N=%d: %d/%d delivered, p50 %s, p99 %s, ack p99 %s", n, res.Delivered, res.Expected,
-		formatMillis(ms(res.LatencyMs.P50)), formatMillis(ms(res.LatencyMs.P99)), formatMillis(ms(res.AckMs.P99)))
-	return []string{
-		"Socket.IO " + socketIOVersion + " (node)", strconv.Itoa(n),
-		fmt.Sprintf("%d/%d", res.Delivered, res.Expected), strconv.Itoa(res.Missing), strconv.Itoa(res.Dup),
-		formatMillis(ms(res.LatencyMs.P50)), formatMillis(ms(res.LatencyMs.P90)), formatMillis(ms(res.LatencyMs.P99)), formatMillis(ms(res.LatencyMs.Max)),
-		formatMillis(ms(res.AckMs.P50)), formatMillis(ms(res.AckMs.P99)), fmt.Sprintf("%g/s (target)", *chatRate),
-		"n/a", "1.0×", "(peer)",
-	}, ms(res.LatencyMs.P99), nil
+	for _, c := range conns {
+		if c != nil && c.Alive() {
+			res.held++
+		}
+	}
+	// the readers stop before the deliveries are counted
+	_ = forEach(context.Background(), len(conns), env.Config.Workers, func(_ context.Context, i int) error {
+		if conns[i] != nil {
+			conns[i].Close()
+			conns[i] = nil
+		}
+		return nil
+	})
+	countRoom(&res, recv, sent, failed)
+	if res.missing > 0 || res.dups > 0 || res.held < load.n {
+		env.Fail("%s: %d missing, %d duplicate deliveries; %d/%d connections held", label, res.missing, res.dups, res.held, load.n)
+	}
+	log.Printf("%s: %d/%d delivered, p50 %s, p99 %s, ack p99 %s, CPU/event %s", label, res.delivered, res.expected,
+		formatMillis(res.lat.P50), formatMillis(res.lat.P99), formatMillis(res.post.P99), formatMicros(res.cpuPerEvent()))
+	return res, nil
 }

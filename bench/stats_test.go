@@ -57,3 +57,31 @@ func TestSummarizeLeavesInputUnsorted(t *testing.T) {
 		t.Fatalf("input was reordered: %v", samples)
 	}
 }
+
+func TestEventSeq(t *testing.T) {
+	record := func(action, body string) []byte {
+		return []byte(`{"action":"` + action + `","record":{"collectionName":"chat_messages","id":"abc","body":"` + body + `","room":"r"}}`)
+	}
+	cases := []struct {
+		data []byte
+		tag  string
+		seq  int
+		ok   bool
+	}{
+		{record("create", "chat-1#12"), "chat-1", 12, true},
+		{record("create", "chat-10#3"), "chat-1", 0, false},
+		{record("create", "chat-10#3"), "chat-10", 3, true},
+		{record("update", "chat-1#12"), "chat-1", 0, false},
+		{record("create", "chat-1#x"), "chat-1", 0, false},
+		{[]byte(`["msg",` + string(record("create", "sio-2#7")) + `]`), "sio-2", 7, true},
+	}
+	for _, c := range cases {
+		seq, ok := eventSeq(c.data, c.tag)
+		if seq != c.seq || ok != c.ok {
+			t.Errorf("eventSeq(%s, %q) = %d, %v; want %d, %v", c.data, c.tag, seq, ok, c.seq, c.ok)
+		}
+	}
+	if name, ok := sioEventName([]byte(`["msg",{"a":1}]`)); name != "msg" || !ok {
+		t.Errorf("sioEventName: %q %v", name, ok)
+	}
+}

@@ -1,12 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"log"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -232,22 +231,26 @@ func (d *deliveries) TaggedHandler(topic, tag string) func(i int, ev Event) {
 
 // eventSeq reads the sequence number of a create event of the case tag:
 // the data is {"action":"create","record":{...,"body":"<tag>#<seq>"}}, for
-// a record subscription (fanout, chat) and for the chat topic alike.
+// a record subscription (fanout, chat) and for the chat topic alike. It
+// looks for the two fields in the raw JSON rather than decoding it: at
+// 50,000 events/s (the lecture room) decoding every event cost the bench
+// a core of its own, on the machine the server shares with it. The bodies
+// it looks for are its own ("<tag>#<digits>", nothing to escape).
 func eventSeq(data []byte, tag string) (int, bool) {
-	var msg struct {
-		Action string `json:"action"`
-		Record struct {
-			Body string `json:"body"`
-		} `json:"record"`
-	}
-	if err := json.Unmarshal(data, &msg); err != nil || msg.Action != "create" {
+	if !bytes.Contains(data, []byte(`"action":"create"`)) {
 		return 0, false
 	}
-	evTag, seqText, ok := strings.Cut(msg.Record.Body, "#")
-	if !ok || evTag != tag {
+	marker := `"body":"` + tag + "#"
+	at := bytes.Index(data, []byte(marker))
+	if at < 0 {
 		return 0, false
 	}
-	seq, err := strconv.Atoi(seqText)
+	rest := data[at+len(marker):]
+	end := bytes.IndexByte(rest, '"')
+	if end <= 0 {
+		return 0, false
+	}
+	seq, err := strconv.Atoi(string(rest[:end]))
 	return seq, err == nil
 }
 

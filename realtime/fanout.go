@@ -136,6 +136,7 @@ func newInProcess(app core.App) *InProcess {
 		Priority: -100,
 	})
 	f.bindTopicIndex()
+	bindStreams(app)
 	return f
 }
 
@@ -295,11 +296,17 @@ func (f *InProcess) payload(event Event, fields string) []byte {
 	return data
 }
 
-// enqueue appends messages to the client's queue and starts its sender if
-// it is idle: one goroutine per busy client, so a slow client holds up
-// only itself and each client sees events in publish order.
+// enqueue hands messages to the client in order without blocking the
+// publisher. A connection run by serveStream queues them itself; for any
+// other client they go on a queue of the fan-out's and a goroutine per
+// busy client sends them, so a slow client holds up only itself and each
+// client sees events in publish order.
 func (f *InProcess) enqueue(client subscriptions.Client, messages []subscriptions.Message) {
 	if len(messages) == 0 {
+		return
+	}
+	if stream, ok := client.(*streamClient); ok {
+		stream.push(messages...)
 		return
 	}
 	f.mu.Lock()

@@ -136,9 +136,10 @@ func (f *InProcess) PublishTopic(topic string, payload any) {
 }
 
 func (f *InProcess) dispatchTopics() {
+	var messages []subscriptions.Message // reused: enqueue copies
 	for m := range f.topics.queue {
 		for _, listener := range f.listeners(m.topic) {
-			var messages []subscriptions.Message
+			messages = messages[:0]
 			for _, name := range listener.names {
 				// a domain may have unsubscribed the client since it was
 				// indexed (a participant removed from a room)
