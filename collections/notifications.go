@@ -155,6 +155,13 @@ const (
 	TypeTest = "test"
 )
 
+// Notification types of later milestones.
+const (
+	// TypeLiveSessionWaitlistPromoted: a seat came free and the first
+	// user on the session's waitlist was seated in it.
+	TypeLiveSessionWaitlistPromoted = "live_session_waitlist_promoted"
+)
+
 // NotificationKind is one row of the trigger catalog.
 type NotificationKind struct {
 	Type     string
@@ -168,8 +175,9 @@ type NotificationKind struct {
 	EmailOnly bool
 }
 
-// NotificationCatalog is SPEC's trigger catalog, in SPEC's order, plus the
-// test kind at the end.
+// NotificationCatalog is SPEC's trigger catalog, in SPEC's order, with
+// the kinds of later milestones beside their domain's (the waitlist
+// promotion after the live session kinds), plus the test kind at the end.
 var NotificationCatalog = []NotificationKind{
 	{Type: TypeLessonCompleted, Category: CategoryProgress, Priority: PriorityNormal},
 	{Type: TypeCourseProgressMilestone, Category: CategoryProgress, Priority: PriorityLow},
@@ -186,6 +194,7 @@ var NotificationCatalog = []NotificationKind{
 	{Type: TypeLiveSessionStarted, Category: CategoryCourse, Priority: PriorityHigh},
 	{Type: TypeLiveSessionCancelled, Category: CategoryCourse, Priority: PriorityHigh},
 	{Type: TypeLiveSessionDeleted, Category: CategoryCourse, Priority: PriorityHigh},
+	{Type: TypeLiveSessionWaitlistPromoted, Category: CategoryCourse, Priority: PriorityHigh},
 	{Type: TypeAssessmentCreated, Category: CategoryAssessment, Priority: PriorityNormal},
 	{Type: TypeAssessmentDueSoon, Category: CategoryAssessment, Priority: PriorityHigh},
 	{Type: TypeAssessmentSubmitted, Category: CategoryAssessment, Priority: PriorityNormal},
