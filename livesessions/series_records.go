@@ -26,7 +26,7 @@ import (
 //     scheduled (title, description, time, duration, capacity, visibility,
 //     link), in order, adding or removing some when the number changes.
 //     Past, live, ended and cancelled occurrences are never touched, and a
-//     week whose occurrence was cancelled is not made again.
+//     day whose occurrence started or was cancelled gets no other.
 //   - Deleting the series deletes its future scheduled occurrences; the
 //     others stay, with their attendance, as single sessions.
 
@@ -223,18 +223,21 @@ func syncOccurrences(txApp core.App, series *Series, now time.Time) (occurrenceS
 	if err != nil {
 		return sync, err
 	}
+	// a day that holds an occurrence that started, ended or was
+	// cancelled gets no other, whatever the new time of day
 	var editable []*LiveSession
-	kept := map[int64]bool{}
+	kept := map[string]bool{}
+	day := func(t time.Time) string { return t.In(rule.Location).Format(time.DateOnly) }
 	for _, session := range existing {
 		if session.Status() == collections.LiveSessionScheduled && session.ScheduledStart().Time().After(now) {
 			editable = append(editable, session)
 		} else {
-			kept[session.ScheduledStart().Time().Unix()] = true
+			kept[day(session.ScheduledStart().Time())] = true
 		}
 	}
 	var wanted []time.Time
 	for _, start := range futureStarts(starts, now) {
-		if !kept[start.Unix()] {
+		if !kept[day(start)] {
 			wanted = append(wanted, start)
 		}
 	}
