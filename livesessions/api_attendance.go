@@ -86,7 +86,7 @@ func attendanceRows(app core.App, sessions []*LiveSession, withSession bool, now
 	var attendees []*Attendee
 	err := app.RecordQuery(collections.LiveSessionAttendees).
 		AndWhere(dbx.In(collections.AttendeeSession, ids...)).
-		AndWhere(dbx.NewExp("[[" + collections.AttendeeFirstJoinedAt + "]] != '' OR [[" + collections.AttendeeJoinedAt + "]] != ''")).
+		AndWhere(dbx.NewExp("[["+collections.AttendeeFirstJoinedAt+"]] != '' OR [["+collections.AttendeeJoinedAt+"]] != ''")).
 		OrderBy(collections.AttendeeFirstJoinedAt, collections.AttendeeJoinedAt, collections.FieldId).
 		All(&attendees)
 	if err != nil {

@@ -167,9 +167,9 @@ type seatCounts struct {
 // before they are used.
 func countSeats(app core.App, sessionId string) (seatCounts, error) {
 	var counts seatCounts
-	err := app.DB().NewQuery("SELECT" +
-		" (SELECT COUNT(*) FROM {{live_session_attendees}} WHERE [[session]] = {:session} AND [[active]] = TRUE)," +
-		" (SELECT COUNT(*) FROM {{live_session_attendees}} WHERE [[session]] = {:session} AND [[waitlistPosition]] > 0)," +
+	err := app.DB().NewQuery("SELECT"+
+		" (SELECT COUNT(*) FROM {{live_session_attendees}} WHERE [[session]] = {:session} AND [[active]] = TRUE),"+
+		" (SELECT COUNT(*) FROM {{live_session_attendees}} WHERE [[session]] = {:session} AND [[waitlistPosition]] > 0),"+
 		" (SELECT COALESCE(MAX([[waitlistPosition]]), 0) FROM {{live_session_attendees}} WHERE [[session]] = {:session} AND [[waitlistPosition]] > 0)").
 		Bind(dbx.Params{"session": sessionId}).
 		Row(&counts.active, &counts.waiting, &counts.last)

@@ -270,6 +270,9 @@ func syncOccurrences(txApp core.App, series *Series, now time.Time) (occurrenceS
 				if err := txApp.Save(session); err != nil {
 					return sync, err
 				}
+				if err := syncSessionChatRoom(txApp, session); err != nil {
+					return sync, err
+				}
 				sync.changed++
 			}
 			sync.upcoming = append(sync.upcoming, session)
