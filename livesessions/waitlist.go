@@ -26,8 +26,9 @@ import (
 // capacity raise is taken in the very transaction that freed it, nobody
 // is skipped, and the positions are 1..N whenever a transaction commits.
 //
-// Positions are written as plain column updates (a move up of N rows is N
-// small statements, not N record saves) and their realtime events are
+// Positions are written as plain column updates (a move up of N rows by
+// the same number of places is one statement, not N record saves) and
+// their realtime events are
 // published after the commit through the fan-out, which owns the
 // attendance collection: each row goes to its user and to the session's
 // instructor, as the collection's rules say.
@@ -64,10 +65,7 @@ func settleSeats(txApp core.App, session *LiveSession, now time.Time) error {
 		promoted, waiting = waiting[:free], waiting[free:]
 	} else {
 		// an ended or cancelled session keeps nobody waiting
-		for _, attendee := range waiting {
-			attendee.leaveWaitlist()
-		}
-		if err := writePositions(txApp, session, waiting); err != nil {
+		if err := letLineGo(txApp, session, waiting); err != nil {
 			return err
 		}
 		waiting = nil
@@ -85,15 +83,7 @@ func settleSeats(txApp core.App, session *LiveSession, now time.Time) error {
 			}
 		}
 	}
-
-	var moved []*Attendee
-	for i, attendee := range waiting {
-		if attendee.WaitlistPosition() != i+1 {
-			attendee.Set(collections.AttendeeWaitlistPosition, i+1)
-			moved = append(moved, attendee)
-		}
-	}
-	if err := writePositions(txApp, session, moved); err != nil {
+	if err := moveUp(txApp, session, waiting); err != nil {
 		return err
 	}
 
@@ -115,25 +105,87 @@ func findWaiting(app core.App, sessionId string) ([]*Attendee, error) {
 	return waiting, nil
 }
 
-// writePositions writes the waitlist fields of rows changed in memory, one
-// column update each, and publishes them once the transaction commits.
-func writePositions(txApp core.App, session *LiveSession, rows []*Attendee) error {
-	if len(rows) == 0 {
-		return nil
-	}
+// moveUp gives the waiting rows, in line order, the positions 1..N. The
+// positions only ever close gaps (a promotion, a leave, a deleted row), so
+// each run of rows that moves by the same number of places is one
+// statement: a promotion of k moves the whole line up by k at once.
+func moveUp(txApp core.App, session *LiveSession, waiting []*Attendee) error {
 	now := types.NowDateTime()
-	for _, attendee := range rows {
-		attendee.Set(collections.FieldUpdated, now)
+	// rows written by other means (a repeated or out-of-order position)
+	// are set one by one
+	for i := range waiting {
+		if i > 0 && waiting[i].WaitlistPosition() <= waiting[i-1].WaitlistPosition() || waiting[i].WaitlistPosition() < i+1 {
+			return renumberEach(txApp, session, waiting, now)
+		}
+	}
+	var moved []*Attendee
+	for start := 0; start < len(waiting); {
+		shift := waiting[start].WaitlistPosition() - (start + 1)
+		end := start
+		for end+1 < len(waiting) && waiting[end+1].WaitlistPosition()-(end+2) == shift {
+			end++
+		}
+		if shift != 0 {
+			_, err := txApp.DB().NewQuery("UPDATE {{live_session_attendees}}" +
+				" SET [[waitlistPosition]] = [[waitlistPosition]] - {:shift}, [[updated]] = {:now}" +
+				" WHERE [[session]] = {:session} AND [[waitlistPosition]] BETWEEN {:from} AND {:to}").
+				Bind(dbx.Params{
+					"shift": shift, "now": now.String(), "session": session.Id,
+					"from": waiting[start].WaitlistPosition(), "to": waiting[end].WaitlistPosition(),
+				}).Execute()
+			if err != nil {
+				return fmt.Errorf("move up the waitlist of %s: %w", session.Id, err)
+			}
+			for i := start; i <= end; i++ {
+				waiting[i].Set(collections.AttendeeWaitlistPosition, i+1)
+				waiting[i].Set(collections.FieldUpdated, now)
+				moved = append(moved, waiting[i])
+			}
+		}
+		start = end + 1
+	}
+	publishAfterCommit(txApp, session.Instructor(), moved)
+	return nil
+}
+
+// renumberEach gives the waiting rows the positions 1..N one row at a
+// time.
+func renumberEach(txApp core.App, session *LiveSession, waiting []*Attendee, now types.DateTime) error {
+	var moved []*Attendee
+	for i, attendee := range waiting {
+		if attendee.WaitlistPosition() == i+1 {
+			continue
+		}
 		_, err := txApp.DB().Update(collections.LiveSessionAttendees, dbx.Params{
-			collections.AttendeeWaitlistPosition: attendee.WaitlistPosition(),
-			collections.AttendeeWaitlistedAt:     attendee.GetString(collections.AttendeeWaitlistedAt),
+			collections.AttendeeWaitlistPosition: i + 1,
 			collections.FieldUpdated:             now.String(),
 		}, dbx.HashExp{collections.FieldId: attendee.Id}).Execute()
 		if err != nil {
 			return fmt.Errorf("waitlist position of %s: %w", attendee.Id, err)
 		}
+		attendee.Set(collections.AttendeeWaitlistPosition, i+1)
+		attendee.Set(collections.FieldUpdated, now)
+		moved = append(moved, attendee)
 	}
-	publishAfterCommit(txApp, session.Instructor(), rows)
+	publishAfterCommit(txApp, session.Instructor(), moved)
+	return nil
+}
+
+// letLineGo takes everyone off the session's waitlist.
+func letLineGo(txApp core.App, session *LiveSession, waiting []*Attendee) error {
+	now := types.NowDateTime()
+	_, err := txApp.DB().NewQuery("UPDATE {{live_session_attendees}}" +
+		" SET [[waitlistPosition]] = 0, [[waitlistedAt]] = '', [[updated]] = {:now}" +
+		" WHERE [[session]] = {:session} AND [[waitlistPosition]] > 0").
+		Bind(dbx.Params{"now": now.String(), "session": session.Id}).Execute()
+	if err != nil {
+		return fmt.Errorf("let the waitlist of %s go: %w", session.Id, err)
+	}
+	for _, attendee := range waiting {
+		attendee.leaveWaitlist()
+		attendee.Set(collections.FieldUpdated, now)
+	}
+	publishAfterCommit(txApp, session.Instructor(), waiting)
 	return nil
 }
 
