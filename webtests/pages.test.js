@@ -4,8 +4,8 @@
 // toast back to the student, a receipt, sign-up in a time zone whose quiet
 // hours hold a notification, the profile with an avatar, a group's
 // settings and invitations, office-hours slots edited, deactivated and
-// deleted with the meeting link shown to the admitted student, and the
-// sessions' month calendar.
+// deleted with the meeting link shown to the admitted student, the
+// sessions' month calendar, and a session's waitlist.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Server, launchBrowser, newUserPage, watchErrors, shot, pageErrors, PASSWORD } from './helpers.js';
@@ -276,6 +276,35 @@ describe('studyhall pages: courses, accounts, group settings, slots, calendar', 
     await s.setViewportSize({ width: 390, height: 844 });
     await shot(s, '33-calendar-phone');
     await s.setViewportSize({ width: 1280, height: 860 });
+  });
+
+  it('puts a student on the waitlist of a full session, moves them up live, then seats them', async () => {
+    const s = student.page;
+    const seated = await server.login('student2@studyhall.test');
+    const ahead = await server.login('student3@studyhall.test');
+    const session = await teacher.call('POST', '/api/collections/live_sessions/records', {
+      instructor: teacher.user.id, course: courseId, title: 'Full house', capacity: 1,
+      scheduledStart: new Date(Date.now() + 3 * 3600e3).toISOString(),
+    });
+    await seated.call('POST', `/api/live-sessions/${session.id}/join`, {});
+    await ahead.call('POST', `/api/live-sessions/${session.id}/join`, { waitlist: true });
+
+    await s.goto(`/live-sessions/${session.id}`);
+    await s.getByText('This session is full.').waitFor();
+    await s.getByRole('button', { name: 'Join the waitlist' }).click();
+    await s.locator('#waitlist-position[data-position="2"]').waitFor();
+    await shot(s, '34-waitlist');
+
+    // the one ahead gives up: number 1, without a reload
+    await ahead.call('POST', `/api/live-sessions/${session.id}/leave`, {});
+    await s.locator('#waitlist-position[data-position="1"]', { hasText: 'number 1' }).waitFor();
+
+    // the seat comes free: the notice's toast and the seat, without a reload
+    await seated.call('POST', `/api/live-sessions/${session.id}/leave`, {});
+    await s.locator('.toast', { hasText: 'You have a seat' }).waitFor({ timeout: TOAST_TIMEOUT });
+    await s.getByRole('button', { name: 'Leave session' }).waitFor();
+    assert.equal(await s.locator('#waitlist-position').count(), 0);
+    await shot(s, '35-waitlist-seated');
   });
 });
 
