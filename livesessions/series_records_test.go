@@ -112,6 +112,10 @@ func TestLiveSessionSeries(t *testing.T) {
 			if s.GetString(collections.LiveSessionTitle) != "Algebra clinic" || s.GetInt(collections.LiveSessionCapacity) != 40 {
 				t.Errorf("a future occurrence did not change: %v", s.PublicExport())
 			}
+			if room, err := app.FindRecordById(collections.ChatRooms, s.GetString(collections.LiveSessionChatRoom)); err != nil ||
+				room.GetString(collections.ChatRoomName) != "Algebra clinic" {
+				t.Errorf("the chat room of a renamed occurrence: %v", err)
+			}
 		}
 	}
 	if n := testkit.CountRecords(t, app, collections.Notifications, "user = '"+testkit.IdStudent+"' && type = 'live_session_updated'"); n != 1 {

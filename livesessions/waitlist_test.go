@@ -27,13 +27,6 @@ type waitAnswer struct {
 	err     error
 }
 
-// code is the answer's data.code, if any.
-func (a waitAnswer) code() string {
-	data, _ := a.body["data"].(map[string]any)
-	code, _ := data["code"].(string)
-	return code
-}
-
 // position is the answer's waitlistPosition, 0 if none.
 func (a waitAnswer) position() int {
 	p, _ := a.body["waitlistPosition"].(float64)
