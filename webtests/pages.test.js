@@ -290,7 +290,7 @@ describe('studyhall pages: courses, accounts, group settings, slots, calendar', 
     await ahead.call('POST', `/api/live-sessions/${session.id}/join`, { waitlist: true });
 
     await s.goto(`/live-sessions/${session.id}`);
-    await s.getByText('This session is full.').waitFor();
+    await s.getByText('This session is full: join the waitlist').waitFor();
     await s.getByRole('button', { name: 'Join the waitlist' }).click();
     await s.locator('#waitlist-position[data-position="2"]').waitFor();
     await shot(s, '34-waitlist');

@@ -160,11 +160,14 @@ export async function sessionView(root, { id }, ctx) {
         actions.append(h('p', { id: 'waitlist-position', class: 'waitlist', role: 'status', dataset: { position: String(waitingAt()) } },
           h('strong', { text: `You are number ${waitingAt()} on the waitlist.` }), ' You will be seated as soon as a seat is free.'),
         h('button', { type: 'button', onclick: () => act('leave') }, 'Leave the waitlist'));
-      } else if (full) {
-        actions.append(h('p', { class: 'muted', text: 'This session is full.' }),
-          h('button', { type: 'button', class: 'primary', onclick: () => act('join', { waitlist: true }) }, 'Join the waitlist'));
       } else {
-        actions.append(h('button', { type: 'button', class: 'primary', onclick: () => act('join') }, 'Join session'));
+        // at a full session a seat may still free before the click, so
+        // both: a plain join (refused while full) and a place in line
+        actions.append(h('button', { type: 'button', class: full ? '' : 'primary', onclick: () => act('join') }, 'Join session'));
+        if (full) {
+          actions.append(h('button', { type: 'button', class: 'primary', onclick: () => act('join', { waitlist: true }) }, 'Join the waitlist'),
+            h('p', { class: 'muted', text: 'This session is full: join the waitlist to be seated as soon as a seat is free.' }));
+        }
       }
     }
     if (mine()) {
