@@ -6,6 +6,9 @@ const (
 	// LiveSessionAttendees holds one row per (session, user), kept over
 	// rejoins so that attendance time accumulates.
 	LiveSessionAttendees = "live_session_attendees"
+	// SessionSeries holds instructors' weekly series; each occurrence is
+	// a live_sessions row the server creates, pointing back at its series.
+	SessionSeries = "live_session_series"
 )
 
 // Fields of live_sessions.
@@ -28,6 +31,12 @@ const (
 	// LiveSessionReminderSentFor is the scheduledStart the starting-soon
 	// reminder went out for (hidden): a rescheduled session reminds again.
 	LiveSessionReminderSentFor = "reminderSentFor"
+	// LiveSessionWaitlistCount is the number of users on the session's
+	// waitlist, derived on every save like attendeeCount.
+	LiveSessionWaitlistCount = "waitlistCount"
+	// LiveSessionSeries is the weekly series the session is an occurrence
+	// of; empty for a single session. Set by the server only.
+	LiveSessionSeries = "series"
 )
 
 // LiveSessionServerFields change only through the session routes and jobs.
@@ -40,6 +49,8 @@ var LiveSessionServerFields = []string{
 	LiveSessionAttendeeCount,
 	LiveSessionChatRoom,
 	LiveSessionReminderSentFor,
+	LiveSessionWaitlistCount,
+	LiveSessionSeries,
 }
 
 // Live session statuses: scheduled → live → ended, or scheduled → cancelled.
@@ -77,6 +88,8 @@ const (
 const (
 	AttendeeSession = "session"
 	AttendeeUser    = "user"
+	// AttendeeFirstJoinedAt is when the user first took a seat.
+	AttendeeFirstJoinedAt = "firstJoinedAt"
 	// AttendeeJoinedAt is when the current (or last) stay began.
 	AttendeeJoinedAt = "joinedAt"
 	// AttendeeLeftAt is when the last stay ended; empty while active.
@@ -85,4 +98,40 @@ const (
 	// AttendeeAttendedSeconds adds up every stay, counted from the moment
 	// the session went live.
 	AttendeeAttendedSeconds = "attendedSeconds"
+	// AttendeeWaitlistPosition is the user's place on the session's
+	// waitlist, 1..N in join order; 0 when not waiting.
+	AttendeeWaitlistPosition = "waitlistPosition"
+	// AttendeeWaitlistedAt is when the user joined the waitlist; empty
+	// when not waiting.
+	AttendeeWaitlistedAt = "waitlistedAt"
 )
+
+// Fields of live_session_series.
+const (
+	SeriesInstructor  = "instructor"
+	SeriesCourse      = "course"
+	SeriesTitle       = "title"
+	SeriesDescription = "description"
+	// SeriesDaysOfWeek is a JSON array of weekdays, 0 = Sunday … 6.
+	SeriesDaysOfWeek = "daysOfWeek"
+	// SeriesStartTime is the local start, HH:MM in SeriesTimezone.
+	SeriesStartTime       = "startTime"
+	SeriesDurationMinutes = "durationMinutes"
+	// SeriesTimezone is the IANA zone of startTime and the dates; the
+	// instructor's own zone when left empty.
+	SeriesTimezone = "timezone"
+	// SeriesStartsOn and SeriesEndsOn are local dates, YYYY-MM-DD, both
+	// included; endsOn may be empty when count is set.
+	SeriesStartsOn = "startsOn"
+	SeriesEndsOn   = "endsOn"
+	// SeriesCount is how many occurrences the series holds (0: up to
+	// endsOn).
+	SeriesCount      = "count"
+	SeriesCapacity   = "capacity"
+	SeriesVisibility = "visibility"
+	SeriesMeetingURL = "meetingUrl"
+)
+
+// MaxSeriesOccurrences bounds the sessions one series creates: a year of
+// weekly meetings.
+const MaxSeriesOccurrences = 52

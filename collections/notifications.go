@@ -158,6 +158,13 @@ const (
 	TypeTest = "test"
 )
 
+// Notification types of later milestones.
+const (
+	// TypeLiveSessionWaitlistPromoted: a seat came free and the first
+	// user on the session's waitlist was seated in it.
+	TypeLiveSessionWaitlistPromoted = "live_session_waitlist_promoted"
+)
+
 // NotificationKind is one row of the trigger catalog.
 type NotificationKind struct {
 	Type     string
@@ -175,8 +182,9 @@ type NotificationKind struct {
 	Description string
 }
 
-// NotificationCatalog is SPEC's trigger catalog, in SPEC's order, plus the
-// test kind at the end.
+// NotificationCatalog is SPEC's trigger catalog, in SPEC's order, with
+// the kinds of later milestones beside their domain's (the waitlist
+// promotion after the live session kinds), plus the test kind at the end.
 var NotificationCatalog = []NotificationKind{
 	{Type: TypeLessonCompleted, Category: CategoryProgress, Priority: PriorityNormal,
 		Label: "Lesson completed", Description: "When you complete a lesson."},
@@ -208,6 +216,8 @@ var NotificationCatalog = []NotificationKind{
 		Label: "Session cancelled", Description: "When a session is cancelled."},
 	{Type: TypeLiveSessionDeleted, Category: CategoryCourse, Priority: PriorityHigh,
 		Label: "Session removed", Description: "When a scheduled session is removed."},
+	{Type: TypeLiveSessionWaitlistPromoted, Category: CategoryCourse, Priority: PriorityHigh,
+		Label: "Seat from the waitlist", Description: "When a seat frees in a full session you wait for, and it is yours."},
 	{Type: TypeAssessmentCreated, Category: CategoryAssessment, Priority: PriorityNormal,
 		Label: "New assessment", Description: "When an assessment is published in your course."},
 	{Type: TypeAssessmentDueSoon, Category: CategoryAssessment, Priority: PriorityHigh,

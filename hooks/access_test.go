@@ -30,6 +30,12 @@ type matrix struct {
 	// cascade is how many records a delete of the target removes in all
 	// (the target and what cascades from it); 0 means just the target.
 	cascade int
+	// created and updated are how many records a create or an update
+	// writes in all (the record and what the server writes with it); 0
+	// means just the record.
+	created, updated int
+	// seed adds the target when the shared fixtures lack it.
+	seed func(t testing.TB, app *tests.TestApp)
 }
 
 // statuses, in actor order: guest, student, otherStudent, instructor,
@@ -178,6 +184,28 @@ func accessMatrix() []matrix {
 			},
 			updateBody: `{"status":"refunded"}`,
 		},
+		{
+			collection: collections.SessionSeries,
+			target:     testkit.IdSeries,
+			seed:       func(t testing.TB, app *tests.TestApp) { testkit.SeedSeries(t, app) },
+			list:       [6]bool{false, true, false, true, false, true},
+			view:       [6]int{hidden, ok, hidden, ok, hidden, ok},
+			// instructors make series for their own courses only
+			create: [6]int{bad, bad, bad, created, bad, created},
+			update: [6]int{hidden, hidden, hidden, ok, hidden, ok},
+			remove: [6]int{hidden, hidden, hidden, noBody, hidden, noBody},
+			createBody: func(_, self string) string {
+				if self == "" {
+					self = testkit.IdInstructor
+				}
+				return `{"instructor":"` + self + `","course":"` + testkit.IdCourse + `","title":"Geometry weekly","daysOfWeek":[3],` +
+					`"startTime":"14:00","startsOn":"` + testkit.SeriesStartsOn() + `","count":1}`
+			},
+			updateBody: `{"title":"Algebra weekly (revised)"}`,
+			created:    3, // and its one session, with its chat room
+			updated:    3, // and its future session, with its chat room's name
+			cascade:    3, // and its future session, with its chat room
+		},
 	}
 }
 
@@ -214,15 +242,18 @@ func TestAccessMatrix(t *testing.T) {
 				one("view", http.MethodGet, testkit.RecordsURL(m.collection, m.target), "", m.view[i]).scenario(
 					ok, []string{`"id":"` + m.target + `"`}, map[string]int{"OnRecordViewRequest": 1}, "OnRecordViewRequest"),
 				one("create", http.MethodPost, testkit.RecordsURL(m.collection), m.createBody(actor, selfIds[actor]), m.create[i]).scenario(
-					created, []string{`"collectionName":"` + m.collection + `"`}, map[string]int{"OnRecordCreateRequest": 1, "OnRecordAfterCreateSuccess": 1}, "OnRecordCreate"),
+					created, []string{`"collectionName":"` + m.collection + `"`}, map[string]int{"OnRecordCreateRequest": 1, "OnRecordAfterCreateSuccess": max(m.created, 1)}, "OnRecordCreate"),
 				one("update", http.MethodPatch, testkit.RecordsURL(m.collection, m.target), m.updateBody, m.update[i]).scenario(
-					ok, []string{`"id":"` + m.target + `"`}, map[string]int{"OnRecordUpdateRequest": 1, "OnRecordAfterUpdateSuccess": 1}, "OnRecordUpdate"),
+					ok, []string{`"id":"` + m.target + `"`}, map[string]int{"OnRecordUpdateRequest": 1, "OnRecordAfterUpdateSuccess": max(m.updated, 1)}, "OnRecordUpdate"),
 				one("delete", http.MethodDelete, testkit.RecordsURL(m.collection, m.target), "", m.remove[i]).scenario(
 					noBody, nil, map[string]int{"OnRecordDeleteRequest": 1, "OnRecordAfterDeleteSuccess": max(m.cascade, 1)}, "OnRecordDelete"),
 			)
 
 			for _, s := range scenarios {
 				s.TestAppFactory = testkit.NewTestApp
+				if m.seed != nil {
+					s.BeforeTestFunc = func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) { m.seed(t, app) }
+				}
 				s.Test(t)
 			}
 		}

@@ -194,12 +194,15 @@ func customRoutes() map[string]bodyRoute {
 			valid: "List-Unsubscribe=One-Click", writes: true},
 
 		// live sessions
-		"POST /api/live-sessions/{id}/join":     {actor: testkit.IdStudent, path: fixed(testkit.SessionURL(testkit.IdSessionScheduled, "join")), writes: true},
-		"POST /api/live-sessions/{id}/leave":    {actor: testkit.IdStudent, path: fixed(testkit.SessionURL(testkit.IdSessionLive, "leave")), writes: true},
-		"POST /api/live-sessions/{id}/start":    {actor: testkit.IdInstructor, path: fixed(testkit.SessionURL(testkit.IdSessionScheduled, "start")), writes: true},
-		"POST /api/live-sessions/{id}/end":      {actor: testkit.IdInstructor, path: fixed(testkit.SessionURL(testkit.IdSessionLive, "end")), writes: true},
-		"POST /api/live-sessions/{id}/cancel":   {actor: testkit.IdInstructor, path: fixed(testkit.SessionURL(testkit.IdSessionScheduled, "cancel")), writes: true},
-		"GET /api/live-sessions/{id}/attendees": {actor: testkit.IdStudent, path: fixed(testkit.SessionURL(testkit.IdSessionLive, "attendees"))},
+		"POST /api/live-sessions/{id}/join": {actor: testkit.IdStudent, path: fixed(testkit.SessionURL(testkit.IdSessionScheduled, "join")),
+			valid: `{"waitlist":true}`, writes: true, invalid: wrongTypes("waitlist", "bool")},
+		"GET /api/live-sessions/{id}/attendance.csv": {actor: testkit.IdInstructor, path: fixed(testkit.SessionURL(testkit.IdSessionLive, "attendance.csv"))},
+		"GET /api/courses/{id}/attendance.csv":       {actor: testkit.IdInstructor, path: fixed("/api/courses/" + testkit.IdCourse + "/attendance.csv")},
+		"POST /api/live-sessions/{id}/leave":         {actor: testkit.IdStudent, path: fixed(testkit.SessionURL(testkit.IdSessionLive, "leave")), writes: true},
+		"POST /api/live-sessions/{id}/start":         {actor: testkit.IdInstructor, path: fixed(testkit.SessionURL(testkit.IdSessionScheduled, "start")), writes: true},
+		"POST /api/live-sessions/{id}/end":           {actor: testkit.IdInstructor, path: fixed(testkit.SessionURL(testkit.IdSessionLive, "end")), writes: true},
+		"POST /api/live-sessions/{id}/cancel":        {actor: testkit.IdInstructor, path: fixed(testkit.SessionURL(testkit.IdSessionScheduled, "cancel")), writes: true},
+		"GET /api/live-sessions/{id}/attendees":      {actor: testkit.IdStudent, path: fixed(testkit.SessionURL(testkit.IdSessionLive, "attendees"))},
 
 		// notifications
 		"GET /api/notifications/unread-count": {actor: testkit.IdStudent, path: fixed("/api/notifications/unread-count")},

@@ -14,20 +14,35 @@ import (
 	"studyhall/request"
 )
 
+// joinForm is the body of POST /api/live-sessions/{id}/join.
+type joinForm struct {
+	// Waitlist asks for a place on the waitlist when the session is full,
+	// instead of session_full.
+	Waitlist bool `json:"waitlist"`
+}
+
+// Validate has nothing to check: any bool will do.
+func (f *joinForm) Validate() error { return nil }
+
 // joinLiveSession is POST /api/live-sessions/{id}/join.
 func joinLiveSession(e *core.RequestEvent, seats *fullSessions) error {
+	form := &joinForm{}
+	if err := request.BindForm(e, form); err != nil {
+		return err
+	}
 	// a session known to be full turns joiners away without a write,
 	// after one query: its view rule, so that one who cannot see it gets
-	// the 404 as always
+	// the 404 as always. A joiner who asks to wait goes on to the
+	// database, which keeps the line.
 	sessionId := e.Request.PathValue("id")
-	if full := seats.lookup(sessionId); full != nil {
+	if full := seats.lookup(sessionId); full != nil && !full.queuesFor(e.Auth.Id, form.Waitlist) {
 		return answerFullSession(e, seats, full)
 	}
 
 	// one join of the session at a time tries for a seat: the others wait
 	// here rather than on the database's write lock, and once one finds
 	// the session full the rest are answered from memory
-	attendee, full, err := takeSeat(e, seats, sessionId)
+	attendee, full, err := takeSeat(e, seats, sessionId, form.Waitlist)
 	switch {
 	case err != nil:
 		return err
@@ -37,12 +52,19 @@ func joinLiveSession(e *core.RequestEvent, seats *fullSessions) error {
 	return request.RespondRecord(e, attendee.Record)
 }
 
+// queuesFor reports whether a join by userId at the full session goes to
+// the database: a user without a seat who asks to wait.
+func (s *fullSession) queuesFor(userId string, waitlist bool) bool {
+	return waitlist && !s.has(userId)
+}
+
 // takeSeat is the join's turn in the session's queue: the caller's
-// attendance, or the session as found full.
-func takeSeat(e *core.RequestEvent, seats *fullSessions, sessionId string) (*Attendee, *fullSession, error) {
+// attendance (seated, or waiting when waitlist is set and the session is
+// full), or the session as found full.
+func takeSeat(e *core.RequestEvent, seats *fullSessions, sessionId string, waitlist bool) (*Attendee, *fullSession, error) {
 	release := seats.queue(sessionId)
 	defer release()
-	if full := seats.lookup(sessionId); full != nil {
+	if full := seats.lookup(sessionId); full != nil && !full.queuesFor(e.Auth.Id, waitlist) {
 		return nil, full, nil
 	}
 	session, err := findViewableSession(e)
@@ -55,7 +77,7 @@ func takeSeat(e *core.RequestEvent, seats *fullSessions, sessionId string) (*Att
 	var attendee *Attendee
 	err = request.Tx(e, func(txApp core.App) error {
 		var err error
-		attendee, err = admitAttendee(txApp, session.Id, e.Auth.Id, time.Now().UTC())
+		attendee, err = admitAttendee(txApp, session.Id, e.Auth.Id, time.Now().UTC(), waitlist)
 		return err
 	})
 	if isSessionFull(err) {
@@ -86,9 +108,11 @@ func answerFullSession(e *core.RequestEvent, seats *fullSessions, full *fullSess
 	return request.RespondRecord(e, seated.Record)
 }
 
-// admitAttendee seats the user, or finds them already seated. txApp must
-// be a transaction: the seat count it reads is the one it writes against.
-func admitAttendee(txApp core.App, sessionId, userId string, now time.Time) (*Attendee, error) {
+// admitAttendee seats the user, or finds them already seated; at a full
+// session it puts them on the waitlist when waitlist is set (or finds them
+// there) and answers session_full otherwise. txApp must be a transaction:
+// the seat count it reads is the one it writes against.
+func admitAttendee(txApp core.App, sessionId, userId string, now time.Time, waitlist bool) (*Attendee, error) {
 	session, err := FindLiveSession(txApp, sessionId)
 	if err != nil {
 		return nil, err
@@ -99,17 +123,25 @@ func admitAttendee(txApp core.App, sessionId, userId string, now time.Time) (*At
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
-	if attendee != nil && attendee.Active() {
+	switch {
+	case attendee != nil && attendee.Active():
 		return attendee, nil // joining twice changes nothing
+	case attendee != nil && attendee.Waiting():
+		if !waitlist {
+			return nil, sessionFullError() // still waiting: the session is full
+		}
+		return attendee, nil // asking to wait twice changes nothing
 	}
 	if err := session.checkJoinable(); err != nil {
 		return nil, err
 	}
-	active, err := countActiveAttendees(txApp, sessionId)
+	seats, err := countSeats(txApp, sessionId)
 	if err != nil {
 		return nil, err
 	}
-	if active >= session.Capacity() {
+	// a free seat goes to a joiner only when nobody waits for it
+	full := seats.active >= session.Capacity() || seats.waiting > 0
+	if full && !waitlist {
 		return nil, sessionFullError()
 	}
 
@@ -118,8 +150,14 @@ func admitAttendee(txApp core.App, sessionId, userId string, now time.Time) (*At
 			return nil, err
 		}
 	}
-	// a rejoin keeps the row and its attendedSeconds: a new stay begins
-	attendee.beginStay(now)
+	if full {
+		// last in line; the session's save below counts the line (and
+		// seats the first of it, should a seat be free after all)
+		attendee.joinWaitlist(seats.last+1, now)
+	} else {
+		// a rejoin keeps the row and its attendedSeconds: a new stay begins
+		attendee.beginStay(now)
+	}
 	// both saves skip field validation: every value was just read from
 	// this transaction (the session, the signed-in user, the seat count)
 	// and a rush of joins queues on this lock, so each query counts
@@ -132,6 +170,9 @@ func admitAttendee(txApp core.App, sessionId, userId string, now time.Time) (*At
 	}
 	if session.AttendeeCount() > session.Capacity() {
 		return nil, errors.New("live session over capacity after a join") // unreachable; rolls back if not
+	}
+	if full {
+		return FindAttendee(txApp, sessionId, userId) // as the save left it
 	}
 	if roomId := session.ChatRoom(); roomId != "" {
 		if err := chat.AddParticipant(txApp, roomId, userId); err != nil {

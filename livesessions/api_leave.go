@@ -10,13 +10,16 @@ import (
 	"studyhall/request"
 )
 
-// leaveLiveSession is POST /api/live-sessions/{id}/leave.
+// leaveLiveSession is POST /api/live-sessions/{id}/leave: a seated user
+// leaves their seat (the first on the waitlist takes it, in the same
+// transaction), a waiting user leaves the waitlist (those behind move up).
 func leaveLiveSession(e *core.RequestEvent) error {
 	sessionId := e.Request.PathValue("id")
 	if _, err := findViewableSession(e); err != nil {
-		// a student dropped from the course while seated may still leave
+		// a student dropped from the course while seated (or waiting) may
+		// still leave
 		attendee, findErr := FindAttendee(e.App, sessionId, e.Auth.Id)
-		if findErr != nil || !attendee.Active() {
+		if findErr != nil || (!attendee.Active() && !attendee.Waiting()) {
 			return err
 		}
 	}
@@ -31,13 +34,19 @@ func leaveLiveSession(e *core.RequestEvent) error {
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if attendee == nil || !attendee.Active() {
+		switch {
+		case attendee == nil || (!attendee.Active() && !attendee.Waiting()):
 			return request.ConflictError(codeNotJoined, "You are not in this session.")
+		case attendee.Waiting():
+			attendee.leaveWaitlist()
+		default:
+			attendee.endStay(session, time.Now().UTC())
 		}
-		attendee.endStay(session, time.Now().UTC())
 		if err := txApp.Save(attendee); err != nil {
 			return err
 		}
+		// the save settles the seats: the first in line takes a freed
+		// seat, and those behind a place left move up
 		return txApp.Save(session)
 	})
 	if err != nil {

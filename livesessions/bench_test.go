@@ -1,10 +1,13 @@
 package livesessions_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -94,4 +97,137 @@ func rushPercentile(sorted []time.Duration, p int) time.Duration {
 	rank := (p*len(sorted) + 99) / 100
 	rank = max(rank, 1)
 	return sorted[rank-1].Round(100 * time.Microsecond)
+}
+
+// TestLiveSessionPromotionCascadeBench is the waitlist's bench row: a
+// 100-seat session with 200 more users in line, and the 100 seated leave
+// in one burst, so that every leave seats the next in line and moves the
+// rest up. It reports the leave latency (p50/p99) beside its peer, the
+// same burst of leaves from a session nobody waits for, and how long each
+// promoted user waited for their promotion over SSE from the start of
+// the burst. It asserts the counts (the first 100 in line seated, the
+// rest 1..100 in order, one notice each), never the time, and runs only
+// with STUDYHALL_BENCH=1:
+//
+//	STUDYHALL_BENCH=1 go test ./livesessions/ -run PromotionCascadeBench -v
+func TestLiveSessionPromotionCascadeBench(t *testing.T) {
+	if os.Getenv("STUDYHALL_BENCH") == "" {
+		t.Skip("set STUDYHALL_BENCH=1 to run the promotion cascade benchmark")
+	}
+	const seats, waiting = 100, 200
+	rounds := 3
+	if n, err := strconv.Atoi(os.Getenv("STUDYHALL_BENCH_ROUNDS")); err == nil && n > 0 {
+		rounds = n
+	}
+	app := testkit.NewRushApp(t)
+	users := testkit.InsertUsers(t, app, "cascade", seats+waiting)
+	srv := testkit.StartServer(t, app)
+	tokenOf := map[string]string{}
+	tokens := make([]string, len(users))
+	for i, u := range users {
+		tokenOf[u.Id] = u.Token
+		tokens[i] = u.Token
+	}
+	fill := func(id string, all []string) ([]string, []string) {
+		t.Helper()
+		testkit.NewRushSession(t, app, id, seats)
+		for i, a := range rushJSON(http.MethodPost, srv.URL+testkit.SessionURL(id, "join"), all, `{"waitlist":true}`) {
+			if a.err != nil || a.status != http.StatusOK {
+				t.Fatalf("join %d: %d %v %v", i, a.status, a.body, a.err)
+			}
+		}
+		state := readWaitlist(t, app, id)
+		line, problem := state.line()
+		if problem != "" || len(state.active) != seats {
+			t.Fatalf("filled: %d seats, line of %d: %s", len(state.active), len(line), problem)
+		}
+		leavers := make([]string, len(state.active))
+		for i, user := range state.active {
+			leavers[i] = tokenOf[user]
+		}
+		return leavers, line
+	}
+
+	for round := range rounds {
+		// the peer: the same burst of leaves, nobody waiting
+		peerLeavers, _ := fill(fmt.Sprintf("lvscascpeer%04d", round), tokens[:seats])
+		peer := rushJSON(http.MethodPost, srv.URL+testkit.SessionURL(fmt.Sprintf("lvscascpeer%04d", round), "leave"), peerLeavers, ``)
+
+		sessionId := fmt.Sprintf("lvscascade%05d", round)
+		leavers, line := fill(sessionId, tokens)
+		next := line[:seats]
+		promotedAt := make([]time.Duration, len(next))
+		clients := make([]*testkit.RealtimeClient, len(next))
+		for i, user := range next {
+			clients[i] = testkit.ConnectRealtime(t, srv.URL)
+			clients[i].Subscribe(t, tokenOf[user], "live_session_attendees/*")
+		}
+		var wg sync.WaitGroup
+		began := time.Now()
+		for i, c := range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					ev, ok := c.NextEvent(30 * time.Second)
+					if !ok {
+						promotedAt[i] = -1
+						return
+					}
+					var data testkit.RecordEvent
+					if json.Unmarshal(ev.Data, &data) == nil && data.Record["active"] == true {
+						promotedAt[i] = time.Since(began)
+						return
+					}
+				}
+			}()
+		}
+		answers := rushJSON(http.MethodPost, srv.URL+testkit.SessionURL(sessionId, "leave"), leavers, ``)
+		burst := time.Since(began)
+		wg.Wait()
+		for _, c := range clients {
+			c.Close()
+		}
+
+		for i, a := range answers {
+			if a.err != nil || a.status != http.StatusOK {
+				t.Fatalf("round %d: leave %d: %d %v %v", round+1, i, a.status, a.body, a.err)
+			}
+		}
+		after := readWaitlist(t, app, sessionId)
+		rest, problem := after.line()
+		seated := slices.Clone(after.active)
+		slices.Sort(seated)
+		want := slices.Clone(next)
+		slices.Sort(want)
+		if problem != "" || !slices.Equal(seated, want) || !slices.Equal(rest, line[seats:]) {
+			t.Fatalf("round %d: after the burst %d seated, line of %d (%s): not the first %d in line, or the rest out of order", round+1, len(seated), len(rest), problem, seats)
+		}
+		if n := testkit.CountRecords(t, app, collections.Notifications, "type = '"+collections.TypeLiveSessionWaitlistPromoted+"' && relatedId = '"+sessionId+"'"); n != seats {
+			t.Fatalf("round %d: %d promotion notices, want %d", round+1, n, seats)
+		}
+		var delivered []time.Duration
+		for i, d := range promotedAt {
+			if d < 0 {
+				t.Fatalf("round %d: %s never saw their promotion", round+1, next[i])
+			}
+			delivered = append(delivered, d)
+		}
+		slices.Sort(delivered)
+		leaves, peerLeaves := waitLatencies(answers), waitLatencies(peer)
+		t.Logf("round %d: %d leaves promoting %d of %d in line in %s: leave p50 %s p99 %s (peer, nobody waiting: p50 %s p99 %s); promotion seen over SSE p50 %s p99 %s max %s",
+			round+1, seats, seats, seats+waiting-seats, burst.Round(time.Millisecond),
+			rushPercentile(leaves, 50), rushPercentile(leaves, 99), rushPercentile(peerLeaves, 50), rushPercentile(peerLeaves, 99),
+			rushPercentile(delivered, 50), rushPercentile(delivered, 99), rushPercentile(delivered, 100))
+	}
+}
+
+// waitLatencies are the sorted latencies of a rush's answers.
+func waitLatencies(answers []waitAnswer) []time.Duration {
+	out := make([]time.Duration, len(answers))
+	for i, a := range answers {
+		out[i] = a.latency
+	}
+	slices.Sort(out)
+	return out
 }

@@ -40,16 +40,22 @@ func bindLiveSessionRecords(app core.App) {
 		})
 	})
 
-	// attendeeCount is derived, whoever saves the session: a stale copy
-	// (an edit loaded before a join committed) never writes back an old
-	// count
+	// attendeeCount and waitlistCount are derived, whoever saves the
+	// session: a stale copy (an edit loaded before a join committed) never
+	// writes back an old count. The same save settles the waitlist: a
+	// free seat goes to the first in line in the transaction that freed
+	// it (settleSeats).
 	app.OnRecordUpdate(collections.LiveSessions).BindFunc(func(e *core.RecordEvent) error {
-		count, err := countActiveAttendees(e.App, e.Record.Id)
-		if err != nil {
-			return err
+		settle := func(txApp core.App) error {
+			return settleSeats(txApp, asLiveSession(e.Record), time.Now().UTC())
 		}
-		asLiveSession(e.Record).SetAttendeeCount(count)
-		return e.Next()
+		if e.App.IsTransactional() {
+			if err := settle(e.App); err != nil {
+				return err
+			}
+			return e.Next()
+		}
+		return records.InTransaction(&e.App, e.Next, settle, nil)
 	})
 
 	app.OnRecordValidate(collections.LiveSessions).BindFunc(func(e *core.RecordEvent) error {
@@ -336,14 +342,14 @@ func bindAttendeeRecords(app core.App) {
 	app.OnRecordCreateRequest(collections.LiveSessionAttendees).BindFunc(recount)
 	app.OnRecordUpdateRequest(collections.LiveSessionAttendees).BindFunc(recount)
 
-	// an active attendance that disappears (its user deleted) frees its
-	// seat at once
+	// an active or waiting attendance that disappears (its user deleted)
+	// frees its seat, or its place in line, at once
 	app.OnRecordDelete(collections.LiveSessionAttendees).BindFunc(func(e *core.RecordEvent) error {
 		if err := e.Next(); err != nil {
 			return err
 		}
 		attendee := asAttendee(e.Record)
-		if !attendee.Active() {
+		if !attendee.Active() && !attendee.Waiting() {
 			return nil
 		}
 		session, err := FindLiveSession(e.App, attendee.Session())

@@ -1,8 +1,10 @@
 package livesessions
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -101,6 +103,20 @@ func (s *LiveSession) SetReminderSentFor(t types.DateTime) {
 	s.Set(collections.LiveSessionReminderSentFor, t)
 }
 
+// WaitlistCount is the number of users waiting for a seat, as last
+// counted.
+func (s *LiveSession) WaitlistCount() int { return s.GetInt(collections.LiveSessionWaitlistCount) }
+
+// Series is the id of the weekly series the session belongs to; empty for
+// a single session.
+func (s *LiveSession) Series() string { return s.GetString(collections.LiveSessionSeries) }
+
+// setSeats sets the derived counts of the session's seats and waitlist.
+func (s *LiveSession) setSeats(seats seatCounts) {
+	s.SetAttendeeCount(seats.active)
+	s.Set(collections.LiveSessionWaitlistCount, seats.waiting)
+}
+
 // IsPublic reports whether every signed-in user may see the session.
 func (s *LiveSession) IsPublic() bool {
 	return s.Visibility() == collections.LiveSessionVisibilityPublic
@@ -139,18 +155,28 @@ func (s *LiveSession) liveSeconds(joined, left time.Time) int {
 	return int(math.Round(left.Sub(from).Seconds()))
 }
 
-// countActiveAttendees counts the session's active attendance rows; app
-// is a txApp wherever the count must not move before it is used.
-func countActiveAttendees(app core.App, sessionId string) (int, error) {
-	var count int
-	err := app.DB().Select("COUNT(*)").
-		From(collections.LiveSessionAttendees).
-		AndWhere(dbx.HashExp{collections.AttendeeSession: sessionId, collections.AttendeeActive: true}).
-		Row(&count)
+// seatCounts are a session's seats and waitlist as one query read them.
+type seatCounts struct {
+	active  int // active attendees
+	waiting int // users on the waitlist
+	last    int // the highest waitlist position: waiting, unless a gap opened
+}
+
+// countSeats reads the session's seats and waitlist in one query, each
+// part on its own index; app is a txApp wherever the counts must not move
+// before they are used.
+func countSeats(app core.App, sessionId string) (seatCounts, error) {
+	var counts seatCounts
+	err := app.DB().NewQuery("SELECT"+
+		" (SELECT COUNT(*) FROM {{live_session_attendees}} WHERE [[session]] = {:session} AND [[active]] = TRUE),"+
+		" (SELECT COUNT(*) FROM {{live_session_attendees}} WHERE [[session]] = {:session} AND [[waitlistPosition]] > 0),"+
+		" (SELECT COALESCE(MAX([[waitlistPosition]]), 0) FROM {{live_session_attendees}} WHERE [[session]] = {:session} AND [[waitlistPosition]] > 0)").
+		Bind(dbx.Params{"session": sessionId}).
+		Row(&counts.active, &counts.waiting, &counts.last)
 	if err != nil {
-		return 0, fmt.Errorf("count attendees of %s: %w", sessionId, err)
+		return seatCounts{}, fmt.Errorf("count seats of %s: %w", sessionId, err)
 	}
-	return count, nil
+	return counts, nil
 }
 
 // activeAttendeeUsers are the user ids of the session's active
@@ -224,6 +250,33 @@ func (a *Attendee) User() string { return a.GetString(collections.AttendeeUser) 
 // Active reports whether the user is in the session now.
 func (a *Attendee) Active() bool { return a.GetBool(collections.AttendeeActive) }
 
+// WaitlistPosition is the user's place on the waitlist, 1..N; 0 when not
+// waiting.
+func (a *Attendee) WaitlistPosition() int { return a.GetInt(collections.AttendeeWaitlistPosition) }
+
+// Waiting reports whether the user is on the session's waitlist.
+func (a *Attendee) Waiting() bool { return a.WaitlistPosition() > 0 }
+
+// FirstJoinedAt is when the user first took a seat in the session.
+func (a *Attendee) FirstJoinedAt() types.DateTime {
+	return a.GetDateTime(collections.AttendeeFirstJoinedAt)
+}
+
+// LeftAt is when the last stay ended; zero while active.
+func (a *Attendee) LeftAt() types.DateTime { return a.GetDateTime(collections.AttendeeLeftAt) }
+
+// joinWaitlist puts the user at position on the waitlist.
+func (a *Attendee) joinWaitlist(position int, now time.Time) {
+	a.Set(collections.AttendeeWaitlistPosition, position)
+	a.Set(collections.AttendeeWaitlistedAt, now)
+}
+
+// leaveWaitlist takes the user off the waitlist.
+func (a *Attendee) leaveWaitlist() {
+	a.Set(collections.AttendeeWaitlistPosition, 0)
+	a.Set(collections.AttendeeWaitlistedAt, "")
+}
+
 // JoinedAt is when the current (or last) stay began.
 func (a *Attendee) JoinedAt() types.DateTime { return a.GetDateTime(collections.AttendeeJoinedAt) }
 
@@ -233,6 +286,10 @@ func (a *Attendee) AttendedSeconds() int { return a.GetInt(collections.AttendeeA
 // beginStay starts a new stay at now; the seconds of earlier stays are
 // kept.
 func (a *Attendee) beginStay(now time.Time) {
+	if a.FirstJoinedAt().IsZero() {
+		a.Set(collections.AttendeeFirstJoinedAt, now)
+	}
+	a.leaveWaitlist()
 	a.Set(collections.AttendeeJoinedAt, now)
 	a.Set(collections.AttendeeLeftAt, "")
 	a.Set(collections.AttendeeActive, true)
@@ -245,4 +302,85 @@ func (a *Attendee) endStay(session *LiveSession, now time.Time) {
 	a.Set(collections.AttendeeAttendedSeconds, a.AttendedSeconds()+seconds)
 	a.Set(collections.AttendeeActive, false)
 	a.Set(collections.AttendeeLeftAt, now)
+}
+
+// ---------------------------------------------------------------------------
+
+// Series is a typed proxy of a live_session_series record: a weekly rule
+// whose occurrences are live_sessions rows.
+type Series struct {
+	core.BaseRecordProxy
+}
+
+// asSeries wraps a live_session_series record.
+func asSeries(record *core.Record) *Series {
+	series := &Series{}
+	series.SetProxyRecord(record)
+	return series
+}
+
+// FindSeries is the series with id; the error wraps sql.ErrNoRows when
+// there is none.
+func FindSeries(app core.App, id string) (*Series, error) {
+	record, err := app.FindRecordById(collections.SessionSeries, id)
+	if err != nil {
+		return nil, err
+	}
+	return asSeries(record), nil
+}
+
+// Instructor is the id of the user who holds the series.
+func (s *Series) Instructor() string { return s.GetString(collections.SeriesInstructor) }
+
+// Course is the id of the series' course; empty for a public series
+// without one.
+func (s *Series) Course() string { return s.GetString(collections.SeriesCourse) }
+
+// Title is the title every occurrence carries.
+func (s *Series) Title() string { return s.GetString(collections.SeriesTitle) }
+
+// StartTime is the local start, HH:MM.
+func (s *Series) StartTime() string { return s.GetString(collections.SeriesStartTime) }
+
+// Timezone is the IANA zone of the start time and the dates.
+func (s *Series) Timezone() string { return s.GetString(collections.SeriesTimezone) }
+
+// Capacity is the seats of each occurrence.
+func (s *Series) Capacity() int { return s.GetInt(collections.SeriesCapacity) }
+
+// DurationMinutes is the planned length of each occurrence.
+func (s *Series) DurationMinutes() int { return s.GetInt(collections.SeriesDurationMinutes) }
+
+// Visibility is one of collections.LiveSessionVisibilities.
+func (s *Series) Visibility() string { return s.GetString(collections.SeriesVisibility) }
+
+// Days are the weekdays the series meets on, as stored: a JSON array of
+// 0 (Sunday) to 6; ok is false for anything else, repeats included.
+func (s *Series) Days() (days []time.Weekday, ok bool) {
+	var raw []float64
+	if err := json.Unmarshal([]byte(s.GetString(collections.SeriesDaysOfWeek)), &raw); err != nil || len(raw) == 0 {
+		return nil, false
+	}
+	for _, v := range raw {
+		day := time.Weekday(v)
+		if v != math.Trunc(v) || v < 0 || v > 6 || slices.Contains(days, day) {
+			return nil, false
+		}
+		days = append(days, day)
+	}
+	slices.Sort(days)
+	return days, true
+}
+
+// FindOccurrences are the series' sessions, by start.
+func FindOccurrences(app core.App, seriesId string) ([]*LiveSession, error) {
+	var sessions []*LiveSession
+	err := app.RecordQuery(collections.LiveSessions).
+		AndWhere(dbx.HashExp{collections.LiveSessionSeries: seriesId}).
+		OrderBy(collections.LiveSessionScheduledStart, collections.FieldId).
+		All(&sessions)
+	if err != nil {
+		return nil, fmt.Errorf("occurrences of %s: %w", seriesId, err)
+	}
+	return sessions, nil
 }

@@ -175,3 +175,82 @@ func notifyStartingSoon(app core.App, session *LiveSession, now time.Time) error
 		ExpiresAt: session.PlannedEnd(),
 	})
 }
+
+// ---------------------------------------------------------------------------
+// Weekly series: one notice for the whole series, not one per occurrence
+
+// describeSeries says when the series meets: "Tuesdays and Thursdays at
+// 10:00 (Europe/London)".
+func describeSeries(series *Series) string {
+	days, _ := series.Days()
+	names := make([]string, len(days))
+	for i, day := range days {
+		names[i] = day.String() + "s"
+	}
+	when := strings.Join(names, ", ")
+	if n := len(names); n > 1 {
+		when = strings.Join(names[:n-1], ", ") + " and " + names[n-1]
+	}
+	return fmt.Sprintf("%s at %s (%s)", when, series.StartTime(), series.Timezone())
+}
+
+// notifySeriesCreated tells the audience of a new series' first session
+// about the whole series.
+func notifySeriesCreated(app core.App, series *Series, sync occurrenceSync) error {
+	if len(sync.upcoming) == 0 {
+		return nil
+	}
+	first := sync.upcoming[0]
+	title := series.Title()
+	return notifySession(app, first, notifications.Notification{
+		Type:  collections.TypeLiveSessionCreated,
+		Title: "New weekly sessions: " + title,
+		Message: fmt.Sprintf("%q meets %s: %d sessions, the first on %s.",
+			title, describeSeries(series), len(sync.upcoming), first.startText()),
+		DedupeKey: notifications.Key(collections.TypeLiveSessionCreated, first.Id),
+	})
+}
+
+// notifySeriesUpdated tells the audience of the next session when an edit
+// of the series moved, renamed, relinked, added or removed sessions.
+func notifySeriesUpdated(app core.App, before, after *Series, sync occurrenceSync) error {
+	if len(sync.upcoming) == 0 {
+		return nil
+	}
+	var changes []string
+	if describeSeries(before) != describeSeries(after) {
+		changes = append(changes, "it now meets "+describeSeries(after))
+	}
+	if before.Title() != after.Title() {
+		changes = append(changes, fmt.Sprintf("it was renamed from %q", before.Title()))
+	}
+	if before.GetString(collections.SeriesMeetingURL) != after.GetString(collections.SeriesMeetingURL) {
+		changes = append(changes, "the meeting link changed")
+	}
+	if len(changes) == 0 && sync.created+sync.removed == 0 {
+		return nil
+	}
+	changes = append(changes, fmt.Sprintf("%d sessions are to come, the next on %s", len(sync.upcoming), sync.upcoming[0].startText()))
+	title := after.Title()
+	return notifySession(app, sync.upcoming[0], notifications.Notification{
+		Type:    collections.TypeLiveSessionUpdated,
+		Title:   "Weekly sessions updated: " + title,
+		Message: fmt.Sprintf("%q changed: %s.", title, strings.Join(changes, "; ")),
+		DedupeKey: notifications.Key(collections.TypeLiveSessionUpdated, after.Id,
+			strconv.FormatInt(after.GetDateTime(collections.FieldUpdated).Time().UnixMicro(), 10)),
+	})
+}
+
+// notifySeriesDeleted tells audience, read before the sessions went, that
+// the rest of the series is off the schedule.
+func notifySeriesDeleted(app core.App, series *Series, removed []*LiveSession, audience []string) error {
+	title := series.Title()
+	return sendSessionNotice(app, removed[0], audience, notifications.Notification{
+		Type:       collections.TypeLiveSessionDeleted,
+		Title:      "Sessions removed: " + title,
+		Message:    fmt.Sprintf("The %d remaining sessions of %q, from %s, have been removed from the schedule.", len(removed), title, removed[0].startText()),
+		ActionURL:  "/live-sessions",
+		ActionText: "See the schedule",
+		DedupeKey:  notifications.Key(collections.TypeLiveSessionDeleted, series.Id),
+	})
+}

@@ -9,8 +9,8 @@ import (
 )
 
 // Register binds live sessions: the record rules a filter cannot
-// express, the join/leave/start/end/cancel/attendees routes and the
-// jobs.
+// express, the join/leave/start/end/cancel/attendees routes, the waitlist,
+// weekly series, the attendance export and the jobs.
 //
 // The capacity invariant (active attendees ≤ capacity, attendeeCount = the
 // number of active attendees) rests on two things: every join and leave
@@ -25,6 +25,8 @@ func Register(app core.App) {
 	bindLiveSessionRecords(app)
 	bindLiveSessionRequests(app)
 	bindAttendeeRecords(app)
+	bindAttendeeRealtime(app)
+	bindSeriesRecords(app)
 	bindJobs(app, seats)
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
@@ -42,6 +44,11 @@ func Register(app core.App) {
 		g.POST("/end", endTransition.handle)
 		g.POST("/cancel", cancelTransition.handle)
 		g.GET("/attendees", listLiveSessionAttendees)
+		g.GET("/attendance.csv", exportSessionAttendance)
+
+		courses := se.Router.Group("/api/courses/{id}")
+		courses.Bind(apis.RequireAuth(collections.Users), request.RequireJSONBody())
+		courses.GET("/attendance.csv", exportCourseAttendance)
 		return se.Next()
 	})
 }

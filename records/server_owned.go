@@ -120,6 +120,12 @@ var serverOwned = map[string][]ownedField{
 		kept(collections.LiveSessionEndedAt, ""),
 		kept(collections.LiveSessionAttendeeCount, 0),
 		kept(collections.LiveSessionChatRoom, ""),
+		kept(collections.LiveSessionWaitlistCount, 0),
+		// occurrences are made by their series, never by a client
+		kept(collections.LiveSessionSeries, ""),
+	},
+	collections.SessionSeries: {
+		byCaller(collections.SeriesInstructor),
 	},
 	collections.OfficeHours: {
 		byCaller(collections.OfficeHoursInstructor),

@@ -68,6 +68,9 @@ func ownedRows(prefsId string) []ownedRow {
 	submission := map[string]any{"assessment": testkit.IdAssessment3, "content": "my answer"}
 	progress := map[string]any{"lesson": testkit.IdLesson3}
 	seedSessions := func(t testing.TB, app *tests.TestApp) { testkit.SeedLiveSessions(t, app) }
+	seedSeries := func(t testing.TB, app *tests.TestApp) { testkit.SeedSeries(t, app) }
+	seedSessionsAndSeries := func(t testing.TB, app *tests.TestApp) { testkit.SeedLiveSessions(t, app); testkit.SeedSeries(t, app) }
+	series := map[string]any{"course": testkit.IdCourse, "title": "Weekly", "daysOfWeek": []int{1}, "startTime": "09:00", "startsOn": testkit.SeriesStartsOn(), "count": 2}
 	seedGroups := func(t testing.TB, app *tests.TestApp) { testkit.SeedStudyGroupFixtures(t, app) }
 	seedSlots := testkit.OfficeHoursSlotFixtures
 	seedRoom := func(t testing.TB, app *tests.TestApp) { seedChatRoom(t, app) }
@@ -112,6 +115,13 @@ func ownedRows(prefsId string) []ownedRow {
 		{collection: collections.LiveSessions, field: collections.LiveSessionEndedAt, target: testkit.IdSessionScheduled, actor: testkit.IdInstructor, setup: seedSessions, body: sessionEdit, other: aDate},
 		{collection: collections.LiveSessions, field: collections.LiveSessionAttendeeCount, target: testkit.IdSessionScheduled, actor: testkit.IdInstructor, setup: seedSessions, body: sessionEdit, other: 2},
 		{collection: collections.LiveSessions, field: collections.LiveSessionChatRoom, target: testkit.IdSessionScheduled, actor: testkit.IdInstructor, setup: seedSessions, body: sessionEdit, other: ""},
+		{collection: collections.LiveSessions, field: collections.LiveSessionWaitlistCount, actor: testkit.IdInstructor, body: session, own: 0, other: 3},
+		{collection: collections.LiveSessions, field: collections.LiveSessionSeries, actor: testkit.IdInstructor, body: session, own: "", other: testkit.IdSeries},
+		{collection: collections.LiveSessions, field: collections.LiveSessionWaitlistCount, target: testkit.IdSessionScheduled, actor: testkit.IdInstructor, setup: seedSessions, body: sessionEdit, other: 2},
+		{collection: collections.LiveSessions, field: collections.LiveSessionSeries, target: testkit.IdSessionScheduled, actor: testkit.IdInstructor, setup: seedSessionsAndSeries, body: sessionEdit, other: testkit.IdSeries},
+
+		{collection: collections.SessionSeries, field: collections.SeriesInstructor, actor: testkit.IdInstructor, body: series, own: testkit.IdInstructor, other: testkit.IdOtherInstructor},
+		{collection: collections.SessionSeries, field: collections.SeriesInstructor, target: testkit.IdSeries, actor: testkit.IdInstructor, setup: seedSeries, body: map[string]any{"title": "Algebra clinic"}, other: testkit.IdOtherInstructor},
 
 		{collection: collections.OfficeHours, field: collections.OfficeHoursInstructor, actor: testkit.IdInstructor, body: slot, own: testkit.IdInstructor, other: testkit.IdOtherInstructor},
 		{collection: collections.OfficeHours, field: collections.OfficeHoursManualState, actor: testkit.IdInstructor, body: slot, own: "", other: collections.OfficeHoursManualOpen},

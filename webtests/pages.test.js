@@ -5,10 +5,10 @@
 // hours hold a notification, the profile with an avatar, a group's
 // settings and invitations, office-hours slots edited, deactivated and
 // deleted with the meeting link shown to the admitted student, the
-// sessions' month calendar, the calendar feed copied from the profile, and
-// chat: older history paged in on scroll, a reply with its quoted line,
-// avatars beside senders, and a moderator's removal seen live by another
-// member.
+// sessions' month calendar, the calendar feed copied from the profile,
+// chat (older history paged in on scroll, a reply with its quoted line,
+// avatars beside senders, a moderator's removal seen live by another
+// member), and a session's waitlist.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -458,6 +458,35 @@ describe('studyhall pages: courses, accounts, group settings, slots, calendars, 
     assert.equal(await page.getByRole('button', { name: /^Remove message by/ }).count(), 0);
     await n.context.close();
     await t.context.close();
+  });
+
+  it('puts a student on the waitlist of a full session, moves them up live, then seats them', async () => {
+    const s = student.page;
+    const seated = await server.login('student2@studyhall.test');
+    const ahead = await server.login('student3@studyhall.test');
+    const session = await teacher.call('POST', '/api/collections/live_sessions/records', {
+      instructor: teacher.user.id, course: courseId, title: 'Full house', capacity: 1,
+      scheduledStart: new Date(Date.now() + 3 * 3600e3).toISOString(),
+    });
+    await seated.call('POST', `/api/live-sessions/${session.id}/join`, {});
+    await ahead.call('POST', `/api/live-sessions/${session.id}/join`, { waitlist: true });
+
+    await s.goto(`/live-sessions/${session.id}`);
+    await s.getByText('This session is full: join the waitlist').waitFor();
+    await s.getByRole('button', { name: 'Join the waitlist' }).click();
+    await s.locator('#waitlist-position[data-position="2"]').waitFor();
+    await shot(s, '34-waitlist');
+
+    // the one ahead gives up: number 1, without a reload
+    await ahead.call('POST', `/api/live-sessions/${session.id}/leave`, {});
+    await s.locator('#waitlist-position[data-position="1"]', { hasText: 'number 1' }).waitFor();
+
+    // the seat comes free: the notice's toast and the seat, without a reload
+    await seated.call('POST', `/api/live-sessions/${session.id}/leave`, {});
+    await s.locator('.toast', { hasText: 'You have a seat' }).waitFor({ timeout: TOAST_TIMEOUT });
+    await s.getByRole('button', { name: 'Leave session' }).waitFor();
+    assert.equal(await s.locator('#waitlist-position').count(), 0);
+    await shot(s, '35-waitlist-seated');
   });
 });
 

@@ -1,7 +1,8 @@
 // sessions.js: live sessions: the list, the room (join and leave, the
-// attendees with presence, the session chat, the full-session message),
-// and the instructor's create, edit, start, end and cancel with errors
-// shown beside each field.
+// attendees with presence, the session chat, the full-session message and
+// its waitlist, the place in line kept live), and the instructor's create
+// (once or weekly), edit, start, end, cancel and attendance download with
+// errors shown beside each field.
 import { pb, me, isInstructor, get, post, filter, errorBox, showError, hideError } from './api.js';
 import { h, set, fmtDateTime, fmtTime, fmtDuration, toLocalInput, parseDate } from './dom.js';
 import { field, clearFieldErrors, showFormError } from './forms.js';
@@ -16,13 +17,33 @@ function statusBadge(status) {
   return h('span', { class: `status status-${status}`, text: STATUS_LABELS[status] || status });
 }
 
+/** seatsText is "12 / 20 seats taken", with the waitlist when there is one. */
+function seatsText(s) {
+  return `${s.attendeeCount} / ${s.capacity} seats taken` + (s.waitlistCount ? ` · ${s.waitlistCount} waiting` : '');
+}
+
+/** downloadCSV fetches an export with the signed-in user's token and saves it. */
+async function downloadCSV(path, filename) {
+  const res = await fetch(path, { headers: { Authorization: pb.authStore.token } });
+  if (!res.ok) {
+    const body = await res.json().catch(() => ({}));
+    throw Object.assign(new Error(body.message || 'The download failed.'), { status: res.status, response: body });
+  }
+  const url = URL.createObjectURL(await res.blob());
+  const a = h('a', { href: url, download: filename, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 /** sessionCard is one session in a list. */
 export function sessionCard(s) {
   return h('li', { class: 'card session-card', dataset: { id: s.id, status: s.status } },
     h('div', { class: 'card-head' }, h('a', { href: `/live-sessions/${s.id}`, class: 'card-title', text: s.title }), statusBadge(s.status)),
     h('p', { class: 'muted' }, fmtDateTime(s.scheduledStart), ` · ${s.durationMinutes} min`,
       s.expand?.course ? ` · ${s.expand.course.title}` : s.visibility === 'public' ? ' · public' : ''),
-    h('p', { class: 'seats', text: `${s.attendeeCount} / ${s.capacity} seats taken` }));
+    h('p', { class: 'seats', text: seatsText(s) }));
 }
 
 /** sessionsView is /live-sessions. */
@@ -72,8 +93,18 @@ export async function sessionView(root, { id }, ctx) {
   let session = null;
   let joined = false;
   let recordingNote = '';
+  let myRow = null; // the caller's attendance row: seated, waiting, or gone
   const showChat = chatSlot(chatEl, ctx, { title: 'Session chat', placeholder: 'Join the session to chat.' });
   const mine = () => session && session.instructor === me().id;
+  const waitingAt = () => (myRow && !myRow.active ? myRow.waitlistPosition || 0 : 0);
+  const loadMyRow = async () => {
+    try {
+      myRow = await pb.collection('live_session_attendees').getFirstListItem(filter('session = {:id} && user = {:me}', { id, me: me().id }));
+    } catch (e) {
+      if (e?.status !== 404) showError(err, e);
+      myRow = null;
+    }
+  };
 
   const loadAttendees = async () => {
     try {
@@ -89,19 +120,23 @@ export async function sessionView(root, { id }, ctx) {
       const rows = await pb.collection('live_session_attendees').getFullList({ filter: filter('session = {:id}', { id }), expand: 'user', sort: 'joinedAt' });
       set(attendance, h('h3', { text: 'Attendance' }), rows.length ? h('table', {},
         h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Student' }), h('th', { scope: 'col', text: 'Here now' }), h('th', { scope: 'col', text: 'Time attended' }))),
-        h('tbody', {}, rows.map((r) => h('tr', {}, h('td', { text: r.expand?.user?.name || r.user }), h('td', { text: r.active ? 'Yes' : 'No' }), h('td', { text: fmtDuration(r.attendedSeconds) })))))
+        h('tbody', {}, rows.map((r) => h('tr', {}, h('td', { text: r.expand?.user?.name || r.user }), h('td', { text: r.active ? 'Yes' : r.waitlistPosition ? `Waiting (no. ${r.waitlistPosition})` : 'No' }), h('td', { text: fmtDuration(r.attendedSeconds) })))))
         : h('p', { class: 'muted', text: 'No attendance yet.' }));
     } catch (e) { showError(err, e); }
   };
 
-  const act = async (what) => {
+  const act = async (what, body) => {
     hideError(err);
     try {
-      await post(`/api/live-sessions/${id}/${what}`);
+      const row = await post(`/api/live-sessions/${id}/${what}`, body);
+      if (what === 'join' || what === 'leave') myRow = row;
       await load();
     } catch (e) {
       const info = showError(err, e);
-      if (info.code === 'session_full') err.classList.add('full');
+      if (info.code === 'session_full') {
+        err.classList.add('full');
+        await load(); // the waitlist button
+      }
     }
   };
 
@@ -112,7 +147,8 @@ export async function sessionView(root, { id }, ctx) {
         ? h('p', {}, h('strong', { text: 'Started: ' }), fmtDateTime(session.startedAt), ` · ${session.durationMinutes} min`, session.endedAt ? ` · ended ${fmtDateTime(session.endedAt)}` : '')
         : h('p', {}, h('strong', { text: 'Starts: ' }), fmtDateTime(session.scheduledStart), ` · ${session.durationMinutes} min`),
       session.expand?.course ? h('p', {}, h('strong', { text: 'Course: ' }), session.expand.course.title) : null,
-      h('p', { class: 'seats', text: `${session.attendeeCount} / ${session.capacity} seats taken` }),
+      h('p', { class: 'seats', text: seatsText(session) }),
+      session.series ? h('p', { class: 'muted', text: 'Part of a weekly series.' }) : null,
       session.description ? h('p', { class: 'description', text: session.description }) : null,
       session.meetingUrl && (joined || mine()) && /^https?:\/\//i.test(session.meetingUrl)
         ? h('p', {}, h('a', { href: session.meetingUrl, target: '_blank', rel: 'noopener noreferrer' }, 'Open the meeting link')) : null,
@@ -122,9 +158,22 @@ export async function sessionView(root, { id }, ctx) {
     set(actions);
     const open = session.status === 'scheduled' || session.status === 'live';
     if (!mine() && open) {
-      actions.append(joined
-        ? h('button', { type: 'button', onclick: () => act('leave') }, 'Leave session')
-        : h('button', { type: 'button', class: 'primary', onclick: () => act('join') }, 'Join session'));
+      const full = session.attendeeCount >= session.capacity || session.waitlistCount > 0;
+      if (joined) {
+        actions.append(h('button', { type: 'button', onclick: () => act('leave') }, 'Leave session'));
+      } else if (waitingAt()) {
+        actions.append(h('p', { id: 'waitlist-position', class: 'waitlist', role: 'status', dataset: { position: String(waitingAt()) } },
+          h('strong', { text: `You are number ${waitingAt()} on the waitlist.` }), ' You will be seated as soon as a seat is free.'),
+        h('button', { type: 'button', onclick: () => act('leave') }, 'Leave the waitlist'));
+      } else {
+        // at a full session a seat may still free before the click, so
+        // both: a plain join (refused while full) and a place in line
+        actions.append(h('button', { type: 'button', class: full ? '' : 'primary', onclick: () => act('join') }, 'Join session'));
+        if (full) {
+          actions.append(h('button', { type: 'button', class: 'primary', onclick: () => act('join', { waitlist: true }) }, 'Join the waitlist'),
+            h('p', { class: 'muted', text: 'This session is full: join the waitlist to be seated as soon as a seat is free.' }));
+        }
+      }
     }
     if (mine()) {
       if (session.status === 'scheduled') {
@@ -133,6 +182,17 @@ export async function sessionView(root, { id }, ctx) {
           h('button', { type: 'button', class: 'danger', onclick: () => { if (confirm('Cancel this session? Students will be told.')) act('cancel'); } }, 'Cancel session'));
       }
       if (session.status === 'live') actions.append(h('button', { type: 'button', class: 'danger', onclick: () => act('end') }, 'End session'));
+      actions.append(h('button', { type: 'button', onclick: async () => {
+        hideError(err);
+        try { await downloadCSV(`/api/live-sessions/${id}/attendance.csv`, `attendance-${id}.csv`); } catch (e) { showError(err, e); }
+      } }, 'Download attendance (CSV)'));
+      if (session.series && session.status === 'scheduled') {
+        actions.append(h('button', { type: 'button', class: 'danger', onclick: async () => {
+          if (!confirm('Delete this and every later scheduled session of the weekly series? Past sessions stay.')) return;
+          hideError(err);
+          try { await pb.collection('live_session_series').delete(session.series); navigate('/live-sessions'); } catch (e) { showError(err, e); }
+        } }, 'Delete the series'));
+      }
       if (session.status === 'scheduled' || session.status === 'cancelled') {
         actions.append(h('button', { type: 'button', class: 'danger', onclick: async () => {
           if (!confirm('Delete this session for good?')) return;
@@ -148,6 +208,7 @@ export async function sessionView(root, { id }, ctx) {
   // everything that follows from session: attendees, the page, the chat
   const refresh = async () => {
     await loadAttendees();
+    if (myRow?.active) joined = true;
     paint();
     await showChat((joined || mine()) && session.chatRoom);
   };
@@ -155,10 +216,19 @@ export async function sessionView(root, { id }, ctx) {
     try {
       session = await pb.collection('live_sessions').getOne(id, { expand: 'course' });
     } catch (e) { set(head, h('h1', { text: 'Live session' })); showError(err, e); return; }
+    if (!mine()) await loadMyRow();
     await refresh();
   };
   await load();
   if (!session) return;
+  // the caller's own row: a new place in line, or the seat that came free
+  await ctx.subscribe('live_session_attendees', '*', async (e) => {
+    if (e.record.session !== id || e.record.user !== me().id) return;
+    const promoted = waitingAt() && e.record.active;
+    myRow = e.action === 'delete' ? null : e.record;
+    if (promoted) hideError(err);
+    await refresh();
+  });
   await ctx.subscribe('live_sessions', id, async (e) => {
     if (e.action === 'delete') { navigate('/live-sessions'); return; }
     session = { ...e.record, expand: session.expand };
@@ -245,9 +315,19 @@ export async function sessionFormView(root, { id }) {
     capacity: field('Capacity (seats)', 'capacity', { type: 'number', value: session?.capacity ?? 100, min: '1', max: '10000' }),
     meetingUrl: field('Meeting link', 'meetingUrl', { type: 'url', value: session?.meetingUrl || '', placeholder: 'https://…' }),
   };
+  // a new session may repeat weekly: the server makes one session a week,
+  // at the same local time, up to the end date (at most 52)
+  const repeat = editing ? null : {
+    weekly: field('Repeat every week', 'repeatWeekly', { type: 'checkbox', value: false, hint: 'Same weekday and time each week, in your time zone.' }),
+    endsOn: field('Repeat until', 'endsOn', { type: 'date', hint: 'The last day a session may fall on; at most 52 sessions.' }),
+  };
+  if (repeat) {
+    repeat.endsOn.hidden = true;
+    repeat.weekly.control.addEventListener('change', () => { repeat.endsOn.hidden = !repeat.weekly.control.checked; });
+  }
   const submit = h('button', { type: 'submit', class: 'primary' }, editing ? 'Save changes' : 'Create session');
   // the browser's own checks stay off: the server's per-field messages are the ones shown
-  const form = h('form', { class: 'stack', novalidate: true }, Object.values(fields), h('div', { class: 'actions' }, submit,
+  const form = h('form', { class: 'stack', novalidate: true }, Object.values(fields), repeat ? [repeat.weekly, repeat.endsOn] : null, h('div', { class: 'actions' }, submit,
     h('a', { href: editing ? `/live-sessions/${id}` : '/live-sessions', class: 'button' }, 'Back')));
   root.append(form);
   form.onsubmit = async (e) => {
@@ -267,6 +347,36 @@ export async function sessionFormView(root, { id }) {
     };
     if (!editing) data.instructor = me().id;
     submit.disabled = true;
+    if (repeat?.weekly.control.checked) {
+      try {
+        const pad = (n) => String(n).padStart(2, '0');
+        const local = start && !Number.isNaN(start.getTime()) ? start : null;
+        const series = await pb.collection('live_session_series').create({
+          instructor: me().id, title: data.title, description: data.description, course: data.course, visibility: data.visibility,
+          durationMinutes: data.durationMinutes, capacity: data.capacity, meetingUrl: data.meetingUrl,
+          daysOfWeek: local ? [local.getDay()] : [],
+          startTime: local ? `${pad(local.getHours())}:${pad(local.getMinutes())}` : '',
+          startsOn: local ? `${local.getFullYear()}-${pad(local.getMonth() + 1)}-${pad(local.getDate())}` : '',
+          endsOn: repeat.endsOn.control.value,
+          timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || '',
+        });
+        const first = await pb.collection('live_sessions').getFirstListItem(filter('series = {:s}', { s: series.id }), { sort: 'scheduledStart' });
+        navigate(`/live-sessions/${first.id}`);
+      } catch (ex) {
+        // the series' own field names, shown beside the fields they come from
+        const fields = ex?.response?.data;
+        if (fields) {
+          for (const [from, to] of [['startTime', 'scheduledStart'], ['startsOn', 'scheduledStart'], ['daysOfWeek', 'scheduledStart']]) {
+            if (fields[from] && !fields[to]) fields[to] = fields[from];
+            delete fields[from];
+          }
+        }
+        showFormError(form, alertBox, ex);
+      } finally {
+        submit.disabled = false;
+      }
+      return;
+    }
     try {
       const saved = editing ? await pb.collection('live_sessions').update(id, data) : await pb.collection('live_sessions').create(data);
       navigate(`/live-sessions/${saved.id}`);
