@@ -287,6 +287,10 @@ func linkCases() map[string]linkCase {
 			call(http.MethodPost, testkit.SessionURL(testkit.IdSessionScheduled, "start"), testkit.Instructor, nil))},
 		collections.TypeLiveSessionCancelled: {recipient: testkit.IdStudent, fire: steps(seedSessions,
 			call(http.MethodPost, testkit.SessionURL(testkit.IdSessionScheduled, "cancel"), testkit.Instructor, nil))},
+		// the full session's one seat frees: the student waiting is seated
+		collections.TypeLiveSessionWaitlistPromoted: {recipient: testkit.IdStudent, fire: steps(seedSessions,
+			call(http.MethodPost, testkit.SessionURL(testkit.IdSessionFull, "join"), testkit.Student, map[string]any{"waitlist": true}),
+			call(http.MethodPost, testkit.SessionURL(testkit.IdSessionFull, "leave"), testkit.OtherStudent, nil))},
 		collections.TypeLiveSessionDeleted: {recipient: testkit.IdStudent, fire: steps(seedSessions,
 			call(http.MethodDelete, testkit.RecordsURL(collections.LiveSessions, testkit.IdSessionScheduled), testkit.Instructor, nil))},
 
