@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
+	"studyhall/records"
 )
 
 // LiveSession is a typed proxy of a live_sessions record.
@@ -21,9 +22,7 @@ type LiveSession struct {
 
 // asLiveSession wraps a live_sessions record.
 func asLiveSession(record *core.Record) *LiveSession {
-	session := &LiveSession{}
-	session.SetProxyRecord(record)
-	return session
+	return records.Proxy[LiveSession](record)
 }
 
 // FindLiveSession is the session with id; the error wraps sql.ErrNoRows
@@ -201,18 +200,15 @@ type Attendee struct {
 
 // asAttendee wraps a live_session_attendees record.
 func asAttendee(record *core.Record) *Attendee {
-	attendee := &Attendee{}
-	attendee.SetProxyRecord(record)
-	return attendee
+	return records.Proxy[Attendee](record)
 }
 
 // newAttendee is a new, unsaved attendance of the user in the session.
 func newAttendee(app core.App, sessionId, userId string) (*Attendee, error) {
-	attendees, err := app.FindCachedCollectionByNameOrId(collections.LiveSessionAttendees)
+	attendee, err := records.NewProxy[Attendee](app, collections.LiveSessionAttendees)
 	if err != nil {
 		return nil, err
 	}
-	attendee := asAttendee(core.NewRecord(attendees))
 	attendee.Set(collections.AttendeeSession, sessionId)
 	attendee.Set(collections.AttendeeUser, userId)
 	return attendee, nil
@@ -221,15 +217,8 @@ func newAttendee(app core.App, sessionId, userId string) (*Attendee, error) {
 // FindAttendee is the user's attendance row of the session; the error
 // wraps sql.ErrNoRows when there is none.
 func FindAttendee(app core.App, sessionId, userId string) (*Attendee, error) {
-	attendee := &Attendee{}
-	err := app.RecordQuery(collections.LiveSessionAttendees).
-		AndWhere(dbx.HashExp{collections.AttendeeSession: sessionId, collections.AttendeeUser: userId}).
-		Limit(1).
-		One(attendee)
-	if err != nil {
-		return nil, err
-	}
-	return attendee, nil
+	return records.FindProxy[Attendee](app, collections.LiveSessionAttendees,
+		dbx.HashExp{collections.AttendeeSession: sessionId, collections.AttendeeUser: userId})
 }
 
 // findActiveAttendees are the session's active attendance rows.
@@ -314,9 +303,7 @@ type Series struct {
 
 // asSeries wraps a live_session_series record.
 func asSeries(record *core.Record) *Series {
-	series := &Series{}
-	series.SetProxyRecord(record)
-	return series
+	return records.Proxy[Series](record)
 }
 
 // FindSeries is the series with id; the error wraps sql.ErrNoRows when
