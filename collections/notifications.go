@@ -155,6 +155,10 @@ const (
 	TypeTest = "test"
 )
 
+// TypeOfficeHoursAnnouncement is a staff announcement to an office-hours
+// queue, sent to everyone waiting in it (issue 17).
+const TypeOfficeHoursAnnouncement = "office_hours_announcement"
+
 // NotificationKind is one row of the trigger catalog.
 type NotificationKind struct {
 	Type     string
@@ -168,7 +172,8 @@ type NotificationKind struct {
 	EmailOnly bool
 }
 
-// NotificationCatalog is SPEC's trigger catalog, in SPEC's order, plus the
+// NotificationCatalog is SPEC's trigger catalog, in SPEC's order (with
+// office_hours_announcement after the other office-hours kinds), plus the
 // test kind at the end.
 var NotificationCatalog = []NotificationKind{
 	{Type: TypeLessonCompleted, Category: CategoryProgress, Priority: PriorityNormal},
@@ -198,6 +203,7 @@ var NotificationCatalog = []NotificationKind{
 	{Type: TypeOfficeHoursAdmitted, Category: CategoryCommunity, Priority: PriorityHigh},
 	{Type: TypeOfficeHoursCompleted, Category: CategoryCommunity, Priority: PriorityNormal},
 	{Type: TypeOfficeHoursCancelled, Category: CategoryCommunity, Priority: PriorityNormal},
+	{Type: TypeOfficeHoursAnnouncement, Category: CategoryCommunity, Priority: PriorityNormal},
 	{Type: TypePaymentReceipt, Category: CategorySystem, Priority: PriorityHigh, Mandatory: true},
 	{Type: TypeRefundConfirmation, Category: CategorySystem, Priority: PriorityHigh, Mandatory: true},
 	{Type: TypePasswordChanged, Category: CategorySystem, Priority: PriorityUrgent, Mandatory: true},

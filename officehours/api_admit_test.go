@@ -60,7 +60,7 @@ func TestOfficeHoursAdmit(t *testing.T) {
 			Headers:         testkit.AuthHeader(testkit.Student),
 			BeforeTestFunc:  twoWaiting,
 			ExpectedStatus:  403,
-			ExpectedContent: []string{`"message":"Only the instructor can admit a student."`},
+			ExpectedContent: []string{`"message":"Only the instructor or a teaching assistant can admit a student."`},
 			ExpectedEvents:  map[string]int{"*": 0},
 		},
 		{

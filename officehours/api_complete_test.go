@@ -86,7 +86,7 @@ func TestOfficeHoursComplete(t *testing.T) {
 			Headers:         testkit.AuthHeader(testkit.Student),
 			BeforeTestFunc:  inVisit,
 			ExpectedStatus:  403,
-			ExpectedContent: []string{`"message":"Only the instructor can complete a visit."`},
+			ExpectedContent: []string{`"message":"Only the instructor or a teaching assistant can complete a visit."`},
 			ExpectedEvents:  map[string]int{"*": 0},
 			AfterTestFunc:   notices(testkit.IdStudent, collections.TypeOfficeHoursCompleted, 0),
 		},

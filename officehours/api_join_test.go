@@ -103,7 +103,7 @@ func TestOfficeHoursJoin(t *testing.T) {
 			URL:             join,
 			Headers:         testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus:  403,
-			ExpectedContent: []string{`"code":"own_queue"`, `"message":"You cannot join your own office hours queue."`},
+			ExpectedContent: []string{`"code":"own_queue"`, `"message":"You cannot join the queue of office hours you run."`},
 			ExpectedEvents:  map[string]int{"*": 0},
 		},
 		{
