@@ -349,11 +349,11 @@ func staffAccessMatrix() []staffMatrix {
 					t.Fatal(err)
 				}
 			},
-			list:       [7]bool{false, false, true, false, true, false, true},
-			view:       [7]int{hidden, hidden, ok, hidden, ok, hidden, ok},
-			create:     [7]int{bad, bad, bad, bad, created, created, created},
-			update:     [7]int{hidden, hidden, hidden, hidden, ok, hidden, ok},
-			remove:     [7]int{hidden, hidden, hidden, hidden, noBody, hidden, noBody},
+			list:   [7]bool{false, false, true, false, true, false, true},
+			view:   [7]int{hidden, hidden, ok, hidden, ok, hidden, ok},
+			create: [7]int{bad, bad, bad, bad, created, created, created},
+			update: [7]int{hidden, hidden, hidden, hidden, ok, hidden, ok},
+			remove: [7]int{hidden, hidden, hidden, hidden, noBody, hidden, noBody},
 			createBody: func(self string) string {
 				if self == "" {
 					self = testkit.IdInstructor

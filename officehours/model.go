@@ -378,8 +378,8 @@ func slotTAIds(app core.App, slotId string) ([]string, error) {
 		return nil, nil
 	}
 	var ids []string
-	err := app.DB().Select("cs." + collections.CourseStaffUser).
-		From(collections.CourseStaff + " cs").
+	err := app.DB().Select("cs."+collections.CourseStaffUser).
+		From(collections.CourseStaff+" cs").
 		InnerJoin(collections.OfficeHours+" oh", records.Exp("oh.[["+collections.OfficeHoursCourse+"]] = cs.[["+collections.CourseStaffCourse+"]]")).
 		Where(dbx.HashExp{"oh." + collections.FieldId: slotId}).
 		Column(&ids)

@@ -26,7 +26,7 @@ func noticeStudentJoined(txApp core.App, entry *QueueEntry, student *core.Record
 		message = question
 	}
 	return sendQueueNotice(txApp, entry, entry.Instructor(), notifications.Notification{
-		Type:    collections.TypeOfficeHoursStudentJoined,
+		Type:       collections.TypeOfficeHoursStudentJoined,
 		Title:      student.GetString(collections.UserName) + " joined your office hours queue",
 		Message:    message,
 		ActionURL:  queueURL,
@@ -52,9 +52,9 @@ func noticeAdmitted(txApp core.App, entry *QueueEntry, admitter *core.Record) er
 func noticeCompleted(txApp core.App, entry *QueueEntry, instructor *core.Record) error {
 	seconds := entry.DurationSeconds()
 	return sendQueueNotice(txApp, entry, entry.Student(), notifications.Notification{
-		Type:    collections.TypeOfficeHoursCompleted,
-		Title:   "Your office hours visit is complete",
-		Message: fmt.Sprintf("Your visit with %s lasted %s.", instructor.GetString(collections.UserName), describeVisitLength(seconds)),
+		Type:       collections.TypeOfficeHoursCompleted,
+		Title:      "Your office hours visit is complete",
+		Message:    fmt.Sprintf("Your visit with %s lasted %s.", instructor.GetString(collections.UserName), describeVisitLength(seconds)),
 		Data:       map[string]any{"durationSeconds": seconds},
 		ActionURL:  queueURL,
 		ActionText: "Open office hours",
@@ -64,8 +64,8 @@ func noticeCompleted(txApp core.App, entry *QueueEntry, instructor *core.Record)
 // noticeRemoved tells the student that instructor cancelled their place.
 func noticeRemoved(txApp core.App, entry *QueueEntry, instructor *core.Record) error {
 	return sendQueueNotice(txApp, entry, entry.Student(), notifications.Notification{
-		Type:    collections.TypeOfficeHoursCancelled,
-		Title:   "Your office hours request was cancelled",
+		Type:       collections.TypeOfficeHoursCancelled,
+		Title:      "Your office hours request was cancelled",
 		Message:    instructor.GetString(collections.UserName) + " cancelled your place in the queue.",
 		ActionURL:  queueURL,
 		ActionText: "Open office hours",
