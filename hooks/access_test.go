@@ -299,17 +299,17 @@ type staffMatrix struct {
 	cascade int
 }
 
-// idStaffSlot and idStaffEntry are a slot of IdCourse and IdStudent's
-// waiting entry in it.
-const (
-	idStaffSlot  = "ohslotcourse001"
-	idStaffEntry = "ohqcourseentry1"
-)
+// idStaffEntry is IdStudent's waiting entry in a slot of IdCourse (or of
+// no course).
+const idStaffEntry = "ohqcourseentry1"
 
-func seedStaffQueue(t testing.TB, app *tests.TestApp) {
+func seedStaffQueue(t testing.TB, app *tests.TestApp) { seedQueue(t, app, testkit.IdCourse) }
+
+// seedQueue saves idStaffEntry in a new slot of the course (none for "").
+func seedQueue(t testing.TB, app *tests.TestApp, courseId string) {
 	t.Helper()
 	slot := testkit.CreateOfficeHours(t, app, testkit.IdInstructor, testkit.SlotDay, "06:00", "07:00", collections.OfficeHoursManualOpen)
-	slot.Set(collections.OfficeHoursCourse, testkit.IdCourse)
+	slot.Set(collections.OfficeHoursCourse, courseId)
 	if err := app.Save(slot); err != nil {
 		t.Fatal(err)
 	}
@@ -371,6 +371,22 @@ func staffAccessMatrix() []staffMatrix {
 			setup:      seedStaffQueue,
 			list:       [7]bool{false, true, true, false, true, false, true},
 			view:       [7]int{hidden, ok, ok, hidden, ok, hidden, ok},
+			create:     [7]int{denied, denied, denied, denied, denied, denied, created},
+			update:     [7]int{denied, denied, denied, denied, denied, denied, ok},
+			remove:     [7]int{denied, denied, denied, denied, denied, denied, noBody},
+			createBody: func(string) string {
+				return `{"instructor":"` + testkit.IdInstructor + `","student":"` + testkit.IdOtherStudent + `","status":"completed"}`
+			},
+			updateBody: `{"question":"Edited by a superuser."}`,
+		},
+		{
+			// a slot without a course is its instructor's alone: no TA,
+			// and no guest (whose empty id must not match the empty staff)
+			collection: collections.OfficeHoursQueue,
+			target:     idStaffEntry,
+			setup:      func(t testing.TB, app *tests.TestApp) { seedQueue(t, app, "") },
+			list:       [7]bool{false, true, false, false, true, false, true},
+			view:       [7]int{hidden, ok, hidden, hidden, ok, hidden, ok},
 			create:     [7]int{denied, denied, denied, denied, denied, denied, created},
 			update:     [7]int{denied, denied, denied, denied, denied, denied, ok},
 			remove:     [7]int{denied, denied, denied, denied, denied, denied, noBody},

@@ -141,12 +141,14 @@ func init() {
 
 // The read rules this migration changes, before and after. A TA is a user
 // with a course_staff row of the course (course_staff_via_course is
-// PocketBase's back-relation from courses to course_staff).
+// PocketBase's back-relation from courses to course_staff). The guard on
+// @request.auth.id is needed: for a course without staff (or a slot
+// without a course) the joined user is empty, and so is a guest's id.
 const (
 	coursesReadBeforeStaff = "published = true || instructor = @request.auth.id"
-	coursesReadWithStaff   = coursesReadBeforeStaff + " || course_staff_via_course.user ?= @request.auth.id"
+	coursesReadWithStaff   = coursesReadBeforeStaff + " || (@request.auth.id != '' && course_staff_via_course.user ?= @request.auth.id)"
 	queueReadBeforeStaff   = "student = @request.auth.id || instructor = @request.auth.id"
-	queueReadWithStaff     = queueReadBeforeStaff + " || officeHours.course.course_staff_via_course.user ?= @request.auth.id"
+	queueReadWithStaff     = queueReadBeforeStaff + " || (@request.auth.id != '' && officeHours.course.course_staff_via_course.user ?= @request.auth.id)"
 )
 
 // setNotificationTypes sets the allowed types of every collection that
