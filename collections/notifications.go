@@ -163,6 +163,9 @@ const (
 	// TypeLiveSessionWaitlistPromoted: a seat came free and the first
 	// user on the session's waitlist was seated in it.
 	TypeLiveSessionWaitlistPromoted = "live_session_waitlist_promoted"
+	// TypeOfficeHoursAnnouncement is a staff announcement to an
+	// office-hours queue, sent to everyone waiting in it.
+	TypeOfficeHoursAnnouncement = "office_hours_announcement"
 )
 
 // NotificationKind is one row of the trigger catalog.
@@ -184,7 +187,8 @@ type NotificationKind struct {
 
 // NotificationCatalog is SPEC's trigger catalog, in SPEC's order, with
 // the kinds of later milestones beside their domain's (the waitlist
-// promotion after the live session kinds), plus the test kind at the end.
+// promotion after the live session kinds, the announcement after the
+// office-hours kinds), plus the test kind at the end.
 var NotificationCatalog = []NotificationKind{
 	{Type: TypeLessonCompleted, Category: CategoryProgress, Priority: PriorityNormal,
 		Label: "Lesson completed", Description: "When you complete a lesson."},
@@ -242,6 +246,8 @@ var NotificationCatalog = []NotificationKind{
 		Label: "Office hours visit complete", Description: "When your visit ends, with its length."},
 	{Type: TypeOfficeHoursCancelled, Category: CategoryCommunity, Priority: PriorityNormal,
 		Label: "Office hours place cancelled", Description: "When your place in a queue is cancelled or the slot closes."},
+	{Type: TypeOfficeHoursAnnouncement, Category: CategoryCommunity, Priority: PriorityNormal,
+		Label: "Office-hours announcement", Description: "When staff post an announcement to a queue you wait in."},
 	{Type: TypePaymentReceipt, Category: CategorySystem, Priority: PriorityHigh, Mandatory: true,
 		Label: "Payment receipt", Description: "When a payment succeeds."},
 	{Type: TypeRefundConfirmation, Category: CategorySystem, Priority: PriorityHigh, Mandatory: true,

@@ -25,6 +25,18 @@ const (
 	// OfficeHoursManualUntil; server-kept (the open and close routes).
 	OfficeHoursManualState = "manualState"
 	OfficeHoursManualUntil = "manualUntil"
+	// OfficeHoursPausedAt is when the staff paused the queue (empty while
+	// it runs): a paused queue takes no joins and keeps its line.
+	// Server-kept (the pause and resume routes).
+	OfficeHoursPausedAt = "pausedAt"
+	// OfficeHoursAnnouncement is the staff's latest announcement to the
+	// queue, posted at OfficeHoursAnnouncedAt. Server-kept (the announce
+	// route); cleared with the pause when the slot closes.
+	OfficeHoursAnnouncement = "announcement"
+	OfficeHoursAnnouncedAt  = "announcedAt"
+	// OfficeHoursMaxVisitsPerDay limits the visits of one student per day
+	// (in the slot's zone) in the slot; 0 is no limit.
+	OfficeHoursMaxVisitsPerDay = "maxVisitsPerDay"
 	// OfficeHoursIsOpen is not stored: every read of a slot carries
 	// whether it takes queue joins at that moment.
 	OfficeHoursIsOpen = "isOpen"
@@ -80,4 +92,9 @@ const (
 	MaxQuestionLength        = 500
 	MaxInstructorNotesLength = 5000
 	MaxLocationLength        = 200
+	MaxAnnouncementLength    = 280
+	// MaxVisitsPerDayLimit is the highest daily visit limit a slot takes.
+	MaxVisitsPerDayLimit = 100
+	// MaxGroupAdmit is how many entries one grouped admit takes at most.
+	MaxGroupAdmit = 20
 )

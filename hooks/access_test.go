@@ -356,3 +356,220 @@ func TestChatRemovalMatrix(t *testing.T) {
 		}
 	}
 }
+
+// ---------------------------------------------------------------------
+// course staff
+
+// staffActors are the actors of the course-staff matrix: the foundation's
+// less the other student, plus a TA of the course and a TA of another.
+var staffActors = []string{testkit.Guest, testkit.Student, testkit.TA, testkit.OtherTA, testkit.Instructor, testkit.OtherInstructor, testkit.Superuser}
+
+var staffSelfIds = map[string]string{
+	testkit.Student:         testkit.IdStudent,
+	testkit.TA:              testkit.IdTA,
+	testkit.OtherTA:         testkit.IdOtherTA,
+	testkit.Instructor:      testkit.IdInstructor,
+	testkit.OtherInstructor: testkit.IdOtherInstructor,
+}
+
+// staffMatrix is one collection's row of the course-staff matrix, read as
+// matrix is, per staffActors.
+type staffMatrix struct {
+	collection, target           string
+	setup                        func(t testing.TB, app *tests.TestApp)
+	list                         [7]bool
+	view, create, update, remove [7]int
+	// createBody is called with the actor's own user id ("" for guests
+	// and superusers).
+	createBody func(selfId string) string
+	updateBody string
+	// cascade is how many records a delete of the target removes in all.
+	cascade int
+}
+
+// idStaffEntry is IdStudent's waiting entry in a slot of IdCourse (or of
+// no course).
+const idStaffEntry = "ohqcourseentry1"
+
+func seedStaffQueue(t testing.TB, app *tests.TestApp) { seedQueue(t, app, testkit.IdCourse) }
+
+// seedQueue saves idStaffEntry in a new slot of the course (none for "").
+func seedQueue(t testing.TB, app *tests.TestApp, courseId string) {
+	t.Helper()
+	slot := testkit.CreateOfficeHours(t, app, testkit.IdInstructor, testkit.SlotDay, "06:00", "07:00", collections.OfficeHoursManualOpen)
+	slot.Set(collections.OfficeHoursCourse, courseId)
+	if err := app.Save(slot); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := testkit.SaveRecord(app, collections.OfficeHoursQueue, idStaffEntry, map[string]any{
+		collections.QueueOfficeHours: slot.Id, collections.QueueInstructor: testkit.IdInstructor, collections.QueueStudent: testkit.IdStudent,
+		collections.QueueStatus: collections.QueueWaiting, collections.QueuePosition: 1, collections.QueueInstructorNotes: "Bring the worksheet.",
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func staffAccessMatrix() []staffMatrix {
+	return []staffMatrix{
+		{
+			// the instructor manages the TAs of their course; a TA sees
+			// their own row; nobody edits a row
+			collection: collections.CourseStaff,
+			target:     testkit.IdCourseStaff,
+			list:       [7]bool{false, false, true, false, true, false, true},
+			view:       [7]int{hidden, hidden, ok, hidden, ok, hidden, ok},
+			create:     [7]int{bad, bad, bad, bad, created, bad, created},
+			update:     [7]int{denied, denied, denied, denied, denied, denied, ok},
+			remove:     [7]int{hidden, hidden, hidden, hidden, noBody, hidden, noBody},
+			createBody: func(string) string {
+				return `{"course":"` + testkit.IdCourse + `","user":"` + testkit.IdOtherStudent + `"}`
+			},
+			updateBody: `{"role":"ta"}`,
+		},
+		{
+			// a TA views the (draft) course they assist, and never edits it
+			collection: collections.Courses,
+			target:     testkit.IdDraftCourse,
+			setup: func(t testing.TB, app *tests.TestApp) {
+				if _, err := testkit.SaveRecord(app, collections.CourseStaff, "cstdraftcourse1", map[string]any{
+					"course": testkit.IdDraftCourse, "user": testkit.IdTA,
+				}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			list:   [7]bool{false, false, true, false, true, false, true},
+			view:   [7]int{hidden, hidden, ok, hidden, ok, hidden, ok},
+			create: [7]int{bad, bad, bad, bad, created, created, created},
+			update: [7]int{hidden, hidden, hidden, hidden, ok, hidden, ok},
+			remove: [7]int{hidden, hidden, hidden, hidden, noBody, hidden, noBody},
+			createBody: func(self string) string {
+				if self == "" {
+					self = testkit.IdInstructor
+				}
+				return `{"title":"New course","instructor":"` + self + `"}`
+			},
+			updateBody: `{"title":"Geometry II"}`,
+			cascade:    2, // and its TA's row
+		},
+		{
+			// the TAs of a slot's course see its queue entries; only the
+			// server writes them (the office-hours routes)
+			collection: collections.OfficeHoursQueue,
+			target:     idStaffEntry,
+			setup:      seedStaffQueue,
+			list:       [7]bool{false, true, true, false, true, false, true},
+			view:       [7]int{hidden, ok, ok, hidden, ok, hidden, ok},
+			create:     [7]int{denied, denied, denied, denied, denied, denied, created},
+			update:     [7]int{denied, denied, denied, denied, denied, denied, ok},
+			remove:     [7]int{denied, denied, denied, denied, denied, denied, noBody},
+			createBody: func(string) string {
+				return `{"instructor":"` + testkit.IdInstructor + `","student":"` + testkit.IdOtherStudent + `","status":"completed"}`
+			},
+			updateBody: `{"question":"Edited by a superuser."}`,
+		},
+		{
+			// a slot without a course is its instructor's alone: no TA,
+			// and no guest (whose empty id must not match the empty staff)
+			collection: collections.OfficeHoursQueue,
+			target:     idStaffEntry,
+			setup:      func(t testing.TB, app *tests.TestApp) { seedQueue(t, app, "") },
+			list:       [7]bool{false, true, false, false, true, false, true},
+			view:       [7]int{hidden, ok, hidden, hidden, ok, hidden, ok},
+			create:     [7]int{denied, denied, denied, denied, denied, denied, created},
+			update:     [7]int{denied, denied, denied, denied, denied, denied, ok},
+			remove:     [7]int{denied, denied, denied, denied, denied, denied, noBody},
+			createBody: func(string) string {
+				return `{"instructor":"` + testkit.IdInstructor + `","student":"` + testkit.IdOtherStudent + `","status":"completed"}`
+			},
+			updateBody: `{"question":"Edited by a superuser."}`,
+		},
+	}
+}
+
+// TestCourseStaffAccessMatrix asserts every cell of the course-staff
+// matrix, as TestAccessMatrix does for the foundation.
+func TestCourseStaffAccessMatrix(t *testing.T) {
+	t.Parallel()
+	for _, m := range staffAccessMatrix() {
+		for i, actor := range staffActors {
+			listScenario := tests.ApiScenario{
+				Name:           m.collection + " list as " + actor,
+				Method:         http.MethodGet,
+				URL:            testkit.RecordsURL(m.collection) + "?perPage=500",
+				Headers:        testkit.AuthHeader(actor),
+				ExpectedStatus: ok,
+				ExpectedEvents: map[string]int{"OnRecordsListRequest": 1},
+			}
+			if m.list[i] {
+				listScenario.ExpectedContent = []string{`"id":"` + m.target + `"`}
+			} else {
+				listScenario.ExpectedContent = []string{`"items":[`}
+				listScenario.NotExpectedContent = []string{`"id":"` + m.target + `"`}
+			}
+			one := func(op, method, url, body string, status int) cell {
+				return cell{name: m.collection + " " + op + " as " + actor, method: method, url: url, body: body, actor: actor, status: status}
+			}
+			scenarios := []tests.ApiScenario{
+				listScenario,
+				one("view", http.MethodGet, testkit.RecordsURL(m.collection, m.target), "", m.view[i]).scenario(
+					ok, []string{`"id":"` + m.target + `"`}, map[string]int{"OnRecordViewRequest": 1}, "OnRecordViewRequest"),
+				one("create", http.MethodPost, testkit.RecordsURL(m.collection), m.createBody(staffSelfIds[actor]), m.create[i]).scenario(
+					created, []string{`"collectionName":"` + m.collection + `"`}, map[string]int{"OnRecordCreateRequest": 1, "OnRecordAfterCreateSuccess": 1}, "OnRecordCreate"),
+				one("update", http.MethodPatch, testkit.RecordsURL(m.collection, m.target), m.updateBody, m.update[i]).scenario(
+					ok, []string{`"id":"` + m.target + `"`}, map[string]int{"OnRecordUpdateRequest": 1, "OnRecordAfterUpdateSuccess": 1}, "OnRecordUpdate"),
+				one("delete", http.MethodDelete, testkit.RecordsURL(m.collection, m.target), "", m.remove[i]).scenario(
+					noBody, nil, map[string]int{"OnRecordDeleteRequest": 1, "OnRecordAfterDeleteSuccess": max(m.cascade, 1)}, "OnRecordDelete"),
+			}
+			for _, s := range scenarios {
+				s.TestAppFactory = testkit.NewTestApp
+				if setup := m.setup; setup != nil {
+					s.BeforeTestFunc = func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) { setup(t, app) }
+				}
+				s.Test(t)
+			}
+		}
+	}
+}
+
+// TestCourseStaffIsNotTheInstructor: an instructor cannot make
+// themselves the TA of their own course, and a user is a course's TA
+// once.
+func TestCourseStaffIsNotTheInstructor(t *testing.T) {
+	t.Parallel()
+	scenarios := []tests.ApiScenario{
+		{
+			Name:            "the instructor as their own TA",
+			Method:          http.MethodPost,
+			URL:             testkit.RecordsURL(collections.CourseStaff),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
+			Body:            strings.NewReader(`{"course":"` + testkit.IdCourse + `","user":"` + testkit.IdInstructor + `"}`),
+			ExpectedStatus:  bad,
+			ExpectedContent: []string{`"user":{"code":"validation_staff_is_instructor"`},
+			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 0},
+		},
+		{
+			Name:            "a TA twice",
+			Method:          http.MethodPost,
+			URL:             testkit.RecordsURL(collections.CourseStaff),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
+			Body:            strings.NewReader(`{"course":"` + testkit.IdCourse + `","user":"` + testkit.IdTA + `"}`),
+			ExpectedStatus:  bad,
+			ExpectedContent: []string{`"validation_not_unique"`},
+			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 0},
+		},
+		{
+			Name:            "role defaults to ta",
+			Method:          http.MethodPost,
+			URL:             testkit.RecordsURL(collections.CourseStaff),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
+			Body:            strings.NewReader(`{"course":"` + testkit.IdCourse + `","user":"` + testkit.IdOtherStudent + `"}`),
+			ExpectedStatus:  created,
+			ExpectedContent: []string{`"role":"ta"`},
+			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 1},
+		},
+	}
+	for _, s := range scenarios {
+		s.TestAppFactory = testkit.NewTestApp
+		s.Test(t)
+	}
+}

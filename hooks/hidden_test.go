@@ -59,7 +59,8 @@ func hiddenFieldRows(queueEntry, directRoom string) []hiddenField {
 		{collections.Presence, collections.PresenceManualStatus, "prsstudent00001", others},
 		{collections.Presence, collections.PresenceActivity, "prsstudent00001", others},
 		// notes of a completed visit, not shared
-		{collections.OfficeHoursQueue, collections.QueueInstructorNotes, queueEntry, []string{testkit.Guest, testkit.Student, testkit.OtherStudent, testkit.OtherInstructor}},
+		// (in a slot of IdCourse: its TA reads them, another course's TA not)
+		{collections.OfficeHoursQueue, collections.QueueInstructorNotes, queueEntry, []string{testkit.Guest, testkit.Student, testkit.OtherStudent, testkit.OtherInstructor, testkit.OtherTA}},
 		// the server's own bookkeeping
 		{collections.LiveSessions, collections.LiveSessionReminderSentFor, testkit.IdSessionPublic, nobody},
 		{collections.ChatRooms, collections.ChatRoomDirectKey, directRoom, nobody},
@@ -126,6 +127,10 @@ func TestHiddenFieldFilterOracle(t *testing.T) {
 	}
 	// a visit the instructor took notes on, without sharing them
 	slot := testkit.CreateOfficeHours(t, app, testkit.IdInstructor, testkit.SlotDay, "06:00", "07:00", collections.OfficeHoursManualOpen)
+	slot.Set(collections.OfficeHoursCourse, testkit.IdCourse)
+	if err := app.Save(slot); err != nil {
+		t.Fatal(err)
+	}
 	status, entry, apiErr := testkit.JoinQueue(t, srv.URL, testkit.Tokens[testkit.Student], slot.Id, "Factoring")
 	if status != http.StatusOK {
 		t.Fatalf("join: %d %v", status, apiErr)

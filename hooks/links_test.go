@@ -30,11 +30,6 @@ import (
 // pages.
 const webAppMain = "../pb_public/app/main.js"
 
-// ohLinksPending is the skip message of the office-hours rows while their
-// notices carry no actionUrl in this branch (they get one in
-// feat-ohfeatures; remove the skip when it is merged).
-const ohLinksPending = "office-hours links land with feat-ohfeatures"
-
 // webRoute is one route of the web app.
 type webRoute struct {
 	pattern string
@@ -172,9 +167,6 @@ func checkActionURL(t testing.TB, routes []webRoute, baseURL, token, link string
 type linkCase struct {
 	recipient string
 	fire      func(t testing.TB, app *tests.TestApp, baseURL string)
-	// pending, when set, skips the row while its notice has no actionUrl
-	// in this branch.
-	pending string
 }
 
 // call is a fire step: one request as actor (a testkit actor or user id)
@@ -221,6 +213,11 @@ func queueVisit(actions ...string) func(testing.TB, *tests.TestApp, string) {
 			t.Fatalf("join the queue: %d %v", status, apiErr)
 		}
 		for _, action := range actions {
+			if action == "announce" { // to the whole queue of the slot
+				mustCall(t, baseURL, http.MethodPost, "/api/office-hours/"+slot.Id+"/announce", testkit.Instructor,
+					map[string]any{"message": "Back in five minutes."})
+				continue
+			}
 			if status, _, apiErr := testkit.EntryAction(t, baseURL, testkit.Tokens[testkit.Instructor], entry["id"].(string), action, nil); status != http.StatusOK {
 				t.Fatalf("%s: %d %v", action, status, apiErr)
 			}
@@ -333,10 +330,11 @@ func linkCases() map[string]linkCase {
 					map[string]any{"room": room["id"], "sender": testkit.IdInstructor, "body": "Do you have a minute?"})
 			}},
 
-		collections.TypeOfficeHoursStudentJoined: {recipient: testkit.IdInstructor, fire: queueVisit(), pending: ohLinksPending},
-		collections.TypeOfficeHoursAdmitted:      {recipient: testkit.IdStudent, fire: queueVisit("admit"), pending: ohLinksPending},
-		collections.TypeOfficeHoursCompleted:     {recipient: testkit.IdStudent, fire: queueVisit("admit", "complete"), pending: ohLinksPending},
-		collections.TypeOfficeHoursCancelled:     {recipient: testkit.IdStudent, fire: queueVisit("cancel"), pending: ohLinksPending},
+		collections.TypeOfficeHoursStudentJoined: {recipient: testkit.IdInstructor, fire: queueVisit()},
+		collections.TypeOfficeHoursAdmitted:      {recipient: testkit.IdStudent, fire: queueVisit("admit")},
+		collections.TypeOfficeHoursCompleted:     {recipient: testkit.IdStudent, fire: queueVisit("admit", "complete")},
+		collections.TypeOfficeHoursCancelled:     {recipient: testkit.IdStudent, fire: queueVisit("cancel")},
+		collections.TypeOfficeHoursAnnouncement:  {recipient: testkit.IdStudent, fire: queueVisit("announce")},
 
 		collections.TypePaymentReceipt: {recipient: testkit.IdOtherStudent,
 			fire: call(http.MethodPost, payments, testkit.Superuser, map[string]any{
@@ -394,9 +392,6 @@ func TestNotificationLinks(t *testing.T) {
 			}
 			for _, n := range stored {
 				link := n.GetString(collections.NotificationActionURL)
-				if link == "" && c.pending != "" {
-					t.Skip(c.pending)
-				}
 				checkActionURL(t, routes, srv.URL, testkit.Tokens[c.recipient], link)
 			}
 		})

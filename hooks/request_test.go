@@ -72,15 +72,29 @@ func seedBodyFixtures(t testing.TB, app *tests.TestApp) bodyFixtures {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// two students waiting in the open slot, for a grouped admit
+	openSlot := testkit.CreateOfficeHours(t, app, testkit.IdInstructor, testkit.SlotDay, "08:00", "09:00", collections.OfficeHoursManualOpen).Id
+	for i, studentId := range []string{testkit.IdOtherStudent, testkit.IdDroppedStudent} {
+		if _, err := testkit.SaveRecord(app, collections.OfficeHoursQueue, groupEntryIds[i], map[string]any{
+			collections.QueueOfficeHours: openSlot, collections.QueueInstructor: testkit.IdInstructor, collections.QueueStudent: studentId,
+			collections.QueueStatus: collections.QueueWaiting, collections.QueuePosition: i + 1,
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return bodyFixtures{
 		room:             room.Id,
 		message:          message.Id,
 		notification:     notification.Id,
-		openSlot:         testkit.CreateOfficeHours(t, app, testkit.IdInstructor, testkit.SlotDay, "08:00", "09:00", collections.OfficeHoursManualOpen).Id,
+		openSlot:         openSlot,
 		closedSlot:       testkit.CreateOfficeHours(t, app, testkit.IdInstructor, testkit.SlotDay, "09:00", "10:00", collections.OfficeHoursManualClosed).Id,
 		unsubscribeToken: token,
 	}
 }
+
+// groupEntryIds are the waiting entries of the open slot that a grouped
+// admit takes in.
+var groupEntryIds = []string{"ohqgroupentry01", "ohqgroupentry02"}
 
 // bodyRoute is one custom route of the table.
 type bodyRoute struct {
@@ -150,6 +164,17 @@ func calendarFeed(t testing.TB, baseURL string, _ bodyFixtures) string {
 		t.Fatalf("calendar feed URL %q", answer.URL)
 	}
 	return answer.URL[i:]
+}
+
+// pausedSlot pauses the open slot as the instructor and returns the path
+// of action on it.
+func pausedSlot(action string) func(testing.TB, string, bodyFixtures) string {
+	return func(t testing.TB, baseURL string, f bodyFixtures) string {
+		if status, _, apiErr := testkit.QueueCall(t, baseURL, testkit.Tokens[testkit.Instructor], "/api/office-hours/"+f.openSlot+"/pause", nil); status != http.StatusOK {
+			t.Fatalf("pause: %d %v", status, apiErr)
+		}
+		return "/api/office-hours/" + f.openSlot + "/" + action
+	}
 }
 
 // wrongTypes are bodies giving field each JSON type but its own, plus null.
@@ -228,6 +253,21 @@ func customRoutes() map[string]bodyRoute {
 			valid: `{"instructorNotes":"Went well.","notesShared":true}`, writes: true,
 			invalid: append(wrongTypes("instructorNotes", "string"), wrongTypes("notesShared", "bool")...)},
 		"POST /api/office-hours/queue/{entryId}/cancel": {actor: testkit.IdStudent, path: queueEntry("cancel", false), writes: true},
+		"POST /api/office-hours/queue/{entryId}/question": {actor: testkit.IdStudent, path: queueEntry("question", false),
+			valid: `{"question":"How do I factor x^3 - 1?"}`, writes: true,
+			invalid: append([]string{``, `{}`, `{"question":null}`, `{"question":"` + strings.Repeat("x", collections.MaxQuestionLength+1) + `"}`},
+				wrongTypes("question", "string")...)},
+		"POST /api/office-hours/{id}/pause":  {actor: testkit.IdInstructor, path: fixed("/api/office-hours/%s/pause", fxOpenSlot), writes: true},
+		"POST /api/office-hours/{id}/resume": {actor: testkit.IdInstructor, path: pausedSlot("resume"), writes: true},
+		"POST /api/office-hours/{id}/announce": {actor: testkit.IdInstructor, path: fixed("/api/office-hours/%s/announce", fxOpenSlot),
+			valid: `{"message":"Back in 5 minutes."}`, writes: true,
+			invalid: append(append(required("message"), `{"message":"\u200b "}`, `{"message":"`+strings.Repeat("x", collections.MaxAnnouncementLength+1)+`"}`),
+				wrongTypes("message", "string")...)},
+		"POST /api/office-hours/{id}/admit-group": {actor: testkit.IdInstructor, path: fixed("/api/office-hours/%s/admit-group", fxOpenSlot),
+			valid: `{"entryIds":["` + strings.Join(groupEntryIds, `","`) + `"]}`, writes: true,
+			invalid: append(append(required("entryIds"), `{"entryIds":[]}`, `{"entryIds":["`+groupEntryIds[0]+`"]}`,
+				`{"entryIds":["`+groupEntryIds[0]+`","`+groupEntryIds[0]+`"]}`, `{"entryIds":["`+groupEntryIds[0]+`",""]}`, `{"entryIds":["a",5]}`),
+				wrongTypes("entryIds", "array")...)},
 
 		// presence
 		"POST /api/presence/heartbeat": {actor: testkit.IdStudent, path: fixed("/api/presence/heartbeat"),

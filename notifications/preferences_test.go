@@ -18,8 +18,8 @@ func kind(t *testing.T, notificationType string) collections.NotificationKind {
 
 func TestCatalog(t *testing.T) {
 	t.Parallel()
-	if n := len(collections.NotificationCatalog); n != 33 {
-		t.Fatalf("catalog has %d kinds, want SPEC's 31, live_session_waitlist_promoted and test", n)
+	if n := len(collections.NotificationCatalog); n != 34 {
+		t.Fatalf("catalog has %d kinds, want SPEC's 31, live_session_waitlist_promoted, office_hours_announcement and test", n)
 	}
 	seen := map[string]bool{}
 	for _, k := range collections.NotificationCatalog {

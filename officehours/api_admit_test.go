@@ -4,8 +4,11 @@ import (
 	"net/http"
 	"slices"
 	"testing"
+	"time"
 
+	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
 	"studyhall/testkit"
@@ -34,6 +37,7 @@ func TestOfficeHoursAdmit(t *testing.T) {
 				visitRoomOf(idEntry, ""),
 				queueIs(testkit.IdOtherStudent),
 				notices(testkit.IdStudent, collections.TypeOfficeHoursAdmitted, 1),
+				admittedNoticeOpensChat(idEntry),
 			),
 		},
 		{
@@ -54,13 +58,64 @@ func TestOfficeHoursAdmit(t *testing.T) {
 			),
 		},
 		{
+			Name:           "a TA admits from a queue of their course, into a room of the two",
+			Method:         http.MethodPost,
+			URL:            entryURL(idEntry, "admit"),
+			Headers:        testkit.AuthHeader(testkit.TA),
+			BeforeTestFunc: withEntries(inCourseSlot(waiting(idEntry, testkit.IdStudent, 1), waiting(idOtherEntry, testkit.IdOtherStudent, 2))...),
+			ExpectedStatus: 200,
+			ExpectedContent: []string{
+				`"id":"` + idEntry + `"`, `"status":"admitted"`, `"position":0,`,
+			},
+			ExpectedEvents: map[string]int{"OnRecordUpdate": 2, "OnRecordCreate": 1, "OnRecordEnrich": 1},
+			AfterTestFunc: after(
+				sharedRoom(testkit.IdTA, map[string]string{idEntry: testkit.IdStudent}),
+				queueOf(idCourseSlot, testkit.IdOtherStudent),
+				noticeSays(testkit.IdStudent, collections.TypeOfficeHoursAdmitted, "Your office hours visit has started. Open the chat to talk with Tom Helper."),
+				admittedNoticeOpensChat(idEntry),
+			),
+		},
+		{
+			Name:               "the instructor admitting after a TA's visit opens a room of their own",
+			Method:             http.MethodPost,
+			URL:                entryURL(idEntry, "admit"),
+			Headers:            testkit.AuthHeader(testkit.Instructor),
+			BeforeTestFunc:     before(withTAVisitRoom, withEntries(inCourseSlot(waiting(idEntry, testkit.IdStudent, 1))...)),
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"status":"admitted"`},
+			NotExpectedContent: []string{`"chatRoom":"` + idTAVisitRoom + `"`},
+			ExpectedEvents:     map[string]int{"OnRecordUpdate": 1, "OnRecordCreate": 1, "OnRecordEnrich": 1},
+			AfterTestFunc:      sharedRoom(testkit.IdInstructor, map[string]string{idEntry: testkit.IdStudent}),
+		},
+		{
+			Name:            "a TA of another course does not see the entry",
+			Method:          http.MethodPost,
+			URL:             entryURL(idEntry, "admit"),
+			Headers:         testkit.AuthHeader(testkit.OtherTA),
+			BeforeTestFunc:  withEntries(inCourseSlot(waiting(idEntry, testkit.IdStudent, 1))...),
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"message":"Queue entry not found."`},
+			ExpectedEvents:  map[string]int{"*": 0},
+			AfterTestFunc:   queueOf(idCourseSlot, testkit.IdStudent),
+		},
+		{
+			Name:            "nor does a TA in a slot without a course",
+			Method:          http.MethodPost,
+			URL:             entryURL(idEntry, "admit"),
+			Headers:         testkit.AuthHeader(testkit.TA),
+			BeforeTestFunc:  twoWaiting,
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"message":"Queue entry not found."`},
+			ExpectedEvents:  map[string]int{"*": 0},
+		},
+		{
 			Name:            "a student cannot admit",
 			Method:          http.MethodPost,
 			URL:             entryURL(idEntry, "admit"),
 			Headers:         testkit.AuthHeader(testkit.Student),
 			BeforeTestFunc:  twoWaiting,
 			ExpectedStatus:  403,
-			ExpectedContent: []string{`"message":"Only the instructor can admit a student."`},
+			ExpectedContent: []string{`"message":"Only the instructor or a teaching assistant can admit a student."`},
 			ExpectedEvents:  map[string]int{"*": 0},
 		},
 		{
@@ -127,5 +182,41 @@ func visitRoomOf(entryId, wantId string) func(testing.TB, *tests.TestApp, *http.
 		if room.GetString(collections.ChatRoomType) != collections.ChatRoomTypeOfficeHours || !slices.Equal(participants, []string{testkit.IdInstructor, testkit.IdStudent}) {
 			t.Fatalf("chat room %s with %v", room.GetString(collections.ChatRoomType), participants)
 		}
+	}
+}
+
+// idTAVisitRoom is the room of an earlier visit of testkit.IdStudent
+// with testkit.IdTA in idCourseSlot.
+const idTAVisitRoom = "ohroomtavisit01"
+
+// withTAVisitRoom is a BeforeTestFunc that saves idTAVisitRoom and the
+// completed visit held in it.
+func withTAVisitRoom(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+	t.Helper()
+	if _, err := testkit.SaveRecord(app, collections.ChatRooms, idTAVisitRoom, map[string]any{
+		collections.ChatRoomName:         "Office hours: Tom Helper & Sam Student",
+		collections.ChatRoomType:         collections.ChatRoomTypeOfficeHours,
+		collections.ChatRoomCreatedBy:    testkit.IdTA,
+		collections.ChatRoomParticipants: []string{testkit.IdTA, testkit.IdStudent},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	withEntries(inCourseSlot(entryFixture{id: idEarlierVisit, student: testkit.IdStudent, status: collections.QueueCompleted, fields: map[string]any{
+		collections.QueueAdmittedAt:  types.NowDateTime().Add(-2 * time.Hour),
+		collections.QueueCompletedAt: types.NowDateTime().Add(-2 * time.Hour),
+		collections.QueueChatRoom:    idTAVisitRoom,
+	}})...)(t, app, e)
+}
+
+// admittedNoticeOpensChat checks that the admitted notice of the entry's
+// student links to the entry's chat room.
+func admittedNoticeOpensChat(entryId string) func(testing.TB, *tests.TestApp, *http.Response) {
+	return func(t testing.TB, app *tests.TestApp, res *http.Response) {
+		t.Helper()
+		entry, err := app.FindRecordById(collections.OfficeHoursQueue, entryId)
+		if err != nil {
+			t.Fatal(err)
+		}
+		noticeLinks(entry.GetString(collections.QueueStudent), collections.TypeOfficeHoursAdmitted, "/chat/"+entry.GetString(collections.QueueChatRoom))(t, app, res)
 	}
 }

@@ -34,6 +34,22 @@ func TestOfficeHoursCancel(t *testing.T) {
 			),
 		},
 		{
+			Name:           "a TA of the course removes a waiting student, who is told",
+			Method:         http.MethodPost,
+			URL:            entryURL(idEntry, "cancel"),
+			Headers:        testkit.AuthHeader(testkit.TA),
+			BeforeTestFunc: withEntries(inCourseSlot(waiting(idEntry, testkit.IdStudent, 1), waiting(idOtherEntry, testkit.IdOtherStudent, 2))...),
+			ExpectedStatus: 200,
+			ExpectedContent: []string{
+				`"status":"cancelled"`, `"cancelledBy":"` + testkit.IdTA + `"`,
+			},
+			AfterTestFunc: after(
+				queueOf(idCourseSlot, testkit.IdOtherStudent),
+				noticeSays(testkit.IdStudent, collections.TypeOfficeHoursCancelled, "Tom Helper cancelled your place in the queue."),
+				noticeLinks(testkit.IdStudent, collections.TypeOfficeHoursCancelled, "/office-hours"),
+			),
+		},
+		{
 			Name:           "a student leaves by themselves, untold, and those behind move up",
 			Method:         http.MethodPost,
 			URL:            entryURL(idEntry, "cancel"),

@@ -31,16 +31,17 @@ func (f *completeQueueForm) Validate() error {
 }
 
 // completeQueueEntry is POST /api/office-hours/queue/{entryId}/complete:
-// the instructor ends an admitted visit, whose length then feeds the
-// queue's wait estimates.
+// the slot's staff end an admitted visit, whose length then feeds the
+// queue's wait estimates. TAs write the visit's notes as the instructor
+// does.
 func completeQueueEntry(e *core.RequestEvent) error {
 	form := &completeQueueForm{}
 	if err := request.BindForm(e, form); err != nil {
 		return err
 	}
-	return transitionQueueEntry(e, func(txApp core.App, entry *QueueEntry, byInstructor bool) error {
-		if !byInstructor {
-			return e.ForbiddenError("Only the instructor can complete a visit.", nil)
+	return transitionQueueEntry(e, func(txApp core.App, entry *QueueEntry, byStaff bool) error {
+		if !byStaff {
+			return e.ForbiddenError("Only the instructor or a teaching assistant can complete a visit.", nil)
 		}
 		if entry.Status() != collections.QueueAdmitted {
 			return queueStatusConflict(entry, "Only an admitted entry can be completed.")

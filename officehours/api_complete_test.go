@@ -37,6 +37,23 @@ func TestOfficeHoursComplete(t *testing.T) {
 			),
 		},
 		{
+			Name:           "a TA of the course completes a visit and writes its notes",
+			Method:         http.MethodPost,
+			URL:            entryURL(idEntry, "complete"),
+			Headers:        testkit.AuthHeader(testkit.TA),
+			Body:           strings.NewReader(`{"instructorNotes":"Walked through recursion."}`),
+			BeforeTestFunc: withEntries(inCourseSlot(admitted(idEntry, testkit.IdStudent))...),
+			ExpectedStatus: 200,
+			ExpectedContent: []string{
+				`"status":"completed"`, `"instructorNotes":"Walked through recursion."`,
+			},
+			ExpectedEvents: map[string]int{"OnRecordUpdate": 1, "OnRecordEnrich": 1},
+			AfterTestFunc: after(
+				noticeSays(testkit.IdStudent, collections.TypeOfficeHoursCompleted, "Your visit with Tom Helper lasted 2 min."),
+				noticeLinks(testkit.IdStudent, collections.TypeOfficeHoursCompleted, "/office-hours"),
+			),
+		},
+		{
 			Name:            "shared notes",
 			Method:          http.MethodPost,
 			URL:             entryURL(idEntry, "complete"),
@@ -86,7 +103,7 @@ func TestOfficeHoursComplete(t *testing.T) {
 			Headers:         testkit.AuthHeader(testkit.Student),
 			BeforeTestFunc:  inVisit,
 			ExpectedStatus:  403,
-			ExpectedContent: []string{`"message":"Only the instructor can complete a visit."`},
+			ExpectedContent: []string{`"message":"Only the instructor or a teaching assistant can complete a visit."`},
 			ExpectedEvents:  map[string]int{"*": 0},
 			AfterTestFunc:   notices(testkit.IdStudent, collections.TypeOfficeHoursCompleted, 0),
 		},

@@ -27,8 +27,9 @@ func (f *joinQueueForm) Validate() error {
 }
 
 // joinOfficeHoursQueue is POST /api/office-hours/{id}/queue: the caller
-// joins the slot's queue at the end, while the slot is open and they have
-// no other active entry with its instructor.
+// joins the slot's queue at the end, while the slot is open and not
+// paused, within its daily visit limit, and with no other active entry
+// with its instructor. The slot's own staff do not queue in it.
 func joinOfficeHoursQueue(e *core.RequestEvent) error {
 	form := &joinQueueForm{}
 	if err := request.BindForm(e, form); err != nil {
@@ -41,11 +42,22 @@ func joinOfficeHoursQueue(e *core.RequestEvent) error {
 		if err != nil {
 			return err
 		}
-		if slot.Instructor() == e.Auth.Id {
-			return request.CodedError(http.StatusForbidden, codeOwnQueue, "You cannot join your own office hours queue.")
+		staff, err := isSlotStaff(txApp, slot, e.Auth.Id)
+		if err != nil {
+			return err
 		}
-		if !slot.IsOpen(time.Now()) {
+		if staff {
+			return request.CodedError(http.StatusForbidden, codeOwnQueue, "You cannot join the queue of office hours you run.")
+		}
+		now := time.Now()
+		if !slot.IsOpen(now) {
 			return request.ConflictError(codeSlotClosed, "These office hours are closed right now.")
+		}
+		if slot.Paused() {
+			return request.ConflictError(codeQueuePaused, "The queue is paused: nobody new can join until the staff resume it.")
+		}
+		if err := checkVisitLimit(txApp, slot, e.Auth.Id, now); err != nil {
+			return err
 		}
 		if entry, err = queueStudent(txApp, slot, e.Auth.Id, form.Question); err != nil {
 			return err
@@ -59,4 +71,29 @@ func joinOfficeHoursQueue(e *core.RequestEvent) error {
 		return err
 	}
 	return request.RespondRecord(e, entry.Record)
+}
+
+// checkVisitLimit is the 409 visit_limit of a student who already had the
+// slot's maxVisitsPerDay visits today, in the slot's zone; data.limit is
+// the limit.
+func checkVisitLimit(txApp core.App, slot *OfficeHours, studentId string, now time.Time) error {
+	limit := slot.MaxVisitsPerDay()
+	if limit <= 0 {
+		return nil
+	}
+	weekly, err := slot.Weekly()
+	if err != nil {
+		return err
+	}
+	from, to := weekly.Day(now)
+	visits, err := countVisits(txApp, slot.Id, studentId, from, to)
+	if err != nil {
+		return err
+	}
+	if visits < limit {
+		return nil
+	}
+	conflict := request.ConflictError(codeVisitLimit, "You have reached today's limit of visits to these office hours.")
+	conflict.Data["limit"] = limit
+	return conflict
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/pocketbase/tests"
 
@@ -35,6 +36,7 @@ func TestOfficeHoursJoin(t *testing.T) {
 			AfterTestFunc: after(
 				queueIs(testkit.IdStudent),
 				noticeSays(testkit.IdInstructor, collections.TypeOfficeHoursStudentJoined, "How do I factor x²-1?"),
+				noticeLinks(testkit.IdInstructor, collections.TypeOfficeHoursStudentJoined, "/office-hours"),
 			),
 		},
 		{
@@ -103,8 +105,59 @@ func TestOfficeHoursJoin(t *testing.T) {
 			URL:             join,
 			Headers:         testkit.AuthHeader(testkit.Instructor),
 			ExpectedStatus:  403,
-			ExpectedContent: []string{`"code":"own_queue"`, `"message":"You cannot join your own office hours queue."`},
+			ExpectedContent: []string{`"code":"own_queue"`, `"message":"You cannot join the queue of office hours you run."`},
 			ExpectedEvents:  map[string]int{"*": 0},
+		},
+		{
+			Name:            "a TA cannot join a queue of their course",
+			Method:          http.MethodPost,
+			URL:             slotURL(idCourseSlot, "queue"),
+			Headers:         testkit.AuthHeader(testkit.TA),
+			ExpectedStatus:  403,
+			ExpectedContent: []string{`"code":"own_queue"`},
+			ExpectedEvents:  map[string]int{"*": 0},
+		},
+		{
+			Name:            "a TA of another course joins like any student",
+			Method:          http.MethodPost,
+			URL:             slotURL(idCourseSlot, "queue"),
+			Headers:         testkit.AuthHeader(testkit.OtherTA),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"position":1,`},
+			AfterTestFunc:   queueOf(idCourseSlot, testkit.IdOtherTA),
+		},
+		{
+			Name:           "a daily limit reached: 409 visit_limit",
+			Method:         http.MethodPost,
+			URL:            join,
+			Headers:        testkit.AuthHeader(testkit.Student),
+			Body:           strings.NewReader(`{"question":"a third time"}`),
+			BeforeTestFunc: before(withSlot(idOpenSlot, map[string]any{collections.OfficeHoursMaxVisitsPerDay: 2}), withEntries(visitAt(idEarlierVisit, time.Second), visitAt(idDroppedEntry, 2*time.Second))),
+			ExpectedStatus: 409,
+			ExpectedContent: []string{
+				`"code":"visit_limit"`, `"limit":2`, `"message":"You have reached today's limit of visits to these office hours."`,
+			},
+			ExpectedEvents: map[string]int{"*": 0},
+			AfterTestFunc:  queueIs(),
+		},
+		{
+			Name:            "visits of other days and cancelled places do not count",
+			Method:          http.MethodPost,
+			URL:             join,
+			Headers:         testkit.AuthHeader(testkit.Student),
+			BeforeTestFunc:  before(withSlot(idOpenSlot, map[string]any{collections.OfficeHoursMaxVisitsPerDay: 1}), withEntries(visitAt(idEarlierVisit, -time.Second), entryFixture{id: idDroppedEntry, student: testkit.IdStudent, status: collections.QueueCancelled})),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"position":1,`},
+			AfterTestFunc:   queueIs(testkit.IdStudent),
+		},
+		{
+			Name:            "another student is not held back by someone else's visits",
+			Method:          http.MethodPost,
+			URL:             join,
+			Headers:         testkit.AuthHeader(testkit.OtherStudent),
+			BeforeTestFunc:  before(withSlot(idOpenSlot, map[string]any{collections.OfficeHoursMaxVisitsPerDay: 1}), withEntries(visitAt(idEarlierVisit, time.Second))),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"position":1,`},
 		},
 		{
 			Name:            "a question is at most MaxQuestionLength characters",
@@ -153,4 +206,21 @@ func TestOfficeHoursJoin(t *testing.T) {
 			ExpectedEvents:  map[string]int{"*": 0},
 		},
 	})
+}
+
+// visitAt is a completed visit of testkit.IdStudent admitted at offset
+// from the start of today in London, the zone of the slot fixtures:
+// whatever the time of day, a small offset is today, a negative one
+// yesterday.
+func visitAt(id string, offset time.Duration) entryFixture {
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		panic(err)
+	}
+	now := time.Now().In(london)
+	at := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, london).Add(offset)
+	return entryFixture{id: id, student: testkit.IdStudent, status: collections.QueueCompleted, fields: map[string]any{
+		collections.QueueAdmittedAt:  at,
+		collections.QueueCompletedAt: at.Add(30 * time.Second),
+	}}
 }

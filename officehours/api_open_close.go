@@ -9,10 +9,10 @@ import (
 	"studyhall/request"
 )
 
-// openOfficeHours is POST /api/office-hours/{id}/open: the owner opens the
+// openOfficeHours is POST /api/office-hours/{id}/open: the staff open the
 // slot by hand until they close it or the slot's end today.
 func openOfficeHours(e *core.RequestEvent) error {
-	return changeOwnSlot(e, func(txApp core.App, slot *OfficeHours) error {
+	return changeStaffSlot(e, func(txApp core.App, slot *OfficeHours) error {
 		if !slot.Active() {
 			return request.ConflictError(codeSlotInactive, "Activate these office hours before opening them.")
 		}
@@ -25,16 +25,17 @@ func openOfficeHours(e *core.RequestEvent) error {
 	})
 }
 
-// closeOfficeHours is POST /api/office-hours/{id}/close: the owner closes
+// closeOfficeHours is POST /api/office-hours/{id}/close: the staff close
 // the slot by hand until its next occurrence begins, which cancels every
-// waiting entry.
+// waiting entry and ends the pause and the announcement with the session.
 func closeOfficeHours(e *core.RequestEvent) error {
-	return changeOwnSlot(e, func(txApp core.App, slot *OfficeHours) error {
+	return changeStaffSlot(e, func(txApp core.App, slot *OfficeHours) error {
 		weekly, err := slot.Weekly()
 		if err != nil {
 			return err
 		}
 		slot.SetManual(collections.OfficeHoursManualClosed, weekly.ManualCloseUntil(time.Now()))
+		slot.endSession()
 		if err := txApp.Save(slot); err != nil {
 			return err
 		}

@@ -79,7 +79,7 @@ func TestOfficeHoursOpenClose(t *testing.T) {
 			URL:             slotURL(idClosedSlot, "open"),
 			Headers:         testkit.AuthHeader(testkit.Student),
 			ExpectedStatus:  403,
-			ExpectedContent: []string{`"message":"Only the instructor of these office hours can do that."`},
+			ExpectedContent: []string{`"message":"Only the instructor and teaching assistants of these office hours can do that."`},
 			ExpectedEvents:  map[string]int{"*": 0},
 		},
 		{
@@ -88,7 +88,7 @@ func TestOfficeHoursOpenClose(t *testing.T) {
 			URL:             slotURL(idClosedSlot, "open"),
 			Headers:         testkit.AuthHeader(testkit.OtherInstructor),
 			ExpectedStatus:  403,
-			ExpectedContent: []string{`"message":"Only the instructor of these office hours can do that."`},
+			ExpectedContent: []string{`"message":"Only the instructor and teaching assistants of these office hours can do that."`},
 			ExpectedEvents:  map[string]int{"*": 0},
 		},
 		{
@@ -98,7 +98,7 @@ func TestOfficeHoursOpenClose(t *testing.T) {
 			Headers:         testkit.AuthHeader(testkit.Student),
 			BeforeTestFunc:  threeWaiting,
 			ExpectedStatus:  403,
-			ExpectedContent: []string{`"message":"Only the instructor of these office hours can do that."`},
+			ExpectedContent: []string{`"message":"Only the instructor and teaching assistants of these office hours can do that."`},
 			ExpectedEvents:  map[string]int{"*": 0},
 			AfterTestFunc:   queueIs(testkit.IdStudent, testkit.IdOtherStudent, testkit.IdDroppedStudent),
 		},

@@ -22,6 +22,7 @@ import (
 const (
 	idOpenSlot   = "ohslotopen00001" // Wednesdays 08:00-09:00 London, open by hand
 	idClosedSlot = "ohslotclosed001" // Wednesdays 09:00-10:00 London, closed by hand
+	idCourseSlot = "ohslotcourse001" // Wednesdays 13:00-14:00 London, of testkit.IdCourse (whose TA is testkit.IdTA), open by hand
 
 	idEntry        = "ohqentry0000001" // testkit.IdStudent's
 	idOtherEntry   = "ohqentry0000002" // testkit.IdOtherStudent's
@@ -31,11 +32,21 @@ const (
 	idVisitRoom = "ohroomvisit0001" // the office-hours room of IdInstructor and IdStudent
 )
 
-// entryFixture is a queue entry of a scenario, in idOpenSlot.
+// entryFixture is a queue entry of a scenario, in idOpenSlot unless slot
+// says otherwise.
 type entryFixture struct {
 	id, student, status string
 	position            int
 	fields              map[string]any
+	slot                string
+}
+
+// inCourseSlot moves the entries to idCourseSlot.
+func inCourseSlot(entries ...entryFixture) []entryFixture {
+	for i := range entries {
+		entries[i].slot = idCourseSlot
+	}
+	return entries
 }
 
 // waiting is an entry waiting at position, estimated as with no visit
@@ -59,8 +70,12 @@ func withEntries(entries ...entryFixture) func(testing.TB, *tests.TestApp, *core
 	return func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
 		t.Helper()
 		for _, entry := range entries {
+			slot := entry.slot
+			if slot == "" {
+				slot = idOpenSlot
+			}
 			data := map[string]any{
-				collections.QueueOfficeHours:          idOpenSlot,
+				collections.QueueOfficeHours:          slot,
 				collections.QueueInstructor:           testkit.IdInstructor,
 				collections.QueueStudent:              entry.student,
 				collections.QueueStatus:               entry.status,
@@ -124,15 +139,18 @@ func runScenarios(t *testing.T, scenarios []tests.ApiScenario) {
 	}
 }
 
-// slotFixtures saves testkit's slots, idOpenSlot and idClosedSlot.
+// slotFixtures saves testkit's slots, idOpenSlot, idClosedSlot and
+// idCourseSlot.
 func slotFixtures(t testing.TB, app *tests.TestApp) {
 	t.Helper()
 	testkit.OfficeHoursSlotFixtures(t, app)
-	for _, s := range []struct{ id, start, end, manual string }{
-		{idOpenSlot, "08:00", "09:00", collections.OfficeHoursManualOpen},
-		{idClosedSlot, "09:00", "10:00", collections.OfficeHoursManualClosed},
+	for _, s := range []struct{ id, start, end, manual, course string }{
+		{idOpenSlot, "08:00", "09:00", collections.OfficeHoursManualOpen, ""},
+		{idClosedSlot, "09:00", "10:00", collections.OfficeHoursManualClosed, ""},
+		{idCourseSlot, "13:00", "14:00", collections.OfficeHoursManualOpen, testkit.IdCourse},
 	} {
 		if _, err := testkit.SaveRecord(app, collections.OfficeHours, s.id, map[string]any{
+			collections.OfficeHoursCourse:      s.course,
 			collections.OfficeHoursInstructor:  testkit.IdInstructor,
 			collections.OfficeHoursDayOfWeek:   testkit.SlotDay,
 			collections.OfficeHoursStartTime:   s.start,
@@ -161,9 +179,63 @@ func after(funcs ...func(testing.TB, *tests.TestApp, *http.Response)) func(testi
 // queueIs checks that the waiting students of idOpenSlot are exactly
 // students, in order, numbered and estimated with no visit history.
 func queueIs(students ...string) func(testing.TB, *tests.TestApp, *http.Response) {
+	return queueOf(idOpenSlot, students...)
+}
+
+// queueOf is queueIs of another slot.
+func queueOf(slotId string, students ...string) func(testing.TB, *tests.TestApp, *http.Response) {
 	return func(t testing.TB, app *tests.TestApp, _ *http.Response) {
 		t.Helper()
-		testkit.CheckQueue(t, app, idOpenSlot, students, officehours.DefaultVisitSeconds)
+		testkit.CheckQueue(t, app, slotId, students, officehours.DefaultVisitSeconds)
+	}
+}
+
+// withSlot is a BeforeTestFunc that sets fields of a slot fixture.
+func withSlot(slotId string, fields map[string]any) func(testing.TB, *tests.TestApp, *core.ServeEvent) {
+	return func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
+		t.Helper()
+		slot, err := app.FindRecordById(collections.OfficeHours, slotId)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range fields {
+			slot.Set(k, v)
+		}
+		if err := app.Save(slot); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// slotHas checks fields of a slot as stored: each want is compared as
+// text, "" for an empty date.
+func slotHas(slotId string, want map[string]string) func(testing.TB, *tests.TestApp, *http.Response) {
+	return func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+		t.Helper()
+		slot, err := app.FindRecordById(collections.OfficeHours, slotId)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for field, value := range want {
+			if got := slot.GetString(field); got != value {
+				t.Errorf("slot %s has %s %q, want %q", slotId, field, got, value)
+			}
+		}
+	}
+}
+
+// slotSet checks that a slot's date field is set (or, with set false,
+// empty).
+func slotSet(slotId, field string, set bool) func(testing.TB, *tests.TestApp, *http.Response) {
+	return func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+		t.Helper()
+		slot, err := app.FindRecordById(collections.OfficeHours, slotId)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := !slot.GetDateTime(field).IsZero(); got != set {
+			t.Errorf("slot %s: %s set %v, want %v", slotId, field, got, set)
+		}
 	}
 }
 
@@ -215,4 +287,43 @@ func mustFindUser(t testing.TB, app core.App, id string) *core.Record {
 		t.Fatal(err)
 	}
 	return record
+}
+
+// entryCancelledBy checks that the entry was cancelled by userId.
+func entryCancelledBy(entryId, userId string) func(testing.TB, *tests.TestApp, *http.Response) {
+	return func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+		t.Helper()
+		entry, err := app.FindRecordById(collections.OfficeHoursQueue, entryId)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if entry.GetString(collections.QueueStatus) != collections.QueueCancelled || entry.GetString(collections.QueueCancelledBy) != userId {
+			t.Errorf("entry %s is %s by %q, want cancelled by %s", entryId, entry.GetString(collections.QueueStatus), entry.GetString(collections.QueueCancelledBy), userId)
+		}
+	}
+}
+
+// noticeLinks checks that every notification of the type userId has
+// links to actionURL.
+func noticeLinks(userId, notificationType, actionURL string) func(testing.TB, *tests.TestApp, *http.Response) {
+	return func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+		t.Helper()
+		records, err := app.FindAllRecords(collections.Notifications)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := 0
+		for _, n := range records {
+			if n.GetString(collections.NotificationUser) != userId || n.GetString(collections.NotificationType) != notificationType {
+				continue
+			}
+			found++
+			if got := n.GetString(collections.NotificationActionURL); got != actionURL {
+				t.Errorf("%s's %s notification links to %q, want %q", userId, notificationType, got, actionURL)
+			}
+		}
+		if found == 0 {
+			t.Errorf("%s has no %s notification", userId, notificationType)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package officehours
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -24,15 +25,24 @@ func bindJobs(app core.App) {
 	})
 }
 
-// SweepQueues cancels the waiting entries of every slot that
-// has been closed by the clock (its occurrence or a manual open over) for
-// SweepGrace at now, each slot in its own transaction, and tells the
-// students. It returns how many entries it cancelled.
+// SweepQueues lets go of every slot that has been closed by the clock
+// (its occurrence or a manual open over) for SweepGrace at now, each slot
+// in its own transaction: its waiting entries are cancelled and the
+// students told, and its pause and announcement end with the session. It
+// returns how many entries it cancelled.
 func SweepQueues(app core.App, now time.Time) (int, error) {
-	slotIds, err := slotsWithWaitingEntries(app)
+	waitingIn, err := slotsWithWaitingEntries(app)
 	if err != nil {
 		return 0, err
 	}
+	withSession, err := slotsWithSession(app)
+	if err != nil {
+		return 0, err
+	}
+	slotIds := append(waitingIn, withSession...)
+	slices.Sort(slotIds)
+	slotIds = slices.Compact(slotIds)
+
 	cancelled := 0
 	var errs []error
 	for _, slotId := range slotIds {
@@ -44,6 +54,13 @@ func SweepQueues(app core.App, now time.Time) (int, error) {
 			closed, err := slot.ClosedFor(now, SweepGrace)
 			if err != nil || !closed {
 				return err
+			}
+			// only server-kept fields change: a slot saved long ago need
+			// not pass today's checks (an instructor role since removed)
+			if slot.endSession() {
+				if err := txApp.SaveNoValidate(slot); err != nil {
+					return err
+				}
 			}
 			n, err := cancelWaitingEntries(txApp, slot.Id, "")
 			if err != nil {

@@ -75,3 +75,49 @@ func TestOfficeHoursSweepAndDeletes(t *testing.T) {
 		t.Fatalf("%d entries of a deleted instructor remain", n)
 	}
 }
+
+// TestOfficeHoursSweepEndsSession: the pause and the announcement of a
+// slot end with its session, once the slot has been closed by the clock
+// for the grace, even with nobody waiting; an open slot keeps them.
+func TestOfficeHoursSweepEndsSession(t *testing.T) {
+	t.Parallel()
+	app := testkit.NewOfficeHoursApp(t)
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := (int(time.Now().In(london).Weekday()) + 3) % 7
+	now := time.Now()
+	session := func(slot *core.Record, manualUntil time.Time) {
+		t.Helper()
+		slot.Set(collections.OfficeHoursManualUntil, manualUntil)
+		slot.Set(collections.OfficeHoursPausedAt, now.Add(-2*time.Hour))
+		slot.Set(collections.OfficeHoursAnnouncement, "Short break.")
+		slot.Set(collections.OfficeHoursAnnouncedAt, now.Add(-2*time.Hour))
+		if err := app.Save(slot); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ended := testkit.CreateOfficeHours(t, app, testkit.IdInstructor, day, "15:00", "16:00", collections.OfficeHoursManualOpen)
+	session(ended, now.Add(-time.Hour))
+	open := testkit.CreateOfficeHours(t, app, testkit.IdInstructor, day, "17:00", "18:00", collections.OfficeHoursManualOpen)
+	session(open, now.Add(time.Hour))
+
+	if _, err := officehours.SweepQueues(app, now); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		slot *core.Record
+		kept bool
+	}{{ended, false}, {open, true}} {
+		slot, err := app.FindRecordById(collections.OfficeHours, c.slot.Id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		paused := !slot.GetDateTime(collections.OfficeHoursPausedAt).IsZero()
+		announced := slot.GetString(collections.OfficeHoursAnnouncement) != "" || !slot.GetDateTime(collections.OfficeHoursAnnouncedAt).IsZero()
+		if paused != c.kept || announced != c.kept {
+			t.Errorf("slot %s: paused %v, announced %v; want both %v", slot.Id, paused, announced, c.kept)
+		}
+	}
+}

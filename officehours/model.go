@@ -75,6 +75,56 @@ func (s *OfficeHours) SetManual(state string, until time.Time) {
 	s.Set(collections.OfficeHoursManualUntil, until)
 }
 
+// PausedAt is when the staff paused the queue; zero while it runs.
+func (s *OfficeHours) PausedAt() time.Time {
+	return s.GetDateTime(collections.OfficeHoursPausedAt).Time()
+}
+
+// Paused reports whether the queue takes no joins for now.
+func (s *OfficeHours) Paused() bool { return !s.PausedAt().IsZero() }
+
+// SetPaused pauses the queue at at, or resumes it for a zero at.
+func (s *OfficeHours) SetPaused(at time.Time) {
+	if at.IsZero() {
+		s.Set(collections.OfficeHoursPausedAt, "")
+		return
+	}
+	s.Set(collections.OfficeHoursPausedAt, at)
+}
+
+// Announcement is the staff's latest announcement to the queue, or "".
+func (s *OfficeHours) Announcement() string {
+	return s.GetString(collections.OfficeHoursAnnouncement)
+}
+
+// AnnouncedAt is when the latest announcement was posted.
+func (s *OfficeHours) AnnouncedAt() time.Time {
+	return s.GetDateTime(collections.OfficeHoursAnnouncedAt).Time()
+}
+
+// SetAnnouncement posts message at at.
+func (s *OfficeHours) SetAnnouncement(message string, at time.Time) {
+	s.Set(collections.OfficeHoursAnnouncement, message)
+	s.Set(collections.OfficeHoursAnnouncedAt, at)
+}
+
+// MaxVisitsPerDay is the daily visit limit of one student in the slot; 0
+// is none.
+func (s *OfficeHours) MaxVisitsPerDay() int { return s.GetInt(collections.OfficeHoursMaxVisitsPerDay) }
+
+// endSession forgets what belongs to one occurrence of the slot, the
+// pause and the announcement, once the slot closes; it reports whether
+// there was anything to forget.
+func (s *OfficeHours) endSession() bool {
+	if !s.Paused() && s.Announcement() == "" && s.AnnouncedAt().IsZero() {
+		return false
+	}
+	s.Set(collections.OfficeHoursPausedAt, "")
+	s.Set(collections.OfficeHoursAnnouncement, "")
+	s.Set(collections.OfficeHoursAnnouncedAt, "")
+	return true
+}
+
 // Weekly is the slot's weekly schedule; an error when a day, time or zone
 // is malformed.
 func (s *OfficeHours) Weekly() (Slot, error) {
@@ -211,6 +261,12 @@ func (q *QueueEntry) NotesShared() bool { return q.GetBool(collections.QueueNote
 // SetNotesShared sets whether the student sees the instructor's notes.
 func (q *QueueEntry) SetNotesShared(shared bool) { q.Set(collections.QueueNotesShared, shared) }
 
+// Question is what the student wants to ask.
+func (q *QueueEntry) Question() string { return q.GetString(collections.QueueQuestion) }
+
+// SetQuestion replaces the student's question.
+func (q *QueueEntry) SetQuestion(question string) { q.Set(collections.QueueQuestion, question) }
+
 // ChatRoom is the id of the visit's chat room, or "".
 func (q *QueueEntry) ChatRoom() string { return q.GetString(collections.QueueChatRoom) }
 
@@ -281,20 +337,70 @@ func hasActiveEntry(app core.App, instructorId, studentId string) (bool, error) 
 	return len(ids) > 0, err
 }
 
-// findLastVisit loads the latest entry of the student with the instructor
-// that had a chat room; the error wraps sql.ErrNoRows when there is none.
-func findLastVisit(app core.App, instructorId, studentId string) (*QueueEntry, error) {
-	entry := &QueueEntry{}
-	err := app.RecordQuery(collections.OfficeHoursQueue).
-		AndWhere(dbx.HashExp{collections.QueueInstructor: instructorId, collections.QueueStudent: studentId}).
+// findLastVisitRooms lists the chat rooms of the student's latest visits
+// in the instructor's queues (at most limit, latest first, repeats left
+// in).
+func findLastVisitRooms(app core.App, instructorId, studentId string, limit int64) ([]string, error) {
+	var roomIds []string
+	err := app.DB().Select(collections.QueueChatRoom).
+		From(collections.OfficeHoursQueue).
+		Where(dbx.HashExp{collections.QueueInstructor: instructorId, collections.QueueStudent: studentId}).
 		AndWhere(records.Exp("[[" + collections.QueueChatRoom + "]] != ''")).
 		OrderBy(collections.QueueAdmittedAt + " DESC").
-		Limit(1).
-		One(entry)
+		Limit(limit).
+		Column(&roomIds)
 	if err != nil {
-		return nil, fmt.Errorf("last visit of %s with %s: %w", studentId, instructorId, err)
+		return nil, fmt.Errorf("last visits of %s with %s: %w", studentId, instructorId, err)
 	}
-	return entry, nil
+	return roomIds, nil
+}
+
+// countVisits counts the student's visits in the slot admitted in
+// [from, to): entries admitted then, whatever became of them.
+func countVisits(app core.App, slotId, studentId string, from, to time.Time) (int, error) {
+	var n int
+	err := app.DB().Select("COUNT(*)").
+		From(collections.OfficeHoursQueue).
+		Where(dbx.HashExp{collections.QueueOfficeHours: slotId, collections.QueueStudent: studentId}).
+		AndWhere(records.Exp("[["+collections.QueueAdmittedAt+"]] >= {:from} AND [["+collections.QueueAdmittedAt+"]] < {:to}",
+			map[string]any{"from": records.FormatTime(from), "to": records.FormatTime(to)})).
+		Row(&n)
+	if err != nil {
+		return 0, fmt.Errorf("visits of %s in %s: %w", studentId, slotId, err)
+	}
+	return n, nil
+}
+
+// slotTAIds lists the teaching assistants of the slot's course: nobody
+// for a slot without a course (or no slot).
+func slotTAIds(app core.App, slotId string) ([]string, error) {
+	if slotId == "" {
+		return nil, nil
+	}
+	var ids []string
+	err := app.DB().Select("cs."+collections.CourseStaffUser).
+		From(collections.CourseStaff+" cs").
+		InnerJoin(collections.OfficeHours+" oh", records.Exp("oh.[["+collections.OfficeHoursCourse+"]] = cs.[["+collections.CourseStaffCourse+"]]")).
+		Where(dbx.HashExp{"oh." + collections.FieldId: slotId}).
+		Column(&ids)
+	if err != nil {
+		return nil, fmt.Errorf("staff of office hours %s: %w", slotId, err)
+	}
+	return ids, nil
+}
+
+// slotsWithSession lists the ids of the slots that are paused or carry an
+// announcement.
+func slotsWithSession(app core.App) ([]string, error) {
+	var slotIds []string
+	err := app.DB().Select(collections.FieldId).
+		From(collections.OfficeHours).
+		Where(records.Exp("[[" + collections.OfficeHoursPausedAt + "]] != '' OR [[" + collections.OfficeHoursAnnouncedAt + "]] != ''")).
+		Column(&slotIds)
+	if err != nil {
+		return nil, fmt.Errorf("office hours paused or announced: %w", err)
+	}
+	return slotIds, nil
 }
 
 // recentVisitSeconds lists the lengths of the instructor's latest

@@ -1,6 +1,7 @@
 package officehours
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -10,6 +11,7 @@ import (
 
 	"studyhall/clock"
 	"studyhall/collections"
+	"studyhall/lms"
 	"studyhall/realtime"
 	"studyhall/records"
 	"studyhall/request"
@@ -17,8 +19,8 @@ import (
 
 // The record rules of office hours: slots valid (times, zone, no overlaps
 // per instructor) and saying whether each is open; queue entries numbered
-// without gaps, sent to their two users only, with the instructor's notes
-// private until shared.
+// without gaps, sent to their student and their slot's staff only, with
+// the instructor's notes private to the staff until shared.
 
 // ---------------------------------------------------------------------
 // slots
@@ -198,12 +200,17 @@ func bindQueueEntries(app core.App) {
 		})
 	})
 
-	// instructor notes stay private until the instructor shares them:
-	// Hidden in the schema, so nobody filters or sorts by them, and shown
-	// to the instructor, and to the student once shared
+	// instructor notes stay private until the staff share them: Hidden in
+	// the schema, so nobody filters or sorts by them, and shown to the
+	// instructor and the TAs of the slot's course, and to the student
+	// once shared
 	app.OnRecordEnrich(collections.OfficeHoursQueue).BindFunc(func(e *core.RecordEnrichEvent) error {
 		entry := AsQueueEntry(e.Record)
-		if entry.NotesShared() || request.IsSelfOrSuperuser(e.RequestInfo, entry.Instructor()) {
+		show, err := readsInstructorNotes(e.App, e.RequestInfo, entry)
+		if err != nil {
+			return err
+		}
+		if show {
 			e.Record.Unhide(collections.QueueInstructorNotes)
 		} else {
 			e.Record.Hide(collections.QueueInstructorNotes)
@@ -212,20 +219,51 @@ func bindQueueEntries(app core.App) {
 	})
 }
 
+// readsInstructorNotes reports whether the caller of info reads the
+// entry's instructorNotes: once shared, everyone who sees the entry;
+// before, its instructor, superusers and the TAs of its slot's course.
+func readsInstructorNotes(app core.App, info *core.RequestInfo, entry *QueueEntry) (bool, error) {
+	if entry.NotesShared() || request.IsSelfOrSuperuser(info, entry.Instructor()) {
+		return true, nil
+	}
+	if info == nil || info.Auth == nil || info.Auth.Id == entry.Student() {
+		return false, nil
+	}
+	slot, err := FindOfficeHours(app, entry.OfficeHours())
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil // the slot is gone, and its course with it
+	}
+	if err != nil {
+		return false, err
+	}
+	return lms.IsCourseTA(app, slot.Course(), info.Auth.Id)
+}
+
 // publishQueueEntry sends a committed change of an entry to the clients
-// of its instructor and of its student; the student's copy carries no
-// instructor notes until they are shared.
+// of its slot's staff (its instructor and the TAs of the slot's course)
+// and of its student; the student's copy carries no instructor notes
+// until they are shared.
 func publishQueueEntry(app core.App, action string, entry *QueueEntry) {
-	// the notes field is Hidden in the schema: both copies show it, the
+	// the notes field is Hidden in the schema: every copy shows it, the
 	// student's empty until shared
-	instructorView := entry.Clone().Unhide(collections.QueueInstructorNotes)
-	studentView := instructorView
+	staffView := entry.Clone().Unhide(collections.QueueInstructorNotes)
+	studentView := staffView
 	if !entry.NotesShared() && entry.InstructorNotes() != "" {
-		studentView = instructorView.Clone()
+		studentView = staffView.Clone()
 		studentView.Set(collections.QueueInstructorNotes, "")
 	}
-	realtime.Get(app).Publish(
-		realtime.Event{UserId: entry.Instructor(), Action: action, Record: instructorView},
-		realtime.Event{UserId: entry.Student(), Action: action, Record: studentView},
-	)
+	events := []realtime.Event{
+		{UserId: entry.Instructor(), Action: action, Record: staffView},
+		{UserId: entry.Student(), Action: action, Record: studentView},
+	}
+	tas, err := slotTAIds(app, entry.OfficeHours())
+	if err != nil {
+		app.Logger().Warn("officehours: staff of a queue entry's slot", "entry", entry.Id, "error", err)
+	}
+	for _, userId := range tas {
+		if userId != entry.Student() && userId != entry.Instructor() {
+			events = append(events, realtime.Event{UserId: userId, Action: action, Record: staffView})
+		}
+	}
+	realtime.Get(app).Publish(events...)
 }

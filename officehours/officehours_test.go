@@ -240,6 +240,36 @@ func TestOfficeHoursSlotRules(t *testing.T) {
 			ExpectedEvents:  map[string]int{"OnRecordUpdateRequest": 1, "OnRecordAfterUpdateSuccess": 1},
 		},
 		{
+			Name:            "the owner sets a daily visit limit",
+			Method:          http.MethodPatch,
+			URL:             testkit.RecordsURL(collections.OfficeHours, testkit.IdSlot),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
+			Body:            strings.NewReader(`{"maxVisitsPerDay":2}`),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"maxVisitsPerDay":2`},
+			ExpectedEvents:  map[string]int{"OnRecordUpdateRequest": 1, "OnRecordAfterUpdateSuccess": 1},
+		},
+		{
+			Name:            "a daily visit limit is a whole number up to 100",
+			Method:          http.MethodPatch,
+			URL:             testkit.RecordsURL(collections.OfficeHours, testkit.IdSlot),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
+			Body:            strings.NewReader(`{"maxVisitsPerDay":101}`),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"maxVisitsPerDay":{"code":"validation_max_number_constraint"`},
+			ExpectedEvents:  map[string]int{"OnRecordUpdateRequest": 1, "OnRecordAfterUpdateSuccess": 0},
+		},
+		{
+			Name:            "the pause and the announcement are the routes' only",
+			Method:          http.MethodPatch,
+			URL:             testkit.RecordsURL(collections.OfficeHours, testkit.IdSlot),
+			Headers:         testkit.AuthHeader(testkit.Instructor),
+			Body:            strings.NewReader(`{"pausedAt":"2030-01-01 10:00:00.000Z","announcement":"Hi."}`),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"pausedAt":{"code":"validation_server_field"`, `"announcement":{"code":"validation_server_field"`},
+			ExpectedEvents:  map[string]int{"OnRecordUpdateRequest": 1, "OnRecordUpdate": 0},
+		},
+		{
 			Name:            "the owner cannot set the manual state by update",
 			Method:          http.MethodPatch,
 			URL:             testkit.RecordsURL(collections.OfficeHours, testkit.IdSlot),
@@ -308,6 +338,16 @@ func TestOfficeHoursQueueRecords(t *testing.T) {
 		}})
 	}
 	runScenarios(t, []tests.ApiScenario{
+		{
+			Name:            "a TA of the slot's course does not edit the slot",
+			Method:          http.MethodPatch,
+			URL:             testkit.RecordsURL(collections.OfficeHours, idCourseSlot),
+			Headers:         testkit.AuthHeader(testkit.TA),
+			Body:            strings.NewReader(`{"maxVisitsPerDay":1}`),
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"status":404`},
+			ExpectedEvents:  map[string]int{"*": 0},
+		},
 		{
 			Name:               "the student does not see unshared notes",
 			Method:             http.MethodGet,

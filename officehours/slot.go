@@ -132,6 +132,16 @@ func (s Slot) NextStart(now time.Time) time.Time {
 	return now.AddDate(0, 0, 7)
 }
 
+// Day is the calendar day of now in the slot's zone, as the instants
+// [from, to) from its midnight to the next: 23 or 25 hours long on the
+// days DST begins or ends. A daily visit limit counts within it.
+func (s Slot) Day(now time.Time) (from, to time.Time) {
+	local := now.In(s.Location)
+	from = time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, s.Location)
+	to = time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, s.Location)
+	return from, to
+}
+
 // ---------------------------------------------------------------------
 // manual open and close
 

@@ -211,3 +211,30 @@ func TestOfficeHoursClosedFor(t *testing.T) {
 		}
 	}
 }
+
+// TestOfficeHoursSlotDay: a daily visit limit counts within the calendar
+// day of the slot's zone, 23 and 25 hours long across DST.
+func TestOfficeHoursSlotDay(t *testing.T) {
+	t.Parallel()
+	berlin := mustSlot(t, 1, "10:00", "12:00", "Europe/Berlin")
+	tokyo := mustSlot(t, 1, "10:00", "12:00", "Asia/Tokyo")
+	cases := []struct {
+		name     string
+		slot     Slot
+		now      string
+		from, to string
+	}{
+		{"a winter day in Berlin", berlin, "2026-11-23T09:30:00Z", "2026-11-22T23:00:00Z", "2026-11-23T23:00:00Z"},
+		{"just before local midnight", berlin, "2026-11-23T22:59:59Z", "2026-11-22T23:00:00Z", "2026-11-23T23:00:00Z"},
+		{"just after it: the next day", berlin, "2026-11-23T23:00:00Z", "2026-11-23T23:00:00Z", "2026-11-24T23:00:00Z"},
+		{"the day DST begins is 23 hours", berlin, "2026-03-29T12:00:00Z", "2026-03-28T23:00:00Z", "2026-03-29T22:00:00Z"},
+		{"the day DST ends is 25 hours", berlin, "2026-10-25T12:00:00Z", "2026-10-24T22:00:00Z", "2026-10-25T23:00:00Z"},
+		{"a UTC evening is already tomorrow in Tokyo", tokyo, "2026-11-23T20:00:00Z", "2026-11-23T15:00:00Z", "2026-11-24T15:00:00Z"},
+	}
+	for _, c := range cases {
+		from, to := c.slot.Day(utc(c.now))
+		if !from.Equal(utc(c.from)) || !to.Equal(utc(c.to)) {
+			t.Errorf("%s: [%s, %s), want [%s, %s)", c.name, from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339), c.from, c.to)
+		}
+	}
+}

@@ -131,6 +131,10 @@ var serverOwned = map[string][]ownedField{
 		byCaller(collections.OfficeHoursInstructor),
 		kept(collections.OfficeHoursManualState, ""),
 		kept(collections.OfficeHoursManualUntil, ""),
+		// the pause, resume and announce routes
+		kept(collections.OfficeHoursPausedAt, ""),
+		kept(collections.OfficeHoursAnnouncement, ""),
+		kept(collections.OfficeHoursAnnouncedAt, ""),
 	},
 	collections.StudyGroups: {
 		byCaller(collections.StudyGroupOwner),

@@ -129,6 +129,12 @@ func ownedRows(prefsId string) []ownedRow {
 		{collection: collections.OfficeHours, field: collections.OfficeHoursInstructor, target: testkit.IdSlot, actor: testkit.IdInstructor, setup: seedSlots, body: slotEdit, other: testkit.IdOtherInstructor},
 		{collection: collections.OfficeHours, field: collections.OfficeHoursManualState, target: testkit.IdSlot, actor: testkit.IdInstructor, setup: seedSlots, body: slotEdit, other: collections.OfficeHoursManualClosed},
 		{collection: collections.OfficeHours, field: collections.OfficeHoursManualUntil, target: testkit.IdSlot, actor: testkit.IdInstructor, setup: seedSlots, body: slotEdit, other: aDate},
+		{collection: collections.OfficeHours, field: collections.OfficeHoursPausedAt, actor: testkit.IdInstructor, body: slot, own: "", other: aDate},
+		{collection: collections.OfficeHours, field: collections.OfficeHoursAnnouncement, actor: testkit.IdInstructor, body: slot, own: "", other: "Back in 5."},
+		{collection: collections.OfficeHours, field: collections.OfficeHoursAnnouncedAt, actor: testkit.IdInstructor, body: slot, own: "", other: aDate},
+		{collection: collections.OfficeHours, field: collections.OfficeHoursPausedAt, target: testkit.IdSlot, actor: testkit.IdInstructor, setup: seedSlots, body: slotEdit, other: aDate},
+		{collection: collections.OfficeHours, field: collections.OfficeHoursAnnouncement, target: testkit.IdSlot, actor: testkit.IdInstructor, setup: seedSlots, body: slotEdit, other: "Back in 5."},
+		{collection: collections.OfficeHours, field: collections.OfficeHoursAnnouncedAt, target: testkit.IdSlot, actor: testkit.IdInstructor, setup: seedSlots, body: slotEdit, other: aDate},
 
 		{collection: collections.StudyGroups, field: collections.StudyGroupOwner, actor: testkit.IdStudent, body: group, own: testkit.IdStudent, other: testkit.IdOtherStudent},
 		{collection: collections.StudyGroups, field: collections.StudyGroupMemberCount, actor: testkit.IdStudent, body: group, own: 1, other: 0},

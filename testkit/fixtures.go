@@ -31,6 +31,8 @@ const (
 	IdInstructor      = "insinstructor01" // teaches courseId and draftCourseId
 	IdOtherInstructor = "insinstructor02" // teaches otherCourseId
 	IdSuperuser       = "supsuperuser001"
+	IdTA              = "tatassistant001" // a student, TA of courseId (IdCourseStaff)
+	IdOtherTA         = "tatassistant002" // a student, TA of otherCourseId
 
 	IdCourse      = "crscourse000001" // published, idInstructor
 	IdDraftCourse = "crscourse000002" // draft, idInstructor
@@ -52,6 +54,9 @@ const (
 	IdSubmission = "subsubmission01" // idStudent on idAssessment
 	IdPayment    = "paypayment00001" // idStudent for idCourse
 
+	IdCourseStaff      = "cstcoursestaff1" // idTA on idCourse
+	IdOtherCourseStaff = "cstcoursestaff2" // idOtherTA on idOtherCourse
+
 	// IdRoom is the id a chat test gives the room it makes: IdStudent and
 	// IdInstructor are in it, IdOtherStudent is not.
 	IdRoom = "roomgroup000001"
@@ -65,6 +70,13 @@ const (
 	Instructor      = "instructor"
 	OtherInstructor = "otherInstructor"
 	Superuser       = "superuser"
+)
+
+// Teaching assistants, besides the matrix's actors: TA assists IdCourse,
+// OtherTA IdOtherCourse. Their tokens are in Tokens by these names too.
+const (
+	TA      = "ta"
+	OtherTA = "otherTA"
 )
 
 // Actors lists every actor in the order the matrix is read.
@@ -161,6 +173,9 @@ func buildFixtures(dir string) error {
 		{IdDroppedStudent, "", "Dora Dropped", collections.RoleStudent, "UTC"},
 		{IdInstructor, Instructor, "Ada Instructor", collections.RoleInstructor, "Europe/London"},
 		{IdOtherInstructor, OtherInstructor, "Otto Instructor", collections.RoleInstructor, "Asia/Tokyo"},
+		// names that no user search of the other tests matches
+		{IdTA, TA, "Tom Helper", collections.RoleStudent, "Europe/London"},
+		{IdOtherTA, OtherTA, "Kay Moe", collections.RoleStudent, "UTC"},
 	}
 	for _, u := range users {
 		record, err := SaveRecord(app, collections.Users, u.id, map[string]any{
@@ -204,6 +219,8 @@ func buildFixtures(dir string) error {
 		{collections.Assessments, IdAssessment3, map[string]any{"course": IdCourse, "title": "Quiz 3", "published": true, "maxScore": 10}},
 		{collections.Submissions, IdSubmission, map[string]any{"assessment": IdAssessment, "student": IdStudent, "content": "x = 2", "submittedAt": now}},
 		{collections.Payments, IdPayment, map[string]any{"user": IdStudent, "course": IdCourse, "amount": 49, "currency": "EUR", "status": collections.PaymentSucceeded}},
+		{collections.CourseStaff, IdCourseStaff, map[string]any{"course": IdCourse, "user": IdTA}},
+		{collections.CourseStaff, IdOtherCourseStaff, map[string]any{"course": IdOtherCourse, "user": IdOtherTA}},
 	}
 	for _, f := range fixtures {
 		if _, err := SaveRecord(app, f.collection, f.id, f.data); err != nil {

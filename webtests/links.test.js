@@ -11,10 +11,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Server, launchBrowser, newUserPage, shot, pageErrors, repo, PASSWORD } from './helpers.js';
 
-// The office-hours notices get their actionUrl in feat-ohfeatures; until
-// then they are reported, not failed (remove this once it is merged).
-const OH_PENDING = 'office-hours links land with feat-ohfeatures';
-
 // Every pattern the catalog's links must reach here. '/courses' is the
 // weekly summary's, a Monday job no client can fire: it is opened as such.
 const EXPECTED = [
@@ -100,10 +96,7 @@ describe('studyhall links: every notification opens its page; per-type preferenc
     for (const [email, client] of users) {
       const inbox = await client.call('GET', '/api/collections/notifications/records?perPage=500&sort=created');
       for (const n of inbox.items) {
-        if (!n.actionUrl) {
-          if (n.type.startsWith('office_hours_')) { t.diagnostic(`${n.type}: ${OH_PENDING}`); continue; }
-          assert.fail(`${n.type} for ${email} has no actionUrl`);
-        }
+        if (!n.actionUrl) assert.fail(`${n.type} for ${email} has no actionUrl`);
         const path = n.actionUrl.split(/[?#]/)[0];
         const route = routes.find((r) => r.re.test(path));
         assert.ok(route, `${n.type}: ${n.actionUrl} is no route of the web app`);

@@ -8,7 +8,9 @@
 // sessions' month calendar, the calendar feed copied from the profile,
 // chat (older history paged in on scroll, a reply with its quoted line,
 // avatars beside senders, a moderator's removal seen live by another
-// member), and a session's waitlist.
+// member), a session's waitlist, and office hours run by a teaching
+// assistant (added on the course page) while the waiting student sees the
+// announcement and the paused banner live.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -487,6 +489,82 @@ describe('studyhall pages: courses, accounts, group settings, slots, calendars, 
     await s.getByRole('button', { name: 'Leave session' }).waitFor();
     assert.equal(await s.locator('#waitlist-position').count(), 0);
     await shot(s, '35-waitlist-seated');
+  });
+
+  it('lets the instructor add a teaching assistant on the course page', async () => {
+    const t = instructor.page;
+    await t.goto(`/courses/${courseId}`);
+    const card = t.locator('#course-tas');
+    await card.getByText('No teaching assistants yet.').waitFor();
+    await card.getByLabel('Add a teaching assistant by name').fill('Noor');
+    await card.getByRole('button', { name: 'Add Noor Haddad as a teaching assistant' }).click();
+    await card.locator('#course-staff li', { hasText: 'Noor Haddad' }).waitFor();
+    await shot(t, '40-course-teaching-assistants');
+  });
+
+  it('lets a TA run the queue: the student sees the announcement and the pause live, and the TA admits', async () => {
+    // a student with no visit yet (Sam had one in the slot test above)
+    const email = 'lee.park@studyhall.test';
+    const res = await fetch(`${server.url}/api/collections/users/records`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: PASSWORD, passwordConfirm: PASSWORD, name: 'Lee Park' }),
+    });
+    assert.equal(res.status, 200, await res.text());
+    const lee = await newUserPage(browser, server, email);
+    const ta = await newUserPage(browser, server, 'student2@studyhall.test'); // Noor Haddad, the course's TA
+    const s = lee.page;
+    const a = ta.page;
+    const live = { timeout: TOAST_TIMEOUT };
+
+    await s.goto('/office-hours');
+    const demo = s.locator('.slot', { hasText: 'Maths building' });
+    await demo.getByLabel('Your question (optional)').fill('How do I complete the square?');
+    await demo.getByRole('button', { name: 'Join the queue' }).click();
+    await s.locator('.entry-waiting .position', { hasText: 'Position 2' }).waitFor(); // the seed queued Kenji first
+
+    await a.goto('/office-hours');
+    await a.locator('h2', { hasText: 'Queues you help run' }).waitFor();
+    const panel = a.locator('.queue-panel', { hasText: 'Lee Park' });
+    await panel.waitFor();
+
+    // an announcement: live in the student's view, and a notice
+    await panel.getByLabel('Announcement to everyone waiting').fill('Back in 5 minutes.');
+    await panel.getByRole('button', { name: 'Post announcement' }).click();
+    await s.locator('.entry-waiting .queue-announcement', { hasText: 'Back in 5 minutes.' }).waitFor(live);
+    await s.locator('.toast', { hasText: 'Announcement from Noor Haddad' }).waitFor(live);
+
+    // paused: the banner shows without a reload, and goes on resume
+    await panel.getByRole('button', { name: 'Pause the queue' }).click();
+    await s.locator('.entry-waiting .queue-paused').waitFor(live);
+    await panel.locator('.status-paused').waitFor();
+    await shot(s, '41-queue-paused-announcement');
+    await shot(a, '42-ta-queue');
+    await panel.getByRole('button', { name: 'Resume the queue' }).click();
+    await s.locator('.entry-waiting .queue-paused').waitFor({ state: 'detached', ...live });
+
+    // the student edits their question; the TA sees it live
+    await s.getByRole('button', { name: 'Edit your question' }).click();
+    await s.getByLabel('Your question', { exact: true }).fill('How do I find the vertex instead?');
+    await s.getByRole('button', { name: 'Save question' }).click();
+    await s.locator('.entry-waiting .question', { hasText: 'find the vertex' }).waitFor();
+    await panel.locator('.entry', { hasText: 'Lee Park' }).locator('.question', { hasText: 'find the vertex' }).waitFor(live);
+
+    // the TA admits Kenji: the student moves up live; then the student
+    await panel.getByRole('button', { name: 'Admit Kenji Sato' }).click();
+    await s.locator('.entry-waiting .position', { hasText: 'Position 1' }).waitFor(live);
+    await panel.getByRole('button', { name: 'Admit Lee Park' }).click();
+    await s.locator('.entry-admitted', { hasText: "It's your turn!" }).waitFor(live);
+
+    // the "It's your turn" toast opens the visit's chat
+    const toast = s.locator('.toast', { hasText: 'Noor Haddad admitted you' });
+    await toast.waitFor(live);
+    await toast.getByRole('button', { name: 'Open chat' }).click();
+    await s.waitForURL(/\/chat\/[a-z0-9]+$/);
+    const roomId = new URL(s.url()).pathname.split('/').pop();
+    const chatLink = a.locator('.entry-admitted', { hasText: 'Lee Park' }).getByRole('link', { name: 'Open chat' });
+    assert.equal(await chatLink.getAttribute('href'), `/chat/${roomId}`);
+    await lee.context.close();
+    await ta.context.close();
   });
 });
 

@@ -4,8 +4,8 @@
 // an assessment with its submission, the instructor's grading view and a
 // student's progress. The API rules decide who sees what; a course the
 // caller may not see (a draft, one they left) says so instead of a blank.
-import { pb, me, get, filter, errorBox, showError } from './api.js';
-import { h, set, append, fmtDateTime, parseDate } from './dom.js';
+import { pb, me, get, filter, errorBox, showError, hideError } from './api.js';
+import { h, set, append, fmtDateTime, parseDate, debounce, id as uid } from './dom.js';
 import { field, clearFieldErrors, showFormError } from './forms.js';
 import { presenceDot } from './presence.js';
 import { sessionCard } from './sessions.js';
@@ -119,7 +119,8 @@ export async function courseView(root, { id }, ctx) {
     h('div', {},
       h('section', { 'aria-labelledby': 'cl-h' }, h('h2', { id: 'cl-h', text: 'Lessons' }), lessonsEl),
       h('section', { 'aria-labelledby': 'ca-h' }, h('h2', { id: 'ca-h', text: 'Assessments' }), assessmentsEl),
-      owner ? h('section', { 'aria-labelledby': 'cs-h' }, h('h2', { id: 'cs-h', text: 'Students' }), studentsEl) : null),
+      owner ? h('section', { 'aria-labelledby': 'cs-h' }, h('h2', { id: 'cs-h', text: 'Students' }), studentsEl) : null,
+      owner ? staffCard(id) : null),
     h('div', {},
       h('section', { 'aria-labelledby': 'co-h' }, h('h2', { id: 'co-h', text: owner ? 'Students online' : 'Classmates online' }), onlineEl),
       h('section', { 'aria-labelledby': 'cse-h' }, h('h2', { id: 'cse-h', text: 'Live sessions' }), sessionsEl),
@@ -165,6 +166,61 @@ export async function courseView(root, { id }, ctx) {
   await load();
   await ctx.subscribe('lesson_progress', '*', () => load());
   ctx.onReconnect(load);
+}
+
+/**
+ * staffCard is the course owner's "Teaching assistants" card: the TAs
+ * (course_staff) with a Remove button each, and a search by name to add
+ * one. TAs run the course's office-hours queues.
+ */
+function staffCard(courseId) {
+  const listEl = h('ul', { class: 'staff-list', id: 'course-staff' });
+  const box = errorBox();
+  const inputId = uid('ta-search');
+  const input = h('input', { id: inputId, type: 'search', autocomplete: 'off', placeholder: 'Type a name', 'aria-controls': `${inputId}-results` });
+  const results = h('ul', { id: `${inputId}-results`, class: 'search-results', 'aria-live': 'polite' });
+  const status = h('p', { class: 'muted hint', 'aria-live': 'polite' });
+  let staff = [];
+  const load = async () => {
+    staff = await pb.collection('course_staff').getFullList({ filter: filter('course = {:c}', { c: courseId }), expand: 'user', sort: 'created' });
+    set(listEl, staff.length ? staff.map((r) => h('li', { dataset: { user: r.user } },
+      h('span', { class: 'name', text: r.expand?.user?.name || 'A user' }), h('span', { class: 'status', text: 'TA' }),
+      h('button', { type: 'button', class: 'small', 'aria-label': `Remove ${r.expand?.user?.name || 'this TA'}`, onclick: async () => {
+        hideError(box);
+        try { await pb.collection('course_staff').delete(r.id); await load(); } catch (ex) { showError(box, ex); }
+      } }, 'Remove')))
+      : h('li', { class: 'empty muted', text: 'No teaching assistants yet.' }));
+  };
+  let seq = 0;
+  const search = debounce(async () => {
+    const q = input.value.trim();
+    hideError(box);
+    if (q.length < 2) { set(results); status.textContent = q ? 'Type at least 2 characters.' : ''; return; }
+    const mySeq = ++seq;
+    status.textContent = 'Searching…';
+    try {
+      const { items } = await get('/api/users/search', { q, limit: 8 });
+      if (mySeq !== seq) return;
+      const found = items.filter((u) => !staff.some((r) => r.user === u.id));
+      status.textContent = found.length ? '' : 'Nobody found.';
+      set(results, found.map((u) => h('li', {}, h('span', { class: 'name', text: u.name }),
+        h('button', { type: 'button', class: 'small primary', 'aria-label': `Add ${u.name} as a teaching assistant`, onclick: async (e) => {
+          hideError(box);
+          try {
+            await pb.collection('course_staff').create({ course: courseId, user: u.id });
+            e.target.replaceWith(h('span', { class: 'ok', text: 'Added' }));
+            await load();
+          } catch (ex) { showError(box, ex); }
+        } }, 'Add'))));
+    } catch (ex) { if (mySeq === seq) { status.textContent = ''; showError(box, ex); } }
+  }, 300);
+  input.addEventListener('input', search);
+  load().catch((ex) => showError(box, ex));
+  return h('section', { class: 'card', 'aria-labelledby': 'cta-h', id: 'course-tas' },
+    h('h2', { id: 'cta-h', text: 'Teaching assistants' }),
+    h('p', { class: 'muted', text: 'Teaching assistants run the office-hours queues of this course with you. They do not edit the course.' }),
+    listEl, box,
+    h('div', { class: 'field' }, h('label', { for: inputId, text: 'Add a teaching assistant by name' }), input), status, results);
 }
 
 function courseViewReload(root, id, ctx) {
