@@ -17,6 +17,10 @@ import (
 //   - a study group room: the group's admins (the two conditions name the
 //     same joined member row, so both hold for one membership);
 //   - an office-hours visit room: the instructor of a queue entry of it;
+//   - a session or office-hours room of a course: also the course's
+//     teaching assistants (course_staff), who run its queues; the guard on
+//     the caller's id keeps a room without a course (whose joined staff
+//     row is empty) from matching a guest;
 //   - a direct room (and any other): nobody.
 //
 // PocketBase evaluates it as it evaluates any API rule, so the answer
@@ -28,7 +32,10 @@ var moderatorRule = "(" + collections.ChatRoomType + " = '" + collections.ChatRo
 	" && " + groupMembersOfRoom + "." + collections.GroupMemberUser + " ?= @request.auth.id" +
 	" && " + groupMembersOfRoom + "." + collections.GroupMemberRole + " ?= '" + collections.GroupRoleAdmin + "')" +
 	" || (" + collections.ChatRoomType + " = '" + collections.ChatRoomTypeOfficeHours + "'" +
-	" && " + collections.OfficeHoursQueue + "_via_" + collections.QueueChatRoom + "." + collections.QueueInstructor + " ?= @request.auth.id)"
+	" && " + collections.OfficeHoursQueue + "_via_" + collections.QueueChatRoom + "." + collections.QueueInstructor + " ?= @request.auth.id)" +
+	" || (@request.auth.id != ''" +
+	" && (" + collections.ChatRoomType + " = '" + collections.ChatRoomTypeSession + "' || " + collections.ChatRoomType + " = '" + collections.ChatRoomTypeOfficeHours + "')" +
+	" && " + collections.ChatRoomCourse + "." + collections.CourseStaff + "_via_" + collections.CourseStaffCourse + "." + collections.CourseStaffUser + " ?= @request.auth.id)"
 
 // groupMembersOfRoom is the path from a room to the member rows of the
 // study group it belongs to.

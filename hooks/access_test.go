@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
+	"studyhall/chat"
 	"studyhall/collections"
 	"studyhall/testkit"
 )
@@ -571,5 +572,49 @@ func TestCourseStaffIsNotTheInstructor(t *testing.T) {
 	for _, s := range scenarios {
 		s.TestAppFactory = testkit.NewTestApp
 		s.Test(t)
+	}
+}
+
+// TestChatRemovalByTeachingAssistants: a course's teaching assistants
+// moderate its session and office-hours rooms; a TA of another course, in
+// the same room, does not.
+func TestChatRemovalByTeachingAssistants(t *testing.T) {
+	t.Parallel()
+	seed := func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
+		for i, roomType := range []string{collections.ChatRoomTypeSession, collections.ChatRoomTypeOfficeHours} {
+			room, err := chat.CreateRoom(app, chat.NewRoom{
+				Name: "Course room", Type: roomType, CourseId: testkit.IdCourse, CreatedBy: testkit.IdInstructor,
+				Participants: []string{testkit.IdInstructor, testkit.IdStudent, testkit.IdTA, testkit.IdOtherTA},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := testkit.SaveRecord(app, collections.ChatMessages, "msgtacourse000"+strconv.Itoa(i), map[string]any{
+				collections.ChatMessageRoom: room.Id, collections.ChatMessageSender: testkit.IdStudent, collections.ChatMessageBody: "Hi",
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for i, roomType := range []string{collections.ChatRoomTypeSession, collections.ChatRoomTypeOfficeHours} {
+		url := "/api/chat/messages/msgtacourse000" + strconv.Itoa(i) + "/delete"
+		for _, s := range []tests.ApiScenario{
+			{
+				Name: roomType + ": the course's TA removes it", Method: http.MethodPost, URL: url,
+				Headers: testkit.AuthHeader(testkit.TA), ExpectedStatus: ok,
+				ExpectedContent: []string{`"deletedBy":"` + testkit.IdTA + `"`, `"removedByModerator":true`},
+				ExpectedEvents:  map[string]int{"OnRecordAfterUpdateSuccess": 1},
+			},
+			{
+				Name: roomType + ": another course's TA may not", Method: http.MethodPost, URL: url,
+				Headers: testkit.AuthHeader(testkit.OtherTA), ExpectedStatus: denied,
+				ExpectedContent: []string{`"code":"not_sender"`},
+				ExpectedEvents:  map[string]int{"OnRecordUpdate": 0},
+			},
+		} {
+			s.TestAppFactory = testkit.NewTestApp
+			s.BeforeTestFunc = seed
+			s.Test(t)
+		}
 	}
 }
