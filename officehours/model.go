@@ -32,9 +32,7 @@ type OfficeHours struct {
 
 // AsOfficeHours wraps an office_hours record.
 func AsOfficeHours(record *core.Record) *OfficeHours {
-	slot := &OfficeHours{}
-	slot.SetProxyRecord(record)
-	return slot
+	return records.Proxy[OfficeHours](record)
 }
 
 // FindOfficeHours loads the slot with id; the error wraps sql.ErrNoRows
@@ -191,12 +189,10 @@ type QueueEntry struct {
 // NewQueueEntry is a new, unsaved waiting entry of studentId in the slot's
 // queue, joined now.
 func NewQueueEntry(app core.App, slot *OfficeHours, studentId, question string) (*QueueEntry, error) {
-	queue, err := app.FindCachedCollectionByNameOrId(collections.OfficeHoursQueue)
+	entry, err := records.NewProxy[QueueEntry](app, collections.OfficeHoursQueue)
 	if err != nil {
 		return nil, err
 	}
-	entry := &QueueEntry{}
-	entry.SetProxyRecord(core.NewRecord(queue))
 	entry.Set(collections.QueueOfficeHours, slot.Id)
 	entry.Set(collections.QueueInstructor, slot.Instructor())
 	entry.Set(collections.QueueStudent, studentId)
@@ -208,9 +204,7 @@ func NewQueueEntry(app core.App, slot *OfficeHours, studentId, question string) 
 
 // AsQueueEntry wraps an office_hours_queue record.
 func AsQueueEntry(record *core.Record) *QueueEntry {
-	entry := &QueueEntry{}
-	entry.SetProxyRecord(record)
-	return entry
+	return records.Proxy[QueueEntry](record)
 }
 
 // FindQueueEntry loads the entry with id; the error wraps sql.ErrNoRows
