@@ -135,3 +135,20 @@ const (
 // MaxSeriesOccurrences bounds the sessions one series creates: a year of
 // weekly meetings.
 const MaxSeriesOccurrences = 52
+
+// EnrolledIn is the API rule clause "the caller is enrolled, and not
+// dropped, in the course at coursePath".
+func EnrolledIn(coursePath string) string {
+	return "(@collection.enrollments.course ?= " + coursePath +
+		" && @collection.enrollments.student ?= @request.auth.id" +
+		" && @collection.enrollments.status ?!= 'dropped')"
+}
+
+// LiveSessionsReadRule is the list and view rule live_sessions ship with:
+// the instructor, every signed-in user for a public session, the course's
+// current students for a course session. The join route evaluates its
+// public clause without a query only while the collection's rule is still
+// exactly this text (see livesessions.checkViewable).
+var LiveSessionsReadRule = "instructor = @request.auth.id" +
+	" || (visibility = 'public' && @request.auth.id != '')" +
+	" || (visibility = 'course' && " + EnrolledIn("course") + ")"

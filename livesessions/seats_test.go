@@ -172,3 +172,20 @@ func TestLiveSessionFullSessionFollowsItsRules(t *testing.T) {
 		t.Fatalf("the same student once only the instructor may view sessions: %d, want 404", status)
 	}
 }
+
+// TestLiveSessionsShipWithTheReadRule: the rule the join route's public
+// fast path recognises is the rule the collection has after the
+// migrations; were they to drift apart, every refused join would pay the
+// rule's query again.
+func TestLiveSessionsShipWithTheReadRule(t *testing.T) {
+	t.Parallel()
+	app := testkit.NewTestApp(t)
+	defer app.Cleanup()
+	c, err := app.FindCollectionByNameOrId(collections.LiveSessions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ViewRule == nil || *c.ViewRule != collections.LiveSessionsReadRule {
+		t.Fatalf("view rule %v, want collections.LiveSessionsReadRule", c.ViewRule)
+	}
+}

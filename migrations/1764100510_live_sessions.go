@@ -43,9 +43,7 @@ func init() {
 
 		// --- live_sessions
 		sessions := core.NewBaseCollection(collections.LiveSessions)
-		sessionsRead := "instructor = @request.auth.id" +
-			" || (visibility = 'public' && @request.auth.id != '')" +
-			" || (visibility = 'course' && " + enrolledIn("course") + ")"
+		sessionsRead := collections.LiveSessionsReadRule
 		sessions.ListRule = rule(sessionsRead)
 		sessions.ViewRule = rule(sessionsRead)
 		sessions.CreateRule = rule("@request.auth.role = 'instructor' && instructor = @request.auth.id && (course = '' || course.instructor = @request.auth.id)")

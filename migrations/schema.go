@@ -7,6 +7,8 @@ package migrations
 import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
+
+	"studyhall/collections"
 )
 
 // rule turns a filter expression into an API rule; "" lets everyone through.
@@ -21,9 +23,7 @@ var superusersOnly *string
 // the course at coursePath". The three conditions name the same joined
 // enrollments row, so they must all hold for one enrollment.
 func enrolledIn(coursePath string) string {
-	return "(@collection.enrollments.course ?= " + coursePath +
-		" && @collection.enrollments.student ?= @request.auth.id" +
-		" && @collection.enrollments.status ?!= 'dropped')"
+	return collections.EnrolledIn(coursePath)
 }
 
 // addTimestamps adds the created and updated autodate fields that every
