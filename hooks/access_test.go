@@ -1,5 +1,7 @@
 package hooks_test
 
+// Over 400 lines: the access matrix is one table over every collection and actor, read as a whole.
+
 import (
 	"net/http"
 	"strconv"

@@ -1,5 +1,7 @@
 package livesessions_test
 
+// Over 400 lines: the waitlist's rush, realtime and every way a seat frees, on shared fixtures.
+
 import (
 	"bytes"
 	"encoding/json"

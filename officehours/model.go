@@ -1,5 +1,7 @@
 package officehours
 
+// Over 400 lines: the two proxies (slot and queue entry) with their finders.
+
 import (
 	"fmt"
 	"time"

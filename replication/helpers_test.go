@@ -1,5 +1,7 @@
 package replication_test
 
+// Over 400 lines: the process fixtures (build, start, kill, restore, SMTP) every replication test shares.
+
 // Helpers of the process tests: the studyhall binary built once, servers
 // started as child processes on loopback ports and killed for real, an HTTP
 // client that talks to them as any client does, the fixtures the routes

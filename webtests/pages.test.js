@@ -11,6 +11,7 @@
 // member), a session's waitlist, and office hours run by a teaching
 // assistant (added on the course page) while the waiting student sees the
 // announcement and the paused banner live.
+// Over 400 lines: one suite on one server, so the pages share a build and a seed (the web tests must stay fast).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';

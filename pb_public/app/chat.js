@@ -4,6 +4,7 @@
 // quoted line, older history paged in on scroll, edit within 15 minutes,
 // delete, and removal by the room's moderators. Message bodies are only
 // ever set as text.
+// Over 400 lines: the room view with its history paging, replies, typing and moderation, which share one state.
 import { pb, me, get, post, errorBox, showError, hideError, filter, errorInfo } from './api.js';
 import { h, set, id as uid, fmtTime, fmtDateTime, parseDate } from './dom.js';
 import { navigate } from './router.js';

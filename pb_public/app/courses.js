@@ -4,6 +4,7 @@
 // an assessment with its submission, the instructor's grading view and a
 // student's progress. The API rules decide who sees what; a course the
 // caller may not see (a draft, one they left) says so instead of a blank.
+// Over 400 lines: the course pages, which share their loaders and "not available" handling.
 import { pb, me, get, filter, errorBox, showError, hideError } from './api.js';
 import { h, set, append, fmtDateTime, parseDate, debounce, id as uid } from './dom.js';
 import { field, clearFieldErrors, showFormError } from './forms.js';

@@ -5,6 +5,7 @@
 // course) run each live queue: pause and resume, announce, admit one or
 // several together, complete with notes, cancel; instructors also manage
 // their slots.
+// Over 400 lines: the student's and the staff's views of the same live queue.
 import { pb, me, isInstructor, post, filter, anyOf, errorBox, showError, hideError } from './api.js';
 import { h, set, fmtDuration, fmtDateTime, id as uid } from './dom.js';
 import { field, clearFieldErrors, showFormError } from './forms.js';

@@ -3,6 +3,7 @@
 // its waitlist, the place in line kept live), and the instructor's create
 // (once or weekly), edit, start, end, cancel and attendance download with
 // errors shown beside each field.
+// Over 400 lines: the sessions list, calendar, room, waitlist and forms, which share their cards.
 import { pb, me, isInstructor, get, post, filter, errorBox, showError, hideError } from './api.js';
 import { h, set, fmtDateTime, fmtTime, fmtDuration, toLocalInput, parseDate } from './dom.js';
 import { field, clearFieldErrors, showFormError } from './forms.js';
