@@ -567,6 +567,31 @@ describe('studyhall pages: courses, accounts, group settings, slots, calendars, 
     await lee.context.close();
     await ta.context.close();
   });
+
+  it('fits every page to a phone-width screen', async () => {
+    const context = await browser.newContext({ baseURL: server.url, viewport: { width: 390, height: 844 } });
+    context.setDefaultTimeout(10000);
+    const page = await context.newPage();
+    watchErrors(page, 'phone');
+    await page.goto('/signin');
+    await page.getByLabel('Email').fill('student@studyhall.test');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('h1', { hasText: 'Welcome' }).waitFor();
+    const lessons = await teacher.call('GET', `/api/collections/lessons/records?perPage=1&filter=${encodeURIComponent(`course="${courseId}"`)}`);
+    const pages = [['/courses', 'courses'], [`/courses/${courseId}`, 'course'], [`/courses/${courseId}/lessons/${lessons.items[0].id}`, 'lesson'],
+      ['/profile', 'profile'], ['/preferences', 'preferences'], ['/live-sessions', 'sessions'], ['/office-hours', 'office-hours'],
+      ['/study-groups', 'groups'], ['/notifications', 'notifications']];
+    for (const [path, name] of pages) {
+      await page.goto(path);
+      await page.locator('main h1').first().waitFor();
+      await page.waitForLoadState('networkidle');
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+      assert.equal(wide, false, `${path} scrolls sideways at phone width`);
+      await shot(page, `50-phone-${name}`);
+    }
+    await context.close();
+  });
 });
 
 async function studentId(page) {
