@@ -8,8 +8,6 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"studyhall/collections"
-	"studyhall/realtime"
-	"studyhall/records"
 	"studyhall/request"
 )
 
@@ -28,24 +26,8 @@ func notificationsReadAll(e *core.RequestEvent) error {
 		if err != nil || len(unread) == 0 {
 			return err
 		}
-		ids := make([]string, len(unread))
-		for i, record := range unread {
-			ids[i] = record.Id
-			newInboxItem(record).MarkRead(now)
-			record.Set(collections.FieldUpdated, now)
-		}
-		_, err = txApp.DB().Update(collections.Notifications,
-			dbx.Params{collections.NotificationReadAt: now.String(), collections.FieldUpdated: now.String()},
-			dbx.In(collections.FieldId, records.Any(ids)...)).Execute()
-		if err != nil {
-			return err
-		}
-		if err := markSeen(txApp, ids, now); err != nil {
-			return err
-		}
 		count = len(unread)
-		Publish(txApp, realtime.ActionUpdate, unread)
-		return nil
+		return markInbox(txApp, unread, now, (*InboxItem).MarkRead, dbx.Params{collections.NotificationReadAt: now.String()})
 	})
 	if err != nil {
 		return err

@@ -53,18 +53,8 @@ func notificationsSeen(e *core.RequestEvent) error {
 		if err != nil || len(unseen) == 0 {
 			return err
 		}
-		ids := make([]string, len(unseen))
-		for i, record := range unseen {
-			ids[i] = record.Id
-			newInboxItem(record).MarkSeen(now)
-			record.Set(collections.FieldUpdated, now)
-		}
-		if err := markSeen(txApp, ids, now); err != nil {
-			return err
-		}
 		count = len(unseen)
-		Publish(txApp, realtime.ActionUpdate, unseen)
-		return nil
+		return markInbox(txApp, unseen, now, (*InboxItem).MarkSeen, nil)
 	})
 	if err != nil {
 		return err
@@ -79,4 +69,29 @@ func markSeen(txApp core.App, ids []string, now types.DateTime) error {
 		dbx.Params{collections.NotificationSeenAt: now.String(), collections.FieldUpdated: now.String()},
 		dbx.And(dbx.In(collections.FieldId, records.Any(ids)...), dbx.HashExp{collections.NotificationSeenAt: ""})).Execute()
 	return err
+}
+
+// markInbox marks every notification of list (mark, on the records the
+// realtime events carry), writes it in bulk (write, then seenAt where it is
+// still empty: reading and archiving see too), and publishes an update per
+// notification. write may be nil when seenAt is all that changes.
+func markInbox(txApp core.App, list []*core.Record, now types.DateTime, mark func(*InboxItem, types.DateTime) bool, write dbx.Params) error {
+	ids := make([]string, len(list))
+	for i, record := range list {
+		ids[i] = record.Id
+		mark(newInboxItem(record), now)
+		record.Set(collections.FieldUpdated, now)
+	}
+	if write != nil {
+		write[collections.FieldUpdated] = now.String()
+		if _, err := txApp.DB().Update(collections.Notifications, write,
+			dbx.In(collections.FieldId, records.Any(ids)...)).Execute(); err != nil {
+			return err
+		}
+	}
+	if err := markSeen(txApp, ids, now); err != nil {
+		return err
+	}
+	Publish(txApp, realtime.ActionUpdate, list)
+	return nil
 }
