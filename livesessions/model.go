@@ -28,11 +28,7 @@ func asLiveSession(record *core.Record) *LiveSession {
 // FindLiveSession is the session with id; the error wraps sql.ErrNoRows
 // when there is none.
 func FindLiveSession(app core.App, id string) (*LiveSession, error) {
-	record, err := app.FindRecordById(collections.LiveSessions, id)
-	if err != nil {
-		return nil, err
-	}
-	return asLiveSession(record), nil
+	return records.FindProxy[LiveSession](app, collections.LiveSessions, dbx.HashExp{collections.FieldId: id})
 }
 
 // Instructor is the id of the user who holds the session.
@@ -309,11 +305,7 @@ func asSeries(record *core.Record) *Series {
 // FindSeries is the series with id; the error wraps sql.ErrNoRows when
 // there is none.
 func FindSeries(app core.App, id string) (*Series, error) {
-	record, err := app.FindRecordById(collections.SessionSeries, id)
-	if err != nil {
-		return nil, err
-	}
-	return asSeries(record), nil
+	return records.FindProxy[Series](app, collections.SessionSeries, dbx.HashExp{collections.FieldId: id})
 }
 
 // Instructor is the id of the user who holds the series.

@@ -40,11 +40,7 @@ func AsOfficeHours(record *core.Record) *OfficeHours {
 // FindOfficeHours loads the slot with id; the error wraps sql.ErrNoRows
 // when there is none.
 func FindOfficeHours(app core.App, id string) (*OfficeHours, error) {
-	record, err := app.FindRecordById(collections.OfficeHours, id)
-	if err != nil {
-		return nil, fmt.Errorf("office hours %q: %w", id, err)
-	}
-	return AsOfficeHours(record), nil
+	return records.FindProxy[OfficeHours](app, collections.OfficeHours, dbx.HashExp{collections.FieldId: id})
 }
 
 // Instructor is the id of the instructor who holds the slot.
@@ -212,11 +208,7 @@ func AsQueueEntry(record *core.Record) *QueueEntry {
 // FindQueueEntry loads the entry with id; the error wraps sql.ErrNoRows
 // when there is none.
 func FindQueueEntry(app core.App, id string) (*QueueEntry, error) {
-	record, err := app.FindRecordById(collections.OfficeHoursQueue, id)
-	if err != nil {
-		return nil, fmt.Errorf("queue entry %q: %w", id, err)
-	}
-	return AsQueueEntry(record), nil
+	return records.FindProxy[QueueEntry](app, collections.OfficeHoursQueue, dbx.HashExp{collections.FieldId: id})
 }
 
 // OfficeHours is the id of the entry's slot ("" once the slot is deleted).
