@@ -166,7 +166,7 @@ func runDay(ctx context.Context, env *Env) ([]*Table, error) {
 	summary := &Table{
 		Title: fmt.Sprintf("day: a school day's mix, active users stepped up (server GOMAXPROCS %s)", procs),
 		Header: []string{
-			"active users", "load before → after", "requests/s", "chat POST p99", "chat delivery p99", "join p99",
+			"active users", "load before → after", "operations / requests per s", "chat POST p99", "chat delivery p99", "join p99",
 			"lesson → class (max)", "admit → queue (max)", "presence → all (max)", "slowest page p99",
 			"server CPU", "bench CPU", "server RSS", "SQLite rows/s (ins + upd)", "log rows/s", "errors / lost", "SPEC levels",
 		},
@@ -208,6 +208,7 @@ func runDay(ctx context.Context, env *Env) ([]*Table, error) {
 		"everyone: a heartbeat every 60 s and the chat badge (`GET /api/chat/unread`) every 30 s as the web app sends them, a page load every 2 min (the page's reads, see the README), a presence change every 30 min (busy, then online again); chat page: a message every 2 min; session page: join, 2 min later leave; office hours page: join the queue every 3 min when not in it; notifications page: mark the latest notification read every 2 min; instructor: every minute complete the current visit and admit the next, every 3 min publish a lesson",
 		fmt.Sprintf("each step: connect the new classes, %s of load, then %s measured; open-loop, each request fired on its user's own clock; latency is the request's time at the client, delivery from just before the causing request until a subscriber has read the event", *dayWarmup, *dayMeasure),
 		"SPEC levels: chat POST p99 < 50 ms and delivery p99 < 100 ms, join p99 < 250 ms, a lesson's notifications to every enrolled student within 2 s, an admit's new positions to every waiting student within 1 s, a presence change to every subscriber within 3 s; and nothing lost, duplicated, misdelivered or refused",
+		"operations / requests per s: an operation is one row of the per-operation table (a page load is 2–4 requests), both over the measured window",
 		"server CPU: user+system time over the measured window (200% = both cores); bench CPU: the same for the bench process, which shares the cores; server RSS at the end of the window",
 		"SQLite rows/s: rows of every collection created in the window plus rows created before and updated in it (each counted once however often it changed: a lower bound of the row writes), from the records' `created`/`updated` times; log rows/s: PocketBase's request log rows (`_logs` in auxiliary.db) created in the window",
 	}
@@ -239,22 +240,27 @@ type day struct {
 	leaks, flaps      atomic.Int64
 	leakSample        atomic.Value
 	sentChat, lessons atomic.Int64 // successful sends over the run
-	lessonIds         sync.Map     // title → lesson id, successful publishes
-	inflight          sync.WaitGroup
+	// sends that failed at the client and may still have been stored
+	failedChat, failedLessons atomic.Int64
+	lessonIds                 sync.Map // title → lesson id, successful publishes
+	inflight                  sync.WaitGroup
 }
 
 type dayCourse struct {
-	idx                 int
-	id, room, session   string
-	slot                string
-	instructor          *dayUser
-	students            []*dayUser
-	qmu                 sync.Mutex
-	waiting             []dayEntry
-	admitted            *dayEntry
-	order               atomic.Int64
-	sessionMu           sync.Mutex
-	joined              map[string]bool // user id → active attendee (bench's model)
+	idx               int
+	id, room, session string
+	slot              string
+	instructor        *dayUser
+	students          []*dayUser
+	qmu               sync.Mutex
+	waiting           []dayEntry
+	admitted          *dayEntry
+	order             atomic.Int64
+	sessionMu         sync.Mutex
+	joined            map[string]bool // user id → active attendee (bench's model)
+	// unsure is set when a join, leave or queue request failed at the
+	// client: the server may have done it, so the model may be off
+	unsure              atomic.Bool
 	chatUsers, allUsers []int
 }
 
@@ -530,7 +536,7 @@ func (d *day) step(ctx context.Context) (*dayStepResult, error) {
 	// --- the step's numbers
 	res := &dayStepResult{cells: map[string]string{}, ok: true}
 	window := measureEnd.Sub(measureStart)
-	var requests, errorsN int
+	var requests, httpN, errorsN int
 	firstErr := ""
 	slowestPage := time.Duration(-1)
 	for _, name := range dayOpOrder {
@@ -541,11 +547,15 @@ func (d *day) step(ctx context.Context) (*dayStepResult, error) {
 		}
 		sum := Summarize(st.times)
 		requests += st.requests
+		httpN += st.http
 		errorsN += st.errors
 		if st.firstErr != "" && firstErr == "" {
 			firstErr = st.firstErr
 		}
-		cell := fmt.Sprintf("%s (%d)", formatMillis(sum.P99), sum.Count)
+		cell := "—"
+		if sum.Count > 0 {
+			cell = fmt.Sprintf("%s (%d)", formatMillis(sum.P99), sum.Count)
+		}
 		if st.errors > 0 {
 			cell += fmt.Sprintf(", %d errors", st.errors)
 		}
@@ -555,10 +565,16 @@ func (d *day) step(ctx context.Context) (*dayStepResult, error) {
 		}
 	}
 	p99Of := func(name string) time.Duration {
-		if st := d.ops[name]; st != nil {
+		if st := d.ops[name]; st != nil && len(st.times) > 0 {
 			return Summarize(st.times).P99
 		}
 		return -1
+	}
+	errorsOf := func(name string) int {
+		if st := d.ops[name]; st != nil {
+			return st.errors
+		}
+		return 0
 	}
 	ms := func(v time.Duration) string {
 		if v < 0 {
@@ -612,9 +628,9 @@ func (d *day) step(ctx context.Context) (*dayStepResult, error) {
 		name string
 		ok   bool
 	}{
-		{"chat POST", p99Of(opChatSend) < dayGoalChatPost},
+		{"chat POST", p99Of(opChatSend) < dayGoalChatPost && errorsOf(opChatSend) == 0},
 		{"chat delivery", kindCell[kindChat].lat.P99 < dayGoalChatDelivery},
-		{"join", p99Of(opJoin) < dayGoalJoin},
+		{"join", p99Of(opJoin) < dayGoalJoin && errorsOf(opJoin) == 0},
 		{"lesson", kindCell[kindLesson].worst < dayGoalNotify},
 		{"admit", kindCell[kindAdmit].worst < dayGoalAdmit},
 		{"presence", kindCell[kindPresence].worst < dayGoalPresence},
@@ -649,7 +665,7 @@ func (d *day) step(ctx context.Context) (*dayStepResult, error) {
 		rowsCell = fmt.Sprintf("%.1f (%s + %s)", float64(ins+upd)/window.Seconds(), perSec(ins), perSec(upd))
 	}
 	res.row = []string{
-		strconv.Itoa(n), loadBefore + " → " + loadAfter, fmt.Sprintf("%.1f", float64(requests)/window.Seconds()),
+		strconv.Itoa(n), loadBefore + " → " + loadAfter, fmt.Sprintf("%.1f / %.1f", float64(requests)/window.Seconds(), float64(httpN)/window.Seconds()),
 		ms(p99Of(opChatSend)), ms(p99Kind(kindCell[kindChat])), ms(p99Of(opJoin)),
 		ms(worstOf(kindCell[kindLesson])), ms(worstOf(kindCell[kindAdmit])), ms(worstOf(kindCell[kindPresence])),
 		ms(slowestPage), pct(serverUsed), pct(benchUsed), formatMiB(rss), rowsCell, perSec(logRows),
@@ -706,7 +722,7 @@ func (d *day) schedule(ctx context.Context, clocks *sync.WaitGroup, u *dayUser) 
 		}
 		err := d.call(ctx, opHeartbeat, fired, u, http.MethodPost, "/api/presence/heartbeat", map[string]any{"active": true}, &row)
 		if err == nil && (row.Status == "offline" || row.Status == "away") {
-			d.record(opHeartbeat, fired, 0, fmt.Errorf("heartbeat answered %q for a connected, active user", row.Status), false)
+			d.record(opHeartbeat, fired, 0, fmt.Errorf("heartbeat answered %q for a connected, active user", row.Status), 0)
 		}
 	})
 	every(dayMix.unreadBadge, func(ctx context.Context, fired time.Time) {
@@ -738,13 +754,15 @@ func (d *day) schedule(ctx context.Context, clocks *sync.WaitGroup, u *dayUser) 
 func (d *day) call(ctx context.Context, op string, fired time.Time, u *dayUser, method, path string, in, out any) error {
 	t0 := time.Now()
 	err := d.env.Client.Do(ctx, method, path, u.Token, in, out)
-	d.record(op, fired, time.Since(t0), err, true)
+	d.record(op, fired, time.Since(t0), err, 1)
 	return err
 }
 
-// record adds one request's outcome to op's statistics when it fired in
-// the measured window; counted=false adds only an error.
-func (d *day) record(op string, fired time.Time, took time.Duration, err error, counted bool) {
+// record adds one operation's outcome to op's statistics when it fired in
+// the measured window; requests is how many HTTP requests it made, 0 for
+// a check of an answer already counted (which adds only an error).
+func (d *day) record(op string, fired time.Time, took time.Duration, err error, requests int) {
+	counted := requests > 0
 	if !d.measured(fired) {
 		if err != nil {
 			log.Printf("day: %s (before the window): %v", op, err)
@@ -760,6 +778,7 @@ func (d *day) record(op string, fired time.Time, took time.Duration, err error, 
 	}
 	if counted {
 		st.requests++
+		st.http += requests
 	}
 	if err != nil {
 		st.errors++
@@ -775,7 +794,8 @@ func (d *day) record(op string, fired time.Time, took time.Duration, err error, 
 
 type dayOpStats struct {
 	times    []time.Duration
-	requests int
+	requests int // operations
+	http     int // HTTP requests they made
 	errors   int
 	firstErr string
 }
@@ -821,18 +841,18 @@ func (d *day) pageLoad(ctx context.Context, fired time.Time, u *dayUser) {
 	}
 	paths = append(paths, "/api/notifications/unread-count")
 	t0 := time.Now()
-	for _, p := range paths {
+	for k, p := range paths {
 		method := http.MethodGet
 		var body any
 		if rest, ok := strings.CutPrefix(p, "POST "); ok {
 			method, p, body = http.MethodPost, rest, map[string]any{}
 		}
 		if err := d.env.Client.Do(ctx, method, p, u.Token, body, nil); err != nil {
-			d.record(opPagePrefix+u.page, fired, 0, err, true)
+			d.record(opPagePrefix+u.page, fired, 0, err, k+1)
 			return
 		}
 	}
-	d.record(opPagePrefix+u.page, fired, time.Since(t0), nil, true)
+	d.record(opPagePrefix+u.page, fired, time.Since(t0), nil, len(paths))
 }
 
 // sendChat posts one message to u's course room.
@@ -844,9 +864,10 @@ func (d *day) sendChat(ctx context.Context, fired time.Time, u *dayUser) {
 		collections.ChatMessageSender: u.Id,
 		collections.ChatMessageBody:   body,
 	})
-	d.record(opChatSend, fired, time.Since(item.sent), err, true)
+	d.record(opChatSend, fired, time.Since(item.sent), err, 1)
 	if err != nil {
 		item.fail()
+		d.failedChat.Add(1) // it may still have been stored
 		return
 	}
 	d.sentChat.Add(1)
@@ -867,10 +888,11 @@ func (d *day) toggleSession(ctx context.Context, fired time.Time, u *dayUser) {
 	}
 	err := d.call(ctx, op, fired, u, http.MethodPost, "/api/live-sessions/"+u.course.session+"/"+verb, map[string]any{}, &rec)
 	if err != nil {
+		u.course.unsure.Store(true) // it may still have happened
 		return
 	}
 	if rec.Active != !u.joined {
-		d.record(op, fired, 0, fmt.Errorf("the attendee record says active=%v after %s", rec.Active, verb), false)
+		d.record(op, fired, 0, fmt.Errorf("the attendee record says active=%v after %s", rec.Active, verb), 0)
 	}
 	u.joined = !u.joined
 	u.course.sessionMu.Lock()
@@ -894,10 +916,11 @@ func (d *day) joinQueue(ctx context.Context, fired time.Time, u *dayUser) {
 	err := d.call(ctx, opQueueJoin, fired, u, http.MethodPost, "/api/office-hours/"+course.slot+"/queue",
 		map[string]any{"question": dayQuestionText}, &entry)
 	if err != nil {
+		course.unsure.Store(true)
 		return
 	}
 	if entry.Status != collections.QueueWaiting || entry.Position != len(course.waiting)+1 {
-		d.record(opQueueJoin, fired, 0, fmt.Errorf("joined as %s at position %d, want waiting at %d", entry.Status, entry.Position, len(course.waiting)+1), false)
+		d.record(opQueueJoin, fired, 0, fmt.Errorf("joined as %s at position %d, want waiting at %d", entry.Status, entry.Position, len(course.waiting)+1), 0)
 	}
 	course.waiting = append(course.waiting, dayEntry{id: entry.Id, user: u})
 	u.queued.Store(true)
@@ -913,6 +936,7 @@ func (d *day) admitNext(ctx context.Context, fired time.Time, u *dayUser) {
 	if course.admitted != nil {
 		err := d.call(ctx, opComplete, fired, u, http.MethodPost, "/api/office-hours/queue/"+course.admitted.id+"/complete", map[string]any{}, nil)
 		if err != nil {
+			course.unsure.Store(true)
 			return
 		}
 		course.admitted.user.queued.Store(false)
@@ -934,6 +958,7 @@ func (d *day) admitNext(ctx context.Context, fired time.Time, u *dayUser) {
 		for _, it := range items {
 			it.fail()
 		}
+		course.unsure.Store(true)
 		return
 	}
 	course.waiting = course.waiting[1:]
@@ -957,9 +982,10 @@ func (d *day) publishLesson(ctx context.Context, fired time.Time, u *dayUser) {
 		collections.LessonOrder:     course.order.Add(1),
 		collections.LessonPublished: true,
 	})
-	d.record(opPublish, fired, time.Since(item.sent), err, true)
+	d.record(opPublish, fired, time.Since(item.sent), err, 1)
 	if err != nil {
 		item.fail()
+		d.failedLessons.Add(1)
 		return
 	}
 	d.lessons.Add(1)
@@ -1363,8 +1389,12 @@ func (d *day) checkStored(ctx context.Context) error {
 	for _, s := range sessions {
 		countOf[s.Id] = s.AttendeeCount
 	}
-	badSeats := 0
+	badSeats, unsure := 0, 0
 	for _, course := range d.courses {
+		if course.unsure.Load() {
+			unsure++
+			continue
+		}
 		want := 0
 		for id, in := range course.joined {
 			if in {
@@ -1394,6 +1424,9 @@ func (d *day) checkStored(ctx context.Context) error {
 	}
 	badQueues := 0
 	for _, course := range d.courses {
+		if course.unsure.Load() {
+			continue
+		}
 		if perSlot[course.slot] != len(course.waiting) {
 			badQueues++
 			continue
@@ -1413,8 +1446,8 @@ func (d *day) checkStored(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("count messages: %w", err)
 	}
-	if int64(stored) != d.sentChat.Load() {
-		env.Fail("day: %d chat messages stored, %d POSTs answered 2xx", stored, d.sentChat.Load())
+	if ok, failed := d.sentChat.Load(), d.failedChat.Load(); int64(stored) < ok || int64(stored) > ok+failed {
+		env.Fail("day: %d chat messages stored, %d POSTs answered 2xx and %d failed", stored, ok, failed)
 	}
 
 	type notifRow struct {
@@ -1448,9 +1481,10 @@ func (d *day) checkStored(ctx context.Context) error {
 		}
 		return true
 	})
-	if badLessons > 0 || len(perLesson) != int(d.lessons.Load()) {
+	if ok, failed := int(d.lessons.Load()), int(d.failedLessons.Load()); badLessons > 0 || len(perLesson) < ok || len(perLesson) > ok+failed {
 		env.Fail("day: %d of %d published lessons without exactly one new_lesson notification per enrolled student (%d lessons have rows)", badLessons, d.lessons.Load(), len(perLesson))
 	}
-	log.Printf("day: stored state checked: %d sessions, %d waiting entries, %d messages, %d lessons", len(d.courses), len(queue), stored, d.lessons.Load())
+	log.Printf("day: stored state checked: %d sessions and queues (%d left out: a request of theirs failed at the client), %d waiting entries, %d messages, %d lessons",
+		len(d.courses), unsure, len(queue), stored, d.lessons.Load())
 	return nil
 }
