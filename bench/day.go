@@ -36,7 +36,7 @@ func init() {
 }
 
 var (
-	daySteps    = flag.String("day-steps", "100,200,400,800,1600,3200,6400", "day: comma-separated numbers of active users, rounded up to whole classes of 25")
+	daySteps    = flag.String("day-steps", "100,200,400,800,1200,1600,2400,3200,4800,6400", "day: comma-separated numbers of active users, rounded up to whole classes of 25")
 	dayMeasure  = flag.Duration("day-measure", 2*time.Minute, "day: measured time per step")
 	dayWarmup   = flag.Duration("day-warmup", 20*time.Second, "day: load before each step's measurement")
 	dayAllSteps = flag.Bool("day-all-steps", false, "day: run every step, also after a level broke")
