@@ -257,6 +257,7 @@ func setUp(ctx context.Context, cfg Config) (*Env, error) {
 		RepoRoot:          root,
 		SuperuserEmail:    superuserEmail,
 		SuperuserPassword: superuserPassword,
+		Env:               serverEnv(),
 	})
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -32,6 +33,9 @@ type ServerOptions struct {
 	RepoRoot          string
 	SuperuserEmail    string
 	SuperuserPassword string
+	// Env is added to the environment of every studyhall command the
+	// bench runs ("KEY=value", such as GOMAXPROCS=1).
+	Env []string
 }
 
 // Server is a studyhall process built from the checkout and started the
@@ -45,6 +49,7 @@ type Server struct {
 	Root string
 
 	bin      string
+	env      []string
 	dataDir  string
 	logPath  string
 	logFile  *os.File
@@ -68,6 +73,7 @@ func StartServer(ctx context.Context, opts ServerOptions) (_ *Server, err error)
 		bin:     filepath.Join(root, "bin", "studyhall"),
 		dataDir: filepath.Join(root, "data"),
 		logPath: filepath.Join(root, "server.log"),
+		env:     opts.Env,
 	}
 	defer func() {
 		if err != nil {
@@ -176,7 +182,17 @@ func (s *Server) serve(repoRoot string) error {
 // with the working directory moved nothing could reach the checkout anyway.
 func (s *Server) prepare(cmd *exec.Cmd) {
 	cmd.Dir = s.Root
-	cmd.Env = append(os.Environ(), "TMPDIR="+s.tmpDir())
+	cmd.Env = append(append(os.Environ(), s.env...), "TMPDIR="+s.tmpDir())
+}
+
+// Getenv is the value of key in the server's environment.
+func (s *Server) Getenv(key string) string {
+	for _, kv := range slices.Backward(s.env) {
+		if k, v, _ := strings.Cut(kv, "="); k == key {
+			return v
+		}
+	}
+	return os.Getenv(key)
 }
 
 func (s *Server) tmpDir() string {
