@@ -6,9 +6,10 @@
 // caller may not see (a draft, one they left) says so instead of a blank.
 // Over 400 lines: the course pages, which share their loaders and "not available" handling.
 import { pb, me, get, filter, errorBox, showError, hideError } from './api.js';
-import { h, set, append, fmtDateTime, parseDate, debounce, id as uid } from './dom.js';
+import { h, set, append, fmtDateTime, parseDate } from './dom.js';
 import { field, clearFieldErrors, showFormError } from './forms.js';
 import { presenceDot } from './presence.js';
+import { peopleSearch } from './people.js';
 import { sessionCard } from './sessions.js';
 
 const coursePath = (courseId) => `/courses/${courseId}`;
@@ -177,10 +178,6 @@ export async function courseView(root, { id }, ctx) {
 function staffCard(courseId) {
   const listEl = h('ul', { class: 'staff-list', id: 'course-staff' });
   const box = errorBox();
-  const inputId = uid('ta-search');
-  const input = h('input', { id: inputId, type: 'search', autocomplete: 'off', placeholder: 'Type a name', 'aria-controls': `${inputId}-results` });
-  const results = h('ul', { id: `${inputId}-results`, class: 'search-results', 'aria-live': 'polite' });
-  const status = h('p', { class: 'muted hint', 'aria-live': 'polite' });
   let staff = [];
   const load = async () => {
     staff = await pb.collection('course_staff').getFullList({ filter: filter('course = {:c}', { c: courseId }), expand: 'user', sort: 'created' });
@@ -192,36 +189,20 @@ function staffCard(courseId) {
       } }, 'Remove')))
       : h('li', { class: 'empty muted', text: 'No teaching assistants yet.' }));
   };
-  let seq = 0;
-  const search = debounce(async () => {
-    const q = input.value.trim();
-    hideError(box);
-    if (q.length < 2) { set(results); status.textContent = q ? 'Type at least 2 characters.' : ''; return; }
-    const mySeq = ++seq;
-    status.textContent = 'Searching…';
-    try {
-      const { items } = await get('/api/users/search', { q, limit: 8 });
-      if (mySeq !== seq) return;
-      const found = items.filter((u) => !staff.some((r) => r.user === u.id));
-      status.textContent = found.length ? '' : 'Nobody found.';
-      set(results, found.map((u) => h('li', {}, h('span', { class: 'name', text: u.name }),
-        h('button', { type: 'button', class: 'small primary', 'aria-label': `Add ${u.name} as a teaching assistant`, onclick: async (e) => {
-          hideError(box);
-          try {
-            await pb.collection('course_staff').create({ course: courseId, user: u.id });
-            e.target.replaceWith(h('span', { class: 'ok', text: 'Added' }));
-            await load();
-          } catch (ex) { showError(box, ex); }
-        } }, 'Add'))));
-    } catch (ex) { if (mySeq === seq) { status.textContent = ''; showError(box, ex); } }
-  }, 300);
-  input.addEventListener('input', search);
+  const search = peopleSearch({
+    idPrefix: 'ta-search', label: 'Add a teaching assistant by name', box,
+    keep: (u) => !staff.some((r) => r.user === u.id),
+    actionText: 'Add', actionLabel: (u) => `Add ${u.name} as a teaching assistant`, doneText: 'Added',
+    act: async (u) => {
+      await pb.collection('course_staff').create({ course: courseId, user: u.id });
+      await load();
+    },
+  });
   load().catch((ex) => showError(box, ex));
   return h('section', { class: 'card', 'aria-labelledby': 'cta-h', id: 'course-tas' },
     h('h2', { id: 'cta-h', text: 'Teaching assistants' }),
     h('p', { class: 'muted', text: 'Teaching assistants run the office-hours queues of this course with you. They do not edit the course.' }),
-    listEl, box,
-    h('div', { class: 'field' }, h('label', { for: inputId, text: 'Add a teaching assistant by name' }), input), status, results);
+    listEl, box, search.field, search.status, search.results);
 }
 
 function courseViewReload(root, id, ctx) {

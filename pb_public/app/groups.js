@@ -1,12 +1,13 @@
 // groups.js: study groups: browse, create, join, invitations (accept,
 // decline), the group page with members and their presence, invitations
-// with a debounced user search, and the group chat.
+// with a search of people to invite, and the group chat.
 import { pb, me, get, post, filter, errorBox, showError, hideError } from './api.js';
-import { h, set, debounce, id as uid } from './dom.js';
+import { h, set } from './dom.js';
 import { field, clearFieldErrors, showFormError } from './forms.js';
 import { navigate } from './router.js';
 import { presenceDot, loadPresence } from './presence.js';
 import { chatSlot, messageButton } from './chat.js';
+import { peopleSearch } from './people.js';
 import { avatar } from './account.js';
 
 /** groupsView is /study-groups. */
@@ -179,37 +180,16 @@ export async function groupView(root, { id }, ctx) {
   ctx.onReconnect(load);
 }
 
-/** inviteForm searches users (300 ms after typing stops, 2+ characters). */
+/** inviteForm finds people by name to invite to the group. */
 function inviteForm(groupId) {
-  const inputId = uid('invite');
-  const input = h('input', { id: inputId, type: 'search', autocomplete: 'off', placeholder: 'Type a name', 'aria-controls': `${inputId}-results` });
-  const results = h('ul', { id: `${inputId}-results`, class: 'search-results', 'aria-live': 'polite' });
   const box = errorBox();
-  const status = h('p', { class: 'muted hint', 'aria-live': 'polite' });
-  let seq = 0;
-  const search = debounce(async () => {
-    const q = input.value.trim();
-    hideError(box);
-    if (q.length < 2) { set(results); status.textContent = q ? 'Type at least 2 characters.' : ''; return; }
-    const mySeq = ++seq;
-    status.textContent = 'Searching…';
-    try {
-      const { items } = await get('/api/users/search', { q, limit: 8, excludeGroup: groupId });
-      if (mySeq !== seq) return;
-      status.textContent = items.length ? '' : 'Nobody found.';
-      set(results, items.map((u) => h('li', {}, avatar({ ...u, collectionName: 'users' }, 24), h('span', { class: 'name', text: u.name }),
-        h('button', { type: 'button', class: 'small primary', 'aria-label': `Invite ${u.name}`, onclick: async (e) => {
-          hideError(box);
-          try {
-            await post(`/api/study-groups/${groupId}/invite`, { userId: u.id });
-            e.target.replaceWith(h('span', { class: 'ok', text: 'Invited' }));
-          } catch (ex) { showError(box, ex); }
-        } }, 'Invite'))));
-    } catch (ex) { if (mySeq === seq) { status.textContent = ''; showError(box, ex); } }
-  }, 300);
-  input.addEventListener('input', search);
-  return h('section', { class: 'card', 'aria-labelledby': `${inputId}-h` }, h('h2', { id: `${inputId}-h`, text: 'Invite someone' }),
-    h('div', { class: 'field' }, h('label', { for: inputId, text: 'Search people by name' }), input), status, box, results);
+  const search = peopleSearch({
+    idPrefix: 'invite', label: 'Search people by name', query: { excludeGroup: groupId }, box,
+    actionText: 'Invite', actionLabel: (u) => `Invite ${u.name}`, doneText: 'Invited',
+    act: (u) => post(`/api/study-groups/${groupId}/invite`, { userId: u.id }),
+  });
+  return h('section', { class: 'card', 'aria-labelledby': `${search.inputId}-h` }, h('h2', { id: `${search.inputId}-h`, text: 'Invite someone' }),
+    search.field, search.status, box, search.results);
 }
 
 /** settingsForm lets a group's admins edit its name, description, visibility and size. */
